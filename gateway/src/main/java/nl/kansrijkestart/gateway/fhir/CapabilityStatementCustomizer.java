@@ -1,0 +1,45 @@
+package nl.kansrijkestart.gateway.fhir;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import nl.kansrijkestart.gateway.ingest.ProfileCatalog;
+import org.hl7.fhir.instance.model.api.IBaseConformance;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CanonicalType;
+import org.springframework.stereotype.Component;
+
+/** Adds our profiles (supportedProfile) and identity to the generated CapabilityStatement. */
+@Component
+@Interceptor
+class CapabilityStatementCustomizer {
+
+	private final ProfileCatalog catalog;
+
+	CapabilityStatementCustomizer(ProfileCatalog catalog) {
+		this.catalog = catalog;
+	}
+
+	@Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+	public void customize(IBaseConformance generated) {
+		CapabilityStatement cs = (CapabilityStatement) generated;
+		cs.setName("KansrijkeStartGateway");
+		cs.setTitle("Kansrijke Start gateway");
+		cs.setPublisher("Kansrijke Start gateway");
+		cs.getSoftware().setName("Kansrijke Start gateway").setVersion(null);
+		cs.getImplementation().setDescription("Birth care to youth health care (JGZ) gateway, FHIR R4");
+		for (CapabilityStatement.CapabilityStatementRestComponent rest : cs.getRest()) {
+			rest.setDocumentation("Writes are validated against the Kansrijke Start profiles; send X-Submitting-Organization.");
+			for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
+				for (String profile : catalog.profilesFor(resource.getType())) {
+					resource.getSupportedProfile().add(new CanonicalType(profile));
+				}
+				resource.setVersioning(CapabilityStatement.ResourceVersionPolicy.VERSIONEDUPDATE);
+				resource.setReadHistory(true);
+				resource.setUpdateCreate(true);
+				resource.setConditionalUpdate(resource.getInteraction().stream()
+						.anyMatch(i -> i.getCode() == CapabilityStatement.TypeRestfulInteraction.UPDATE));
+			}
+		}
+	}
+}

@@ -1,0 +1,19 @@
+package nl.kansrijkestart.gateway.fhir;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * @param maxRequestSize bodies above this are refused with 413 before any parsing
+ * @param defaultPageSize search page size when _count is absent
+ * @param maxPageSize the largest _count honoured
+ */
+@ConfigurationProperties("gateway.fhir")
+public record FhirProperties(DataSize maxRequestSize, int defaultPageSize, int maxPageSize) {
+
+	public FhirProperties {
+		maxRequestSize = maxRequestSize == null ? DataSize.ofMegabytes(10) : maxRequestSize;
+		defaultPageSize = defaultPageSize <= 0 ? 20 : defaultPageSize;
+		maxPageSize = maxPageSize <= 0 ? 500 : maxPageSize;
+	}
+}

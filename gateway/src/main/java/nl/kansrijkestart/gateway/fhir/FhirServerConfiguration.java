@@ -1,0 +1,35 @@
+package nl.kansrijkestart.gateway.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.util.List;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/** Mounts the HAPI FHIR {@code RestfulServer} at /fhir, behind the request guard. */
+@Configuration(proxyBeanMethods = false)
+public class FhirServerConfiguration {
+
+	@Bean
+	FhirContext fhirContext() {
+		return FhirContext.forR4Cached();
+	}
+
+	@Bean
+	ServletRegistrationBean<GatewayRestfulServer> fhirServlet(GatewayRestfulServer server) {
+		ServletRegistrationBean<GatewayRestfulServer> registration = new ServletRegistrationBean<>(server, "/fhir/*");
+		registration.setName("fhir");
+		registration.setLoadOnStartup(1);
+		return registration;
+	}
+
+	@Bean
+	FilterRegistrationBean<RequestGuardFilter> fhirRequestGuard(FhirProperties properties) {
+		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(new RequestGuardFilter(properties));
+		registration.setUrlPatterns(List.of("/fhir/*"));
+		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+		return registration;
+	}
+}

@@ -1,0 +1,50 @@
+package nl.kansrijkestart.gateway.ingest;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import nl.kansrijkestart.gateway.store.StoredResource;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.stereotype.Component;
+
+/** Converts between stored JSON and HAPI resources, and hashes content for change detection. */
+@Component
+public class ResourceCodec {
+
+	private final FhirContext fhirContext;
+
+	public ResourceCodec(FhirContext fhirContext) {
+		this.fhirContext = fhirContext;
+	}
+
+	public Resource parse(StoredResource stored) {
+		Resource resource = (Resource) fhirContext.newJsonParser().parseResource(stored.json());
+		resource.setId(stored.resourceType() + "/" + stored.id() + "/_history/" + stored.version());
+		resource.getMeta().setVersionId(Long.toString(stored.version()));
+		resource.getMeta().setLastUpdatedElement(new InstantType(java.util.Date.from(stored.lastUpdated())));
+		return resource;
+	}
+
+	public String encode(Resource resource) {
+		return fhirContext.newJsonParser().encodeResourceToString(resource);
+	}
+
+	/** Hash of the content that matters: the resource without versionId and lastUpdated. */
+	public String contentHash(Resource resource) {
+		Resource copy = resource.copy();
+		copy.getMeta().setVersionId(null);
+		copy.getMeta().setLastUpdated(null);
+		copy.setIdElement(copy.getIdElement().toUnqualifiedVersionless());
+		return sha256(encode(copy));
+	}
+
+	static String sha256(String text) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+		} catch (Exception e) {
+			throw new IllegalStateException(e);
+		}
+	}
+}

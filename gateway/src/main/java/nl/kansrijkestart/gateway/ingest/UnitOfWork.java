@@ -1,0 +1,297 @@
+package nl.kansrijkestart.gateway.ingest;
+
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import ca.uhn.fhir.util.FhirTerser;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import nl.kansrijkestart.gateway.store.IndexEntries;
+import nl.kansrijkestart.gateway.store.ResourceStore;
+import nl.kansrijkestart.gateway.store.ResourceWrite;
+import nl.kansrijkestart.gateway.store.SearchIndexer;
+import nl.kansrijkestart.gateway.store.StoredResource;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.InstantType;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * Plans and applies one atomic set of writes inside the caller's database transaction: resolves target ids
+ * (conditional create and update), rewrites placeholder references, detects no-op resends, checks
+ * identifier ownership and optimistic locks, then stores the new versions and one Provenance.
+ * Not thread-safe: one instance per attempt.
+ */
+class UnitOfWork {
+
+	private static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+	private static final Pattern ETAG = Pattern.compile("(W/)?\"?([0-9]+)\"?");
+
+	private final ResourceStore store;
+	private final SearchIndexer indexer;
+	private final ResourceCodec codec;
+	private final FhirTerser terser;
+	private final String fingerprint;
+	private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+	private final Map<String, String> placeholders = new HashMap<>();
+	private final Map<String, StoredResource> current = new HashMap<>();
+
+	private record Target(EntryRequest entry, String type, String id, boolean matchedExisting) {
+		String ref() {
+			return type + "/" + id;
+		}
+	}
+
+	UnitOfWork(ResourceStore store, SearchIndexer indexer, ResourceCodec codec, FhirTerser terser, String fingerprint) {
+		this.store = store;
+		this.indexer = indexer;
+		this.codec = codec;
+		this.terser = terser;
+		this.fingerprint = fingerprint;
+	}
+
+	List<EntryOutcome> execute(List<EntryRequest> entries, SubmittingOrganization organization) {
+		List<Target> targets = resolveTargets(entries);
+		loadCurrent(targets);
+		Set<String> inThisUnit = targets.stream().map(Target::ref).collect(Collectors.toSet());
+		List<ResourceWrite> writes = new ArrayList<>();
+		List<EntryOutcome> outcomes = new ArrayList<>();
+		for (Target t : targets) {
+			StoredResource existing = current.get(t.ref());
+			if (t.matchedExisting()) {
+				outcomes.add(new EntryOutcome(t.entry().index(), 200, t.type(), t.id(), existing.version(), existing.lastUpdated(),
+						codec.parse(existing)));
+				continue;
+			}
+			Resource resource = t.entry().resource();
+			resolveReferences(t.entry(), resource, inThisUnit);
+			resource.setId(t.type() + "/" + t.id());
+			resource.getMeta().setVersionId(null);
+			resource.getMeta().setLastUpdated(null);
+			String profile = t.entry().validation().profile();
+			if (!resource.getMeta().hasProfile(profile)) {
+				resource.getMeta().addProfile(profile);
+			}
+			checkIfMatch(t, existing);
+			String hash = codec.contentHash(resource);
+			if (existing != null && hash.equals(existing.contentHash())) {
+				outcomes.add(new EntryOutcome(t.entry().index(), 200, t.type(), t.id(), existing.version(), existing.lastUpdated(),
+						codec.parse(existing)));
+				continue;
+			}
+			long version = existing == null ? 1 : existing.version() + 1;
+			resource.getMeta().setVersionId(Long.toString(version));
+			resource.getMeta().setLastUpdatedElement(new InstantType(java.util.Date.from(now)));
+			writes.add(new ResourceWrite(t.type(), t.id(), version, existing == null ? 0 : existing.version(), now,
+					t.entry().method(), profile, codec.encode(resource), hash, t.entry().validation().sourceHash(), fingerprint,
+					indexer.index(resource)));
+			outcomes.add(new EntryOutcome(t.entry().index(), existing == null ? 201 : 200, t.type(), t.id(), version, now, resource));
+		}
+		checkIdentifierOwnership(writes);
+		if (!writes.isEmpty()) {
+			writes.add(provenance(writes, organization));
+		}
+		store.apply(writes);
+		return outcomes;
+	}
+
+	private List<Target> resolveTargets(List<EntryRequest> entries) {
+		List<Target> targets = new ArrayList<>();
+		Set<String> seen = new HashSet<>();
+		for (EntryRequest e : entries) {
+			String type = e.resource().fhirType();
+			String url = e.url() == null ? "" : e.url();
+			int q = url.indexOf('?');
+			String path = q < 0 ? url : url.substring(0, q);
+			String[] segments = path.split("/");
+			if (!segments[0].equals(type)) {
+				throw invalid(e, "request url '" + url + "' does not match the resource type " + type);
+			}
+			Target target;
+			if (e.method().equals("POST")) {
+				if (segments.length != 1 || q >= 0) {
+					throw invalid(e, "POST takes the url '" + type + "'; use PUT for an update");
+				}
+				List<String> matches = e.ifNoneExist() == null ? List.of() : conditionalMatches(e, type, e.ifNoneExist());
+				target = matches.isEmpty() ? new Target(e, type, newId(), false) : new Target(e, type, matches.get(0), true);
+			} else if (e.method().equals("PUT")) {
+				if (q >= 0) {
+					List<String> matches = conditionalMatches(e, type, url.substring(q + 1));
+					target = new Target(e, type, matches.isEmpty() ? newId() : matches.get(0), false);
+				} else {
+					if (segments.length != 2 || !ID.matcher(segments[1]).matches()) {
+						throw invalid(e, "PUT takes the url '" + type + "/[id]' or '" + type + "?identifier=system|value'");
+					}
+					if (e.resource().hasIdElement() && e.resource().getIdElement().hasIdPart()
+							&& !e.resource().getIdElement().getIdPart().equals(segments[1])) {
+						throw invalid(e, "resource id " + e.resource().getIdElement().getIdPart() + " does not match the url id " + segments[1]);
+					}
+					target = new Target(e, type, segments[1], false);
+				}
+			} else {
+				throw invalid(e, "method " + e.method() + " is not supported here; use POST or PUT");
+			}
+			if (!seen.add(target.ref())) {
+				throw invalid(e, "more than one entry writes " + target.ref());
+			}
+			if (e.fullUrl() != null && !e.fullUrl().isBlank()) {
+				placeholders.put(e.fullUrl(), target.ref());
+			}
+			targets.add(target);
+		}
+		return targets;
+	}
+
+	/** Conditional create/update criteria: {@code identifier=[system|]value} or {@code _id=id}. */
+	private List<String> conditionalMatches(EntryRequest e, String type, String query) {
+		String[] pair = query.split("=", 2);
+		if (pair.length != 2 || pair[1].isBlank() || query.contains("&")) {
+			throw invalid(e, "conditional criteria '" + query + "' are not supported: use identifier=system|value or _id=id");
+		}
+		String value = java.net.URLDecoder.decode(pair[1], java.nio.charset.StandardCharsets.UTF_8);
+		List<String> ids;
+		if (pair[0].equals("identifier")) {
+			int bar = value.indexOf('|');
+			ids = bar < 0 ? store.idsByIdentifier(type, null, value)
+					: store.idsByIdentifier(type, value.substring(0, bar).isEmpty() ? null : value.substring(0, bar), value.substring(bar + 1));
+		} else if (pair[0].equals("_id")) {
+			ids = store.read(type, value).map(r -> List.of(r.id())).orElse(List.of());
+		} else {
+			throw invalid(e, "conditional criteria '" + query + "' are not supported: use identifier=system|value or _id=id");
+		}
+		if (ids.size() > 1) {
+			throw new PreconditionFailedException("Entry " + e.index() + ": criteria '" + query + "' match " + ids.size()
+					+ " resources; they must match at most one");
+		}
+		return ids;
+	}
+
+	private void loadCurrent(List<Target> targets) {
+		Map<String, List<String>> idsByType = new LinkedHashMap<>();
+		targets.forEach(t -> idsByType.computeIfAbsent(t.type(), k -> new ArrayList<>()).add(t.id()));
+		idsByType.forEach((type, ids) -> store.readAll(type, ids).forEach(r -> current.put(r.resourceType() + "/" + r.id(), r)));
+	}
+
+	private void resolveReferences(EntryRequest e, Resource resource, Set<String> inThisUnit) {
+		List<String> mustExist = new ArrayList<>();
+		for (Reference ref : terser.getAllPopulatedChildElementsOfType(resource, Reference.class)) {
+			String value = ref.getReference();
+			if (value == null || value.startsWith("#")) {
+				continue;
+			}
+			String mapped = placeholders.get(value);
+			if (mapped != null) {
+				ref.setReference(mapped);
+			} else if (value.startsWith("urn:")) {
+				throw unprocessable(e, "reference " + value + " does not resolve to any entry of this transaction");
+			} else if (value.contains("?")) {
+				String type = value.substring(0, value.indexOf('?'));
+				List<String> ids = conditionalMatches(e, type, value.substring(value.indexOf('?') + 1));
+				if (ids.isEmpty()) {
+					throw unprocessable(e, "conditional reference " + value + " matches no resource");
+				}
+				ref.setReference(type + "/" + ids.get(0));
+			} else if (!value.startsWith("http://") && !value.startsWith("https://")) {
+				String[] parts = value.split("/");
+				if (parts.length < 2) {
+					throw unprocessable(e, "reference " + value + " is not of the form Type/id");
+				}
+				String base = parts[0] + "/" + parts[1];
+				if (!inThisUnit.contains(base)) {
+					mustExist.add(base);
+				}
+			}
+		}
+		for (String base : mustExist) {
+			String[] parts = base.split("/");
+			if (!current.containsKey(base) && store.read(parts[0], parts[1]).isEmpty()) {
+				throw unprocessable(e, "reference " + base + " does not exist on this server");
+			}
+		}
+	}
+
+	private void checkIfMatch(Target t, StoredResource existing) {
+		String ifMatch = t.entry().ifMatch();
+		if (ifMatch == null || ifMatch.isBlank()) {
+			return;
+		}
+		var m = ETAG.matcher(ifMatch.trim());
+		if (!m.matches()) {
+			throw invalid(t.entry(), "If-Match '" + ifMatch + "' is not a version ETag like W/\"3\"");
+		}
+		long expected = Long.parseLong(m.group(2));
+		if (existing == null || existing.version() != expected) {
+			throw new PreconditionFailedException("Entry " + t.entry().index() + ": " + t.ref() + " is at version "
+					+ (existing == null ? "none" : existing.version()) + ", not " + expected + " (If-Match)");
+		}
+	}
+
+	private void checkIdentifierOwnership(List<ResourceWrite> writes) {
+		Map<String, List<ResourceWrite>> byType = writes.stream().collect(Collectors.groupingBy(ResourceWrite::resourceType));
+		for (var group : byType.entrySet()) {
+			Map<IndexEntries.Identifier, String> claimedHere = new HashMap<>();
+			for (ResourceWrite w : group.getValue()) {
+				for (IndexEntries.Identifier id : w.index().identifiers()) {
+					String other = claimedHere.put(id, w.id());
+					if (other != null && !other.equals(w.id())) {
+						throw new ResourceVersionConflictException("Identifier " + id.system() + "|" + id.value()
+								+ " is used by two " + group.getKey() + " entries of this request");
+					}
+				}
+			}
+			Map<IndexEntries.Identifier, String> owners = store.identifierOwners(group.getKey(), claimedHere.keySet());
+			for (var owner : owners.entrySet()) {
+				if (!owner.getValue().equals(claimedHere.get(owner.getKey()))) {
+					throw new ResourceVersionConflictException("Identifier " + owner.getKey().system() + "|" + owner.getKey().value()
+							+ " already belongs to " + group.getKey() + "/" + owner.getValue()
+							+ "; update that resource (PUT " + group.getKey() + "?identifier=...) instead of creating another");
+				}
+			}
+		}
+	}
+
+	private ResourceWrite provenance(List<ResourceWrite> writes, SubmittingOrganization organization) {
+		Provenance p = new Provenance();
+		String id = newId();
+		p.setId("Provenance/" + id);
+		p.setRecorded(java.util.Date.from(now));
+		writes.forEach(w -> p.addTarget(new Reference(w.resourceType() + "/" + w.id() + "/_history/" + w.version())));
+		p.setActivity(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+				writes.stream().allMatch(ResourceWrite::isCreate) ? "CREATE" : "UPDATE", null)));
+		p.addAgent()
+				.setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author")))
+				.setWho(new Reference().setIdentifier(new Identifier().setSystem(organization.system()).setValue(organization.value())));
+		p.getMeta().setVersionId("1");
+		p.getMeta().setLastUpdatedElement(new InstantType(java.util.Date.from(now)));
+		String json = codec.encode(p);
+		return new ResourceWrite("Provenance", id, 1, 0, now, "POST", null, json, ResourceCodec.sha256(json), null, null,
+				indexer.index(p));
+	}
+
+	private static String newId() {
+		return UUID.randomUUID().toString();
+	}
+
+	private static InvalidRequestException invalid(EntryRequest e, String message) {
+		return new InvalidRequestException("Entry " + e.index() + ": " + message);
+	}
+
+	private static UnprocessableEntityException unprocessable(EntryRequest e, String message) {
+		return new UnprocessableEntityException("Entry " + e.index() + ": " + message);
+	}
+}

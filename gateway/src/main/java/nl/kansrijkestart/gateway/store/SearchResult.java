@@ -1,0 +1,6 @@
+package nl.kansrijkestart.gateway.store;
+
+import java.util.List;
+
+public record SearchResult(int total, List<StoredResource> matches) {
+}

@@ -1,0 +1,39 @@
+package nl.kansrijkestart.gateway.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import nl.kansrijkestart.gateway.support.FhirHttp;
+import nl.kansrijkestart.gateway.support.GatewayTest;
+import nl.kansrijkestart.tools.PregnancyGenerator;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+@GatewayTest
+class TransactionIngestTest {
+
+	@LocalServerPort
+	int port;
+	FhirHttp http;
+
+	@BeforeEach
+	void setUp() {
+		http = new FhirHttp(port);
+	}
+
+	@Test
+	void generatedPregnancyIsStoredAndReadable() {
+		var pregnancy = new PregnancyGenerator(1).next();
+		FhirHttp.Response response = http.submit("/fhir", FhirHttp.json(pregnancy.bundle()));
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
+		Bundle result = response.as(Bundle.class);
+		assertThat(result.getEntry()).hasSameSizeAs(pregnancy.bundle().getEntry());
+		assertThat(result.getEntry()).allSatisfy(e -> assertThat(e.getResponse().getStatus()).startsWith("201"));
+		String motherLocation = result.getEntry().get(1).getResponse().getLocation();
+		FhirHttp.Response mother = http.get("/fhir/" + motherLocation.substring(0, motherLocation.indexOf("/_history")));
+		assertThat(mother.status()).isEqualTo(200);
+		assertThat(mother.as(Patient.class).getIdentifierFirstRep().getValue()).isEqualTo(pregnancy.truth().motherBsn());
+	}
+}
