@@ -133,7 +133,7 @@ public class ProfileValidator {
 				(System.nanoTime() - start) / 1_000_000);
 	}
 
-	private StructureDefinition snapshot(String url) {
+	StructureDefinition snapshot(String url) {
 		return snapshots.computeIfAbsent(url, u -> {
 			StructureDefinition sd = worker.fetchResource(StructureDefinition.class, u);
 			if (sd == null || !sd.hasSnapshot()) {

@@ -1,0 +1,180 @@
+package nl.kansrijkestart.tools;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Command line: generate synthetic pregnancies, load them into a running gateway, or benchmark ingest.
+ *
+ * <pre>
+ * generate --count N [--seed S] --out DIR
+ * load     [--url U] --count N [--clients C] [--seed S]
+ * bench    [--url U] --count N [--clients C] [--warmup W] [--seed S]
+ * </pre>
+ */
+public final class ToolsMain {
+
+	private ToolsMain() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		if (args.length == 0) {
+			usage();
+			return;
+		}
+		Map<String, String> options = options(Arrays.copyOfRange(args, 1, args.length));
+		switch (args[0]) {
+			case "generate" -> generate(options);
+			case "load" -> post(options, false);
+			case "bench" -> post(options, true);
+			default -> usage();
+		}
+	}
+
+	private static void usage() {
+		System.err.println("""
+				usage: java -jar tools/target/tools-cli.jar <command> [options]
+				  generate --count N [--seed S] --out DIR                     write N transaction Bundles as JSON files
+				  load     [--url http://localhost:8080/fhir] --count N [--clients C] [--seed S]
+				  bench    [--url ...] --count N [--clients C] [--warmup W] [--seed S]
+				load and bench POST each pregnancy as one transaction and print bundles/s, resources/s and latency percentiles;
+				bench first sends W warm-up bundles (default 200) that are not measured.""");
+		System.exit(2);
+	}
+
+	private static Map<String, String> options(String[] args) {
+		Map<String, String> map = new HashMap<>();
+		for (int i = 0; i + 1 < args.length; i += 2) {
+			map.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+		}
+		return map;
+	}
+
+	private static void generate(Map<String, String> options) throws IOException {
+		int count = Integer.parseInt(options.getOrDefault("count", "10"));
+		Path out = Path.of(options.getOrDefault("out", "generated"));
+		Files.createDirectories(out);
+		PregnancyGenerator generator = new PregnancyGenerator(Long.parseLong(options.getOrDefault("seed", "1")));
+		var parser = FhirContext.forR4Cached().newJsonParser().setPrettyPrint(true);
+		for (int i = 0; i < count; i++) {
+			Files.writeString(out.resolve(String.format("pregnancy-%05d.json", i)), parser.encodeResourceToString(generator.next().bundle()));
+		}
+		System.out.println("Wrote " + count + " transaction bundles to " + out.toAbsolutePath());
+	}
+
+	private record Prepared(String json, int resources, String organization) {
+	}
+
+	private static List<Prepared> prepare(long seed, int count) {
+		PregnancyGenerator generator = new PregnancyGenerator(seed);
+		var parser = FhirContext.forR4Cached().newJsonParser();
+		List<Prepared> list = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			var p = generator.next();
+			list.add(new Prepared(parser.encodeResourceToString(p.bundle()), p.bundle().getEntry().size(),
+					PregnancyGenerator.URA + "|" + p.truth().vsvUra()));
+		}
+		return list;
+	}
+
+	private static void post(Map<String, String> options, boolean bench) throws Exception {
+		String url = options.getOrDefault("url", "http://localhost:8080/fhir");
+		int count = Integer.parseInt(options.getOrDefault("count", "100"));
+		int clients = Integer.parseInt(options.getOrDefault("clients", "8"));
+		long seed = Long.parseLong(options.getOrDefault("seed", Long.toString(System.currentTimeMillis())));
+		int warmup = bench ? Integer.parseInt(options.getOrDefault("warmup", "200")) : 0;
+		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).executor(Executors.newFixedThreadPool(clients)).build();
+		if (warmup > 0) {
+			System.out.printf("Warm-up: %d bundles (not measured)%n", warmup);
+			run(client, url, prepare(seed ^ 0x5eed, warmup), clients);
+		}
+		List<Prepared> bundles = prepare(seed, count);
+		System.out.printf("Posting %d generated pregnancies (seed %d) to %s with %d concurrent clients%n", count, seed, url, clients);
+		Result r = run(client, url, bundles, clients);
+		long[] sorted = r.latenciesNanos.clone();
+		Arrays.sort(sorted);
+		double seconds = r.elapsedNanos / 1e9;
+		long resources = bundles.stream().mapToLong(Prepared::resources).sum();
+		System.out.printf("status counts: %s%n", r.statuses);
+		System.out.printf("elapsed %.2f s | %.1f bundles/s | %.0f resources/s (%.1f resources per bundle)%n", seconds,
+				count / seconds, resources / seconds, resources / (double) count);
+		System.out.printf("latency ms: p50 %.1f | p95 %.1f | p99 %.1f | max %.1f%n", pct(sorted, 50), pct(sorted, 95), pct(sorted, 99),
+				sorted[sorted.length - 1] / 1e6);
+		if (!r.firstError.isEmpty()) {
+			System.out.println("first error: " + r.firstError.get(0));
+		}
+		System.exit(r.statuses.keySet().stream().allMatch(s -> s == 200) ? 0 : 1);
+	}
+
+	private record Result(long elapsedNanos, long[] latenciesNanos, Map<Integer, Integer> statuses, List<String> firstError) {
+	}
+
+	private static Result run(HttpClient client, String url, List<Prepared> bundles, int clients) throws InterruptedException {
+		long[] latencies = new long[bundles.size()];
+		Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+		List<String> firstError = java.util.Collections.synchronizedList(new ArrayList<>());
+		AtomicInteger next = new AtomicInteger();
+		AtomicLong failures = new AtomicLong();
+		ExecutorService pool = Executors.newFixedThreadPool(clients);
+		long start = System.nanoTime();
+		for (int c = 0; c < clients; c++) {
+			pool.submit(() -> {
+				int i;
+				while ((i = next.getAndIncrement()) < bundles.size()) {
+					Prepared p = bundles.get(i);
+					HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+							.header("Content-Type", "application/fhir+json")
+							.header("X-Submitting-Organization", p.organization())
+							.timeout(Duration.ofSeconds(60))
+							.POST(HttpRequest.BodyPublishers.ofString(p.json(), StandardCharsets.UTF_8)).build();
+					long t = System.nanoTime();
+					int status;
+					try {
+						HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+						status = response.statusCode();
+						if (status != 200 && firstError.isEmpty()) {
+							firstError.add(status + " " + response.body());
+						}
+					} catch (Exception e) {
+						status = -1;
+						failures.incrementAndGet();
+						if (firstError.isEmpty()) {
+							firstError.add(e.toString());
+						}
+					}
+					latencies[i] = System.nanoTime() - t;
+					statuses.merge(status, 1, Integer::sum);
+				}
+				return null;
+			});
+		}
+		pool.shutdown();
+		pool.awaitTermination(1, TimeUnit.HOURS);
+		return new Result(System.nanoTime() - start, latencies, new TreeMap<>(statuses), firstError);
+	}
+
+	private static double pct(long[] sorted, int p) {
+		int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+		return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+	}
+}
