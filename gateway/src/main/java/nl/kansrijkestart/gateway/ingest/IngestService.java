@@ -93,6 +93,11 @@ public class IngestService {
 		for (int attempt = 1;; attempt++) {
 			try {
 				return work.get();
+			} catch (UnitOfWork.IdentifierTakenException e) {
+				// One retry sees what a concurrent writer committed; a conflict that survives it is the client's.
+				if (attempt >= 2) {
+					throw new ResourceVersionConflictException(e.getMessage());
+				}
 			} catch (DuplicateKeyException | ConcurrentWriteException | TransientDataAccessException e) {
 				if (attempt >= properties.transactionRetries()) {
 					throw new ResourceVersionConflictException("The same records were being written concurrently and "

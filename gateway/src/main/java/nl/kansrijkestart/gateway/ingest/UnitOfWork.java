@@ -78,7 +78,8 @@ class UnitOfWork {
 						codec.parse(existing)));
 				continue;
 			}
-			Resource resource = t.entry().resource();
+			// A copy: a retried attempt must start again from what the client sent.
+			Resource resource = t.entry().resource().copy();
 			resolveReferences(t.entry(), resource, inThisUnit);
 			resource.setId(t.type() + "/" + t.id());
 			resource.getMeta().setVersionId(null);
@@ -257,7 +258,7 @@ class UnitOfWork {
 			Map<IndexEntries.Identifier, String> owners = store.identifierOwners(group.getKey(), claimedHere.keySet());
 			for (var owner : owners.entrySet()) {
 				if (!owner.getValue().equals(claimedHere.get(owner.getKey()))) {
-					throw new ResourceVersionConflictException("Identifier " + owner.getKey().system() + "|" + owner.getKey().value()
+					throw new IdentifierTakenException("Identifier " + owner.getKey().system() + "|" + owner.getKey().value()
 							+ " already belongs to " + group.getKey() + "/" + owner.getValue()
 							+ "; update that resource (PUT " + group.getKey() + "?identifier=...) instead of creating another");
 				}
@@ -281,6 +282,16 @@ class UnitOfWork {
 		String json = codec.encode(p);
 		return new ResourceWrite("Provenance", id, 1, 0, now, "POST", null, json, ResourceCodec.sha256(json), null, null,
 				indexer.index(p));
+	}
+
+	/**
+	 * Another resource holds an identifier this write claims. Either a concurrent writer committed the same record
+	 * after our conditional lookup (a retry then resolves to it), or the client really duplicates an identifier.
+	 */
+	static final class IdentifierTakenException extends RuntimeException {
+		IdentifierTakenException(String message) {
+			super(message);
+		}
 	}
 
 	private static String newId() {
