@@ -28,7 +28,8 @@ public final class FhirHttp {
 
 	public record Response(int status, String body, java.net.http.HttpHeaders headers) {
 		public <T extends IBaseResource> T as(Class<T> type) {
-			return CTX.newJsonParser().parseResource(type, body);
+			var parser = body.stripLeading().startsWith("<") ? CTX.newXmlParser() : CTX.newJsonParser();
+			return parser.parseResource(type, body);
 		}
 
 		public OperationOutcome outcome() {
@@ -89,6 +90,6 @@ public final class FhirHttp {
 	}
 
 	private URI uri(String path) {
-		return URI.create(base + path);
+		return URI.create(base + path.replace("|", "%7C"));
 	}
 }
