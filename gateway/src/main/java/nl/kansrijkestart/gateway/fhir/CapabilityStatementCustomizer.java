@@ -29,6 +29,10 @@ class CapabilityStatementCustomizer {
 		cs.getSoftware().setName("Kansrijke Start gateway").setVersion(null);
 		cs.getImplementation().setDescription("Birth care to youth health care (JGZ) gateway, FHIR R4");
 		for (CapabilityStatement.CapabilityStatementRestComponent rest : cs.getRest()) {
+			// One @Transaction method serves both Bundle types; HAPI only lists the first.
+			if (rest.getInteraction().stream().noneMatch(i -> i.getCode() == CapabilityStatement.SystemRestfulInteraction.BATCH)) {
+				rest.addInteraction().setCode(CapabilityStatement.SystemRestfulInteraction.BATCH);
+			}
 			rest.setDocumentation("Writes are validated against the Kansrijke Start profiles; send X-Submitting-Organization.");
 			for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
 				for (String profile : catalog.profilesFor(resource.getType())) {
