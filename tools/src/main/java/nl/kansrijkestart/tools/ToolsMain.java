@@ -58,7 +58,7 @@ public final class ToolsMain {
 				  load     [--url http://localhost:8080/fhir] --count N [--clients C] [--seed S]
 				  bench    [--url ...] --count N [--clients C] [--warmup W] [--seed S]
 				load and bench POST each pregnancy as one transaction and print bundles/s, resources/s and latency percentiles;
-				bench first sends W warm-up bundles (default 200) that are not measured.""");
+				bench first sends W warm-up bundles (default 1000: the JIT needs them) that are not measured.""");
 		System.exit(2);
 	}
 
@@ -102,7 +102,7 @@ public final class ToolsMain {
 		int count = Integer.parseInt(options.getOrDefault("count", "100"));
 		int clients = Integer.parseInt(options.getOrDefault("clients", "8"));
 		long seed = Long.parseLong(options.getOrDefault("seed", Long.toString(System.currentTimeMillis())));
-		int warmup = bench ? Integer.parseInt(options.getOrDefault("warmup", "200")) : 0;
+		int warmup = bench ? Integer.parseInt(options.getOrDefault("warmup", "1000")) : 0;
 		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).executor(Executors.newFixedThreadPool(clients)).build();
 		if (warmup > 0) {
 			System.out.printf("Warm-up: %d bundles (not measured)%n", warmup);

@@ -16,11 +16,12 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses what must never reach a parser: bodies without a FHIR media type (415) and bodies over the size
- * limit (413), whether or not the client announced a Content-Length.
+ * limit (413), whether or not the client announced a Content-Length. Admits a bounded number of writes at once.
  */
 class RequestGuardFilter extends OncePerRequestFilter {
 
@@ -29,9 +30,11 @@ class RequestGuardFilter extends OncePerRequestFilter {
 	private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
 
 	private final long maxBytes;
+	private final Semaphore writeSlots;
 
 	RequestGuardFilter(FhirProperties properties) {
 		this.maxBytes = properties.maxRequestSize().toBytes();
+		this.writeSlots = new Semaphore(properties.concurrentWrites(), true);
 	}
 
 	@Override
@@ -63,7 +66,18 @@ class RequestGuardFilter extends OncePerRequestFilter {
 			tooLarge(response);
 			return;
 		}
-		chain.doFilter(new CachedBodyRequest(request, body), response);
+		try {
+			writeSlots.acquire();
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			OperationOutcomes.write(response, 503, "transient", "The gateway is shutting down");
+			return;
+		}
+		try {
+			chain.doFilter(new CachedBodyRequest(request, body), response);
+		} finally {
+			writeSlots.release();
+		}
 	}
 
 	private void tooLarge(HttpServletResponse response) throws IOException {

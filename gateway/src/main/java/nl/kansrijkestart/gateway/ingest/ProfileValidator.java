@@ -30,7 +30,6 @@ import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValid
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirDefaultPolicyAdvisor;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
-import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
 import org.hl7.fhir.r5.elementmodel.Element;
 import org.hl7.fhir.r5.elementmodel.Manager;
 import org.hl7.fhir.r5.elementmodel.ParserBase;
@@ -58,6 +57,10 @@ import org.springframework.stereotype.Component;
  * parsed once into the validator's element model and each resource is validated on its own against its
  * profile. A resource whose received content (and profile set) is identical to one already stored skips
  * validation: birth-care systems resend the growing dossier.
+ *
+ * <p>The core validator was not written to be reused: some of its state only grows (its {@code CodingsObserver}
+ * keeps every coding it has seen, with the element tree around it). Each pooled validator is therefore retired
+ * after {@link #USES_PER_VALIDATOR} resources, which bounds that memory and costs one construction per retirement.
  */
 @Component
 public class ProfileValidator {
@@ -66,13 +69,15 @@ public class ProfileValidator {
 	private static final Pattern URN_UUID = Pattern
 			.compile("urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
+	static final int USES_PER_VALIDATOR = 200;
+
 	public enum Format {
 		JSON, XML
 	}
 
 	private final ProfileCatalog catalog;
-	private final WorkerContextValidationSupportAdapter worker;
-	private final BlockingQueue<InstanceValidator> pool;
+	private final CachingWorkerContext worker;
+	private final BlockingQueue<PooledValidator> pool;
 	private final Map<String, StructureDefinition> snapshots = new ConcurrentHashMap<>();
 	private final XMLInputFactory xmlInputFactory;
 
@@ -90,10 +95,10 @@ public class ProfileValidator {
 		ValidationSupportChain chain = new ValidationSupportChain(ours, new DefaultProfileValidationSupport(fhirContext),
 				new SnapshotGeneratingValidationSupport(fhirContext), new InMemoryTerminologyServerValidationSupport(fhirContext),
 				new CommonCodeSystemsTerminologyService(fhirContext), unknownSystems);
-		this.worker = WorkerContextValidationSupportAdapter.newVersionSpecificWorkerContextWrapper(chain);
+		this.worker = new CachingWorkerContext(chain);
 		this.pool = new ArrayBlockingQueue<>(properties.validatorPoolSize());
 		for (int i = 0; i < properties.validatorPoolSize(); i++) {
-			pool.add(newInstanceValidator());
+			pool.add(new PooledValidator(newInstanceValidator()));
 		}
 		this.xmlInputFactory = XMLInputFactory.newFactory();
 		xmlInputFactory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
@@ -232,21 +237,30 @@ public class ProfileValidator {
 		return out;
 	}
 
+	private static final class PooledValidator {
+		final InstanceValidator validator;
+		int uses;
+
+		PooledValidator(InstanceValidator validator) {
+			this.validator = validator;
+		}
+	}
+
 	private List<ValidationMessage> runValidator(Element element, String profile) {
 		StructureDefinition sd = snapshot(profile);
-		InstanceValidator validator;
+		PooledValidator pooled;
 		try {
-			validator = pool.take();
+			pooled = pool.take();
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("Interrupted while waiting for a validator", e);
 		}
 		try {
 			List<ValidationMessage> messages = new ArrayList<>();
-			validator.validate(null, messages, null, element, new ArrayList<>(List.of(sd)));
+			pooled.validator.validate(null, messages, null, element, new ArrayList<>(List.of(sd)));
 			return messages;
 		} finally {
-			pool.add(validator);
+			pool.add(++pooled.uses < USES_PER_VALIDATOR ? pooled : new PooledValidator(newInstanceValidator()));
 		}
 	}
 

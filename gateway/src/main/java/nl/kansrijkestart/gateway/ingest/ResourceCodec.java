@@ -19,6 +19,7 @@ public class ResourceCodec {
 		this.fhirContext = fhirContext;
 	}
 
+	/** Version and time live in their own columns and are put back into meta on every read. */
 	public Resource parse(StoredResource stored) {
 		Resource resource = (Resource) fhirContext.newJsonParser().parseResource(stored.json());
 		resource.setId(stored.resourceType() + "/" + stored.id() + "/_history/" + stored.version());
@@ -31,16 +32,7 @@ public class ResourceCodec {
 		return fhirContext.newJsonParser().encodeResourceToString(resource);
 	}
 
-	/** Hash of the content that matters: the resource without versionId and lastUpdated. */
-	public String contentHash(Resource resource) {
-		Resource copy = resource.copy();
-		copy.getMeta().setVersionId(null);
-		copy.getMeta().setLastUpdated(null);
-		copy.setIdElement(copy.getIdElement().toUnqualifiedVersionless());
-		return sha256(encode(copy));
-	}
-
-	static String sha256(String text) {
+	public static String sha256(String text) {
 		try {
 			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
 		} catch (Exception e) {

@@ -89,18 +89,20 @@ class UnitOfWork {
 				resource.getMeta().addProfile(profile);
 			}
 			checkIfMatch(t, existing);
-			String hash = codec.contentHash(resource);
+			// Stored without meta.versionId/lastUpdated (see ResourceCodec.parse): one encoding serves hash and storage.
+			String json = codec.encode(resource);
+			String hash = ResourceCodec.sha256(json);
 			if (existing != null && hash.equals(existing.contentHash())) {
 				outcomes.add(new EntryOutcome(t.entry().index(), 200, t.type(), t.id(), existing.version(), existing.lastUpdated(),
 						codec.parse(existing)));
 				continue;
 			}
 			long version = existing == null ? 1 : existing.version() + 1;
+			writes.add(new ResourceWrite(t.type(), t.id(), version, existing == null ? 0 : existing.version(), now,
+					t.entry().method(), profile, json, hash, t.entry().validation().sourceHash(), fingerprint,
+					indexer.index(resource)));
 			resource.getMeta().setVersionId(Long.toString(version));
 			resource.getMeta().setLastUpdatedElement(new InstantType(java.util.Date.from(now)));
-			writes.add(new ResourceWrite(t.type(), t.id(), version, existing == null ? 0 : existing.version(), now,
-					t.entry().method(), profile, codec.encode(resource), hash, t.entry().validation().sourceHash(), fingerprint,
-					indexer.index(resource)));
 			outcomes.add(new EntryOutcome(t.entry().index(), existing == null ? 201 : 200, t.type(), t.id(), version, now, resource));
 		}
 		checkIdentifierOwnership(writes);
@@ -277,8 +279,6 @@ class UnitOfWork {
 		p.addAgent()
 				.setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author")))
 				.setWho(new Reference().setIdentifier(new Identifier().setSystem(organization.system()).setValue(organization.value())));
-		p.getMeta().setVersionId("1");
-		p.getMeta().setLastUpdatedElement(new InstantType(java.util.Date.from(now)));
 		String json = codec.encode(p);
 		return new ResourceWrite("Provenance", id, 1, 0, now, "POST", null, json, ResourceCodec.sha256(json), null, null,
 				indexer.index(p));
