@@ -38,6 +38,8 @@ class CapabilityStatementCustomizer {
 				for (String profile : catalog.profilesFor(resource.getType())) {
 					resource.getSupportedProfile().add(new CanonicalType(profile));
 				}
+				// Shared search methods allow the includes of all their types; list each type's own.
+				resource.getSearchInclude().removeIf(i -> !i.getValue().startsWith(resource.getType() + ":"));
 				resource.setVersioning(CapabilityStatement.ResourceVersionPolicy.VERSIONEDUPDATE);
 				resource.setReadHistory(true);
 				resource.setUpdateCreate(true);
