@@ -42,7 +42,8 @@ abstract class WritableResourceProvider extends StoredResourceProvider {
 		EntryOutcome outcome = ingest.transaction(List.of(entry), WriteRequestInterceptor.organization(request)).get(0);
 		MethodOutcome result = new MethodOutcome(new IdType(outcome.resourceType(), outcome.id(), Long.toString(outcome.version())));
 		result.setCreated(outcome.created());
-		result.setResource(outcome.resource());
+		result.setResource(outcome.resource() != null ? outcome.resource()
+				: store.read(outcome.resourceType(), outcome.id()).map(codec::parse).orElse(null));
 		return result;
 	}
 

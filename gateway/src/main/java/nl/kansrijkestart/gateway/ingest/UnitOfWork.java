@@ -75,7 +75,7 @@ class UnitOfWork {
 			StoredResource existing = current.get(t.ref());
 			if (t.matchedExisting()) {
 				outcomes.add(new EntryOutcome(t.entry().index(), 200, t.type(), t.id(), existing.version(), existing.lastUpdated(),
-						codec.parse(existing)));
+						null));
 				continue;
 			}
 			// A copy: a retried attempt must start again from what the client sent.
@@ -94,7 +94,7 @@ class UnitOfWork {
 			String hash = ResourceCodec.sha256(json);
 			if (existing != null && hash.equals(existing.contentHash())) {
 				outcomes.add(new EntryOutcome(t.entry().index(), 200, t.type(), t.id(), existing.version(), existing.lastUpdated(),
-						codec.parse(existing)));
+						null));
 				continue;
 			}
 			long version = existing == null ? 1 : existing.version() + 1;

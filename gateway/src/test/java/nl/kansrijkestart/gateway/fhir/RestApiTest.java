@@ -66,6 +66,18 @@ class RestApiTest {
 	}
 
 	@Test
+	void unchangedSingleUpdateAnswersTheCurrentVersion() {
+		Patient child = (Patient) response.getEntry().stream().map(Bundle.BundleEntryComponent::getResponse)
+				.filter(r -> r.getLocation().startsWith("Patient/") && !r.getLocation().contains(motherId))
+				.findFirst().map(r -> http.get("/fhir/" + r.getLocation().replaceAll("/_history/.*", "")).as(Patient.class)).orElseThrow();
+		String id = child.getIdElement().getIdPart();
+		FhirHttp.Response same = http.put("/fhir/Patient/" + id, FhirHttp.json(child), FhirHttp.JSON, FhirHttp.ORG_HEADER, FhirHttp.ORG);
+		assertThat(same.status()).as(same.body()).isEqualTo(200);
+		assertThat(same.header("ETag")).isEqualTo("W/\"1\"");
+		assertThat(same.as(Patient.class).getBirthDateElement().getValueAsString()).isEqualTo(child.getBirthDateElement().getValueAsString());
+	}
+
+	@Test
 	void everyTransactionHasAProvenanceNamingTheOrganisationAndTargets() {
 		Bundle provenances = http.get("/fhir/Provenance?target=Patient/" + motherId).as(Bundle.class);
 		assertThat(provenances.getEntry()).isNotEmpty();
