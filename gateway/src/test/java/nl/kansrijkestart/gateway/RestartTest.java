@@ -20,7 +20,7 @@ class RestartTest {
 
 	private ConfigurableApplicationContext start() {
 		return new SpringApplicationBuilder(GatewayApplication.class)
-				.run("--server.port=0", "--gateway.embedded-database.data-directory=" + dataDirectory);
+				.run("--server.port=0", "--spring.profiles.active=test", "--gateway.embedded-database.data-directory=" + dataDirectory);
 	}
 
 	private static int port(ConfigurableApplicationContext context) {

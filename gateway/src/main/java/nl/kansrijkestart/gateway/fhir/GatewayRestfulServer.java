@@ -17,11 +17,14 @@ class GatewayRestfulServer extends RestfulServer {
 	private final transient List<Object> interceptors;
 
 	GatewayRestfulServer(FhirContext fhirContext, List<IResourceProvider> resourceProviders, TransactionProvider transactionProvider,
-			WriteRequestInterceptor writes, ResponseInterceptor responses, CapabilityStatementCustomizer capabilities) {
+			AccessInterceptor access, AuditInterceptor audit, WriteRequestInterceptor writes, ResponseInterceptor responses,
+			CapabilityStatementCustomizer capabilities) {
 		super(fhirContext);
 		this.resourceProviders = resourceProviders;
 		this.transactionProvider = transactionProvider;
-		this.interceptors = List.of(writes, responses, capabilities);
+		this.interceptors = List.of(access, audit, writes, responses, capabilities);
+		setServerName("Kansrijke Start gateway");
+		setServerVersion(GatewayRestfulServer.class.getPackage().getImplementationVersion());
 	}
 
 	@Override
@@ -31,5 +34,11 @@ class GatewayRestfulServer extends RestfulServer {
 		setResourceProviders(List.copyOf(resourceProviders));
 		registerProvider(transactionProvider);
 		interceptors.forEach(this::registerInterceptor);
+	}
+
+	/** No X-Powered-By banner: what software and version we run is nobody's business. */
+	@Override
+	public void addHeadersToResponse(jakarta.servlet.http.HttpServletResponse response) {
+		// deliberately empty
 	}
 }

@@ -7,12 +7,12 @@ import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
 /** OperationOutcome responses written outside HAPI (servlet filter level). */
-final class OperationOutcomes {
+public final class OperationOutcomes {
 
 	private OperationOutcomes() {
 	}
 
-	static void write(HttpServletResponse response, int status, String code, String message) throws IOException {
+	public static void write(HttpServletResponse response, int status, String code, String message) throws IOException {
 		OperationOutcome oo = new OperationOutcome();
 		oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(OperationOutcome.IssueType.fromCode(code))
 				.setDiagnostics(message);

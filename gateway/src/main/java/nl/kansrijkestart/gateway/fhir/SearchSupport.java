@@ -33,7 +33,10 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
 
-/** Turns HAPI search parameters into a {@link SearchQuery}, runs it, and adds _include targets. */
+/**
+ * Turns HAPI search parameters into a {@link SearchQuery}, runs it within the caller's partition, and adds _include
+ * targets (from the same partition).
+ */
 @Component
 class SearchSupport {
 
@@ -117,9 +120,10 @@ class SearchSupport {
 		}
 		int pageSize = count == null ? properties.defaultPageSize() : Math.max(0, Math.min(count, properties.maxPageSize()));
 		int from = offset == null ? 0 : Math.max(0, offset);
-		SearchResult result = store.search(new SearchQuery(type, all, newestFirst, from, pageSize));
+		String partition = AccessInterceptor.partition(request);
+		SearchResult result = store.search(new SearchQuery(type, partition, all, newestFirst, from, pageSize));
 		List<IBaseResource> page = new ArrayList<>(result.matches().stream().map(codec::parse).toList());
-		page.addAll(includes(type, result.matches(), includes));
+		page.addAll(includes(type, result.matches(), includes, partition));
 		SimpleBundleProvider provider = new SimpleBundleProvider(page);
 		provider.setSize(result.total());
 		provider.setCurrentPageOffset(from);
@@ -127,7 +131,7 @@ class SearchSupport {
 		return provider;
 	}
 
-	private List<IBaseResource> includes(String type, List<StoredResource> matches, Set<Include> includes) {
+	private List<IBaseResource> includes(String type, List<StoredResource> matches, Set<Include> includes, String partition) {
 		List<IBaseResource> out = new ArrayList<>();
 		if (includes == null || includes.isEmpty() || matches.isEmpty()) {
 			return out;
@@ -140,7 +144,7 @@ class SearchSupport {
 			}
 			Map<String, List<String>> targets = store.referenceTargets(type, ids, include.getParamName());
 			for (var byType : targets.entrySet()) {
-				for (StoredResource target : store.readAll(byType.getKey(), byType.getValue())) {
+				for (StoredResource target : store.readAll(byType.getKey(), byType.getValue(), partition)) {
 					if (seen.add(target.resourceType() + "/" + target.id())) {
 						Resource r = codec.parse(target);
 						ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(r, BundleEntrySearchModeEnum.INCLUDE);

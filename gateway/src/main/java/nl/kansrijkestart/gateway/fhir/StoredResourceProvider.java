@@ -3,6 +3,7 @@ package nl.kansrijkestart.gateway.fhir;
 import ca.uhn.fhir.rest.annotation.History;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Read;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
@@ -15,13 +16,17 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Resource;
 
-/** Read, vread and history for one resource type; subclasses add the type's search (and writes). */
+/**
+ * Read, vread and history for one resource type, within the caller's partition (another organisation's resource is
+ * not found); subclasses add the type's search (and writes).
+ */
 abstract class StoredResourceProvider implements IResourceProvider {
 
 	protected final ResourceStore store;
 	protected final ResourceCodec codec;
 	protected final IngestService ingest;
 	protected final SearchSupport search;
+	protected final AuditInterceptor audit;
 	private final Class<? extends Resource> type;
 
 	StoredResourceProvider(Class<? extends Resource> type, Providers deps) {
@@ -30,6 +35,7 @@ abstract class StoredResourceProvider implements IResourceProvider {
 		this.codec = deps.codec();
 		this.ingest = deps.ingest();
 		this.search = deps.search();
+		this.audit = deps.audit();
 	}
 
 	@Override
@@ -42,17 +48,18 @@ abstract class StoredResourceProvider implements IResourceProvider {
 	}
 
 	@Read(version = true)
-	public IBaseResource read(@IdParam IdType id) {
+	public IBaseResource read(@IdParam IdType id, RequestDetails request) {
+		String partition = AccessInterceptor.partition(request);
 		StoredResource stored = (id.hasVersionIdPart()
-				? store.readVersion(typeName(), id.getIdPart(), versionOf(id))
-				: store.read(typeName(), id.getIdPart()))
+				? store.readVersion(typeName(), id.getIdPart(), versionOf(id), partition)
+				: store.read(typeName(), id.getIdPart(), partition))
 				.orElseThrow(() -> new ResourceNotFoundException(id));
 		return codec.parse(stored);
 	}
 
 	@History
-	public List<IBaseResource> history(@IdParam IdType id) {
-		List<StoredResource> versions = store.history(typeName(), id.getIdPart());
+	public List<IBaseResource> history(@IdParam IdType id, RequestDetails request) {
+		List<StoredResource> versions = store.history(typeName(), id.getIdPart(), AccessInterceptor.partition(request));
 		if (versions.isEmpty()) {
 			throw new ResourceNotFoundException(id);
 		}

@@ -9,6 +9,7 @@ import nl.kansrijkestart.gateway.ingest.EntryOutcome;
 import nl.kansrijkestart.gateway.ingest.EntryRequest;
 import nl.kansrijkestart.gateway.ingest.IngestService;
 import nl.kansrijkestart.gateway.ingest.ValidationReport;
+import nl.kansrijkestart.gateway.security.OrganizationIdentifier;
 import org.hl7.fhir.r4.model.Bundle;
 import org.springframework.stereotype.Component;
 
@@ -17,19 +18,25 @@ import org.springframework.stereotype.Component;
 class TransactionProvider {
 
 	private final IngestService ingest;
+	private final AccessInterceptor access;
+	private final AuditInterceptor audit;
 
-	TransactionProvider(IngestService ingest) {
+	TransactionProvider(IngestService ingest, AccessInterceptor access, AuditInterceptor audit) {
 		this.ingest = ingest;
+		this.access = access;
+		this.audit = audit;
 	}
 
 	@Transaction
 	public Bundle transaction(@TransactionParam Bundle bundle, RequestDetails request) {
 		ValidationReport report = WriteRequestInterceptor.report(request);
 		List<EntryRequest> entries = ingest.entries(bundle, report);
+		access.authorizeEntries(request, entries);
+		OrganizationIdentifier organization = AccessInterceptor.caller(request).organization();
 		Bundle response = new Bundle();
 		if (bundle.getType() == Bundle.BundleType.BATCH) {
 			response.setType(Bundle.BundleType.BATCHRESPONSE);
-			for (IngestService.BatchEntryResult result : ingest.batch(entries, report, WriteRequestInterceptor.organization(request))) {
+			for (IngestService.BatchEntryResult result : ingest.batch(entries, report, organization, audit.forWrite(request))) {
 				Bundle.BundleEntryComponent entry = response.addEntry();
 				if (result.outcome() != null) {
 					describe(entry, result.outcome());
@@ -39,7 +46,7 @@ class TransactionProvider {
 			}
 		} else {
 			response.setType(Bundle.BundleType.TRANSACTIONRESPONSE);
-			for (EntryOutcome outcome : ingest.transaction(entries, WriteRequestInterceptor.organization(request))) {
+			for (EntryOutcome outcome : ingest.transaction(entries, organization, audit.forWrite(request))) {
 				describe(response.addEntry(), outcome);
 			}
 		}

@@ -39,11 +39,12 @@ abstract class WritableResourceProvider extends StoredResourceProvider {
 	}
 
 	private MethodOutcome write(EntryRequest entry, RequestDetails request) {
-		EntryOutcome outcome = ingest.transaction(List.of(entry), WriteRequestInterceptor.organization(request)).get(0);
+		EntryOutcome outcome = ingest.transaction(List.of(entry), AccessInterceptor.caller(request).organization(),
+				audit.forWrite(request)).get(0);
 		MethodOutcome result = new MethodOutcome(new IdType(outcome.resourceType(), outcome.id(), Long.toString(outcome.version())));
 		result.setCreated(outcome.created());
 		result.setResource(outcome.resource() != null ? outcome.resource()
-				: store.read(outcome.resourceType(), outcome.id()).map(codec::parse).orElse(null));
+				: store.read(outcome.resourceType(), outcome.id(), AccessInterceptor.partition(request)).map(codec::parse).orElse(null));
 		return result;
 	}
 

@@ -14,22 +14,20 @@ import java.util.Set;
 import nl.kansrijkestart.gateway.ingest.IngestService;
 import nl.kansrijkestart.gateway.ingest.IssueOutcomes;
 import nl.kansrijkestart.gateway.ingest.ProfileValidator;
-import nl.kansrijkestart.gateway.ingest.SubmittingOrganization;
 import nl.kansrijkestart.gateway.ingest.ValidationIssue;
 import nl.kansrijkestart.gateway.ingest.ValidationReport;
 import org.springframework.stereotype.Component;
 
 /**
  * Validates every write against our profiles on the raw body, before HAPI parses it: the parser stops at the
- * first bad code, the validator reports them all. Also requires the submitting organisation.
+ * first bad code, the validator reports them all. Runs after {@link AccessInterceptor}: a caller that may not
+ * write costs no validation.
  */
 @Component
 @Interceptor
 class WriteRequestInterceptor {
 
-	static final String ORGANIZATION_HEADER = "X-Submitting-Organization";
 	private static final String REPORT = WriteRequestInterceptor.class.getName() + ".report";
-	private static final String ORGANIZATION = WriteRequestInterceptor.class.getName() + ".organization";
 	private static final Set<RestOperationTypeEnum> WRITES = Set.of(RestOperationTypeEnum.CREATE, RestOperationTypeEnum.UPDATE,
 			RestOperationTypeEnum.TRANSACTION, RestOperationTypeEnum.BATCH);
 
@@ -46,10 +44,6 @@ class WriteRequestInterceptor {
 		if (!WRITES.contains(request.getRestOperationType())) {
 			return true;
 		}
-		SubmittingOrganization organization = SubmittingOrganization.parse(request.getHeader(ORGANIZATION_HEADER))
-				.orElseThrow(() -> new InvalidRequestException("Header " + ORGANIZATION_HEADER
-						+ " is required for writes: http://fhir.nl/fhir/NamingSystem/ura|<8 digits> (or agb-z)"));
-		request.getUserData().put(ORGANIZATION, organization);
 		EncodingEnum encoding = RestfulServerUtils.determineRequestEncodingNoDefault(request);
 		boolean bundle = request.getRestOperationType() == RestOperationTypeEnum.TRANSACTION
 				|| request.getRestOperationType() == RestOperationTypeEnum.BATCH;
@@ -81,9 +75,5 @@ class WriteRequestInterceptor {
 
 	static ValidationReport report(RequestDetails request) {
 		return (ValidationReport) request.getUserData().get(REPORT);
-	}
-
-	static SubmittingOrganization organization(RequestDetails request) {
-		return (SubmittingOrganization) request.getUserData().get(ORGANIZATION);
 	}
 }

@@ -8,7 +8,9 @@ import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.util.FhirTerser;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import nl.kansrijkestart.gateway.security.OrganizationIdentifier;
 import nl.kansrijkestart.gateway.store.ConcurrentWriteException;
 import nl.kansrijkestart.gateway.store.ResourceStore;
 import nl.kansrijkestart.gateway.store.SearchIndexer;
@@ -56,13 +58,22 @@ public class IngestService {
 		return validator.validate(body, format, bundle, hashes -> store.alreadyValidated(hashes, catalog.fingerprint()));
 	}
 
-	/** Applies all entries atomically; any failure leaves the database unchanged. */
-	public List<EntryOutcome> transaction(List<EntryRequest> entries, SubmittingOrganization organization) {
-		return withRetries(() -> transactions.execute(status -> newUnitOfWork().execute(entries, organization)));
+	/**
+	 * Applies all entries atomically in the organisation's partition; any failure leaves the database unchanged.
+	 * {@code inTransaction} sees the outcomes before commit (the audit record of the write): if it fails, so does the write.
+	 */
+	public List<EntryOutcome> transaction(List<EntryRequest> entries, OrganizationIdentifier organization,
+			Consumer<List<EntryOutcome>> inTransaction) {
+		return withRetries(() -> transactions.execute(status -> {
+			List<EntryOutcome> outcomes = newUnitOfWork(organization).execute(entries);
+			inTransaction.accept(outcomes);
+			return outcomes;
+		}));
 	}
 
 	/** Applies each entry on its own; returns per entry either an outcome or the error that stopped it. */
-	public List<BatchEntryResult> batch(List<EntryRequest> entries, ValidationReport report, SubmittingOrganization organization) {
+	public List<BatchEntryResult> batch(List<EntryRequest> entries, ValidationReport report, OrganizationIdentifier organization,
+			Consumer<List<EntryOutcome>> inTransaction) {
 		List<BatchEntryResult> results = new ArrayList<>();
 		for (EntryRequest entry : entries) {
 			OperationOutcome rejected = report == null ? null : IssueOutcomes.forEntry(report, entry.index());
@@ -71,7 +82,7 @@ public class IngestService {
 				continue;
 			}
 			try {
-				EntryOutcome outcome = transaction(List.of(entry), organization).get(0);
+				EntryOutcome outcome = transaction(List.of(entry), organization, inTransaction).get(0);
 				results.add(new BatchEntryResult(entry.index(), outcome, outcome.status(), null));
 			} catch (BaseServerResponseException e) {
 				OperationOutcome oo = IssueOutcomes.error(e.getMessage(), e instanceof UnprocessableEntityException
@@ -85,8 +96,8 @@ public class IngestService {
 	public record BatchEntryResult(int index, EntryOutcome outcome, int status, OperationOutcome error) {
 	}
 
-	private UnitOfWork newUnitOfWork() {
-		return new UnitOfWork(store, indexer, codec, terser, catalog.fingerprint());
+	private UnitOfWork newUnitOfWork(OrganizationIdentifier organization) {
+		return new UnitOfWork(store, indexer, codec, terser, catalog.fingerprint(), organization);
 	}
 
 	private <T> T withRetries(Supplier<T> work) {

@@ -2,6 +2,7 @@ package nl.kansrijkestart.gateway.ingest;
 
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.util.FhirTerser;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import nl.kansrijkestart.gateway.security.OrganizationIdentifier;
 import nl.kansrijkestart.gateway.store.IndexEntries;
 import nl.kansrijkestart.gateway.store.ResourceStore;
 import nl.kansrijkestart.gateway.store.ResourceWrite;
@@ -33,8 +35,9 @@ import org.hl7.fhir.r4.model.Resource;
 /**
  * Plans and applies one atomic set of writes inside the caller's database transaction: resolves target ids
  * (conditional create and update), rewrites placeholder references, detects no-op resends, checks
- * identifier ownership and optimistic locks, then stores the new versions and one Provenance.
- * Not thread-safe: one instance per attempt.
+ * identifier ownership and optimistic locks, then stores the new versions and one Provenance. Everything is
+ * confined to the submitting organisation's partition: another organisation's resources are invisible here, as if
+ * they did not exist. Not thread-safe: one instance per attempt.
  */
 class UnitOfWork {
 
@@ -47,17 +50,22 @@ class UnitOfWork {
 	private final FhirTerser terser;
 	private final String fingerprint;
 	private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+	private final OrganizationIdentifier organization;
+	private final String owner;
 
 	private final Map<String, String> placeholders = new HashMap<>();
 	private final Map<String, StoredResource> current = new HashMap<>();
 
-	private record Target(EntryRequest entry, String type, String id, boolean matchedExisting) {
+	private record Target(EntryRequest entry, String type, String id, boolean matchedExisting, boolean conditional) {
 		String ref() {
 			return type + "/" + id;
 		}
 	}
 
-	UnitOfWork(ResourceStore store, SearchIndexer indexer, ResourceCodec codec, FhirTerser terser, String fingerprint) {
+	UnitOfWork(ResourceStore store, SearchIndexer indexer, ResourceCodec codec, FhirTerser terser, String fingerprint,
+			OrganizationIdentifier organization) {
+		this.organization = organization;
+		this.owner = organization.token();
 		this.store = store;
 		this.indexer = indexer;
 		this.codec = codec;
@@ -65,7 +73,7 @@ class UnitOfWork {
 		this.fingerprint = fingerprint;
 	}
 
-	List<EntryOutcome> execute(List<EntryRequest> entries, SubmittingOrganization organization) {
+	List<EntryOutcome> execute(List<EntryRequest> entries) {
 		List<Target> targets = resolveTargets(entries);
 		loadCurrent(targets);
 		Set<String> inThisUnit = targets.stream().map(Target::ref).collect(Collectors.toSet());
@@ -73,6 +81,10 @@ class UnitOfWork {
 		List<EntryOutcome> outcomes = new ArrayList<>();
 		for (Target t : targets) {
 			StoredResource existing = current.get(t.ref());
+			if (existing == null && !t.entry().method().equals("POST") && !t.conditional()) {
+				// No update-as-create with client ids: "not found" must not tell another organisation's id from a free one.
+				throw new ResourceNotFoundException("Entry " + t.entry().index() + ": " + t.ref() + " is not known");
+			}
 			if (t.matchedExisting()) {
 				outcomes.add(new EntryOutcome(t.entry().index(), 200, t.type(), t.id(), existing.version(), existing.lastUpdated(),
 						null));
@@ -100,14 +112,14 @@ class UnitOfWork {
 			long version = existing == null ? 1 : existing.version() + 1;
 			writes.add(new ResourceWrite(t.type(), t.id(), version, existing == null ? 0 : existing.version(), now,
 					t.entry().method(), profile, json, hash, t.entry().validation().sourceHash(), fingerprint,
-					indexer.index(resource)));
+					indexer.index(resource), owner));
 			resource.getMeta().setVersionId(Long.toString(version));
 			resource.getMeta().setLastUpdatedElement(new InstantType(java.util.Date.from(now)));
 			outcomes.add(new EntryOutcome(t.entry().index(), existing == null ? 201 : 200, t.type(), t.id(), version, now, resource));
 		}
 		checkIdentifierOwnership(writes);
 		if (!writes.isEmpty()) {
-			writes.add(provenance(writes, organization));
+			writes.add(provenance(writes));
 		}
 		store.apply(writes);
 		return outcomes;
@@ -131,11 +143,11 @@ class UnitOfWork {
 					throw invalid(e, "POST takes the url '" + type + "'; use PUT for an update");
 				}
 				List<String> matches = e.ifNoneExist() == null ? List.of() : conditionalMatches(e, type, e.ifNoneExist());
-				target = matches.isEmpty() ? new Target(e, type, newId(), false) : new Target(e, type, matches.get(0), true);
+				target = matches.isEmpty() ? new Target(e, type, newId(), false, true) : new Target(e, type, matches.get(0), true, true);
 			} else if (e.method().equals("PUT")) {
 				if (q >= 0) {
 					List<String> matches = conditionalMatches(e, type, url.substring(q + 1));
-					target = new Target(e, type, matches.isEmpty() ? newId() : matches.get(0), false);
+					target = new Target(e, type, matches.isEmpty() ? newId() : matches.get(0), false, true);
 				} else {
 					if (segments.length != 2 || !ID.matcher(segments[1]).matches()) {
 						throw invalid(e, "PUT takes the url '" + type + "/[id]' or '" + type + "?identifier=system|value'");
@@ -144,7 +156,7 @@ class UnitOfWork {
 							&& !e.resource().getIdElement().getIdPart().equals(segments[1])) {
 						throw invalid(e, "resource id " + e.resource().getIdElement().getIdPart() + " does not match the url id " + segments[1]);
 					}
-					target = new Target(e, type, segments[1], false);
+					target = new Target(e, type, segments[1], false, false);
 				}
 			} else {
 				throw invalid(e, "method " + e.method() + " is not supported here; use POST or PUT");
@@ -170,10 +182,11 @@ class UnitOfWork {
 		List<String> ids;
 		if (pair[0].equals("identifier")) {
 			int bar = value.indexOf('|');
-			ids = bar < 0 ? store.idsByIdentifier(type, null, value)
-					: store.idsByIdentifier(type, value.substring(0, bar).isEmpty() ? null : value.substring(0, bar), value.substring(bar + 1));
+			ids = bar < 0 ? store.idsByIdentifier(type, null, value, owner)
+					: store.idsByIdentifier(type, value.substring(0, bar).isEmpty() ? null : value.substring(0, bar),
+							value.substring(bar + 1), owner);
 		} else if (pair[0].equals("_id")) {
-			ids = store.read(type, value).map(r -> List.of(r.id())).orElse(List.of());
+			ids = store.read(type, value, owner).map(r -> List.of(r.id())).orElse(List.of());
 		} else {
 			throw invalid(e, "conditional criteria '" + query + "' are not supported: use identifier=system|value or _id=id");
 		}
@@ -187,7 +200,7 @@ class UnitOfWork {
 	private void loadCurrent(List<Target> targets) {
 		Map<String, List<String>> idsByType = new LinkedHashMap<>();
 		targets.forEach(t -> idsByType.computeIfAbsent(t.type(), k -> new ArrayList<>()).add(t.id()));
-		idsByType.forEach((type, ids) -> store.readAll(type, ids).forEach(r -> current.put(r.resourceType() + "/" + r.id(), r)));
+		idsByType.forEach((type, ids) -> store.readAll(type, ids, owner).forEach(r -> current.put(r.resourceType() + "/" + r.id(), r)));
 	}
 
 	private void resolveReferences(EntryRequest e, Resource resource, Set<String> inThisUnit) {
@@ -222,7 +235,7 @@ class UnitOfWork {
 		}
 		for (String base : mustExist) {
 			String[] parts = base.split("/");
-			if (!current.containsKey(base) && store.read(parts[0], parts[1]).isEmpty()) {
+			if (!current.containsKey(base) && store.read(parts[0], parts[1], owner).isEmpty()) {
 				throw unprocessable(e, "reference " + base + " does not exist on this server");
 			}
 		}
@@ -257,7 +270,7 @@ class UnitOfWork {
 					}
 				}
 			}
-			Map<IndexEntries.Identifier, String> owners = store.identifierOwners(group.getKey(), claimedHere.keySet());
+			Map<IndexEntries.Identifier, String> owners = store.identifierOwners(group.getKey(), owner, claimedHere.keySet());
 			for (var owner : owners.entrySet()) {
 				if (!owner.getValue().equals(claimedHere.get(owner.getKey()))) {
 					throw new IdentifierTakenException("Identifier " + owner.getKey().system() + "|" + owner.getKey().value()
@@ -268,7 +281,7 @@ class UnitOfWork {
 		}
 	}
 
-	private ResourceWrite provenance(List<ResourceWrite> writes, SubmittingOrganization organization) {
+	private ResourceWrite provenance(List<ResourceWrite> writes) {
 		Provenance p = new Provenance();
 		String id = newId();
 		p.setId("Provenance/" + id);
@@ -281,7 +294,7 @@ class UnitOfWork {
 				.setWho(new Reference().setIdentifier(new Identifier().setSystem(organization.system()).setValue(organization.value())));
 		String json = codec.encode(p);
 		return new ResourceWrite("Provenance", id, 1, 0, now, "POST", null, json, ResourceCodec.sha256(json), null, null,
-				indexer.index(p));
+				indexer.index(p), owner);
 	}
 
 	/**

@@ -24,7 +24,10 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class ResourceStore {
 
-	private static final String COLUMNS = "resource_type, id, version, last_updated, profile, content::text, content_hash";
+	private static final String COLUMNS = "r.resource_type, r.id, r.version, r.last_updated, r.profile, r.content::text,"
+			+ " r.content_hash, r.owner";
+	private static final String HISTORY_COLUMNS = "h.resource_type, h.id, h.version, h.last_updated, null, h.content::text, null,"
+			+ " r.owner";
 	private static final RowMapper<StoredResource> ROW = ResourceStore::mapRow;
 
 	private final JdbcTemplate jdbc;
@@ -33,32 +36,43 @@ public class ResourceStore {
 		this.jdbc = jdbc;
 	}
 
-	public Optional<StoredResource> read(String type, String id) {
-		return jdbc.query("select " + COLUMNS + " from resource where resource_type = ? and id = ?", ROW, type, id)
-				.stream().findFirst();
+	/**
+	 * The current version, if it exists in the partition: {@code owner} is an organisation's {@code system|value},
+	 * or null for no partition (administrative access). Another partition's resource reads as absent.
+	 */
+	public Optional<StoredResource> read(String type, String id, String owner) {
+		return jdbc.query("select " + COLUMNS + " from resource r where r.resource_type = ? and r.id = ?", ROW, type, id)
+				.stream().filter(r -> visible(r, owner)).findFirst();
 	}
 
-	public Optional<StoredResource> readVersion(String type, String id, long version) {
-		return jdbc.query("select resource_type, id, version, last_updated, null, content::text, null from resource_history"
-				+ " where resource_type = ? and id = ? and version = ?", ROW, type, id, version).stream().findFirst();
+	public Optional<StoredResource> readVersion(String type, String id, long version, String owner) {
+		return jdbc.query("select " + HISTORY_COLUMNS + " from resource_history h join resource r on r.resource_type = h.resource_type"
+				+ " and r.id = h.id where h.resource_type = ? and h.id = ? and h.version = ?", ROW, type, id, version)
+				.stream().filter(r -> visible(r, owner)).findFirst();
 	}
 
-	/** All versions, newest first. */
-	public List<StoredResource> history(String type, String id) {
-		return jdbc.query("select resource_type, id, version, last_updated, null, content::text, null from resource_history"
-				+ " where resource_type = ? and id = ? order by version desc", ROW, type, id);
+	/** All versions, newest first; empty when the resource is not in the partition. */
+	public List<StoredResource> history(String type, String id, String owner) {
+		return jdbc.query("select " + HISTORY_COLUMNS + " from resource_history h join resource r on r.resource_type = h.resource_type"
+				+ " and r.id = h.id where h.resource_type = ? and h.id = ? order by h.version desc", ROW, type, id)
+				.stream().filter(r -> visible(r, owner)).toList();
 	}
 
-	public List<StoredResource> readAll(String type, Collection<String> ids) {
+	public List<StoredResource> readAll(String type, Collection<String> ids, String owner) {
 		if (ids.isEmpty()) {
 			return List.of();
 		}
-		return jdbc.query("select " + COLUMNS + " from resource where resource_type = ? and id = any(?)", ROW, type,
-				ids.toArray(String[]::new));
+		return jdbc.query("select " + COLUMNS + " from resource r where r.resource_type = ? and r.id = any(?)", ROW, type,
+				ids.toArray(String[]::new)).stream().filter(r -> visible(r, owner)).toList();
 	}
 
-	/** Which resource (id) holds each of these identifiers now, for one resource type. */
-	public Map<IndexEntries.Identifier, String> identifierOwners(String type, Collection<IndexEntries.Identifier> identifiers) {
+	private static boolean visible(StoredResource r, String owner) {
+		return owner == null || owner.equals(r.owner());
+	}
+
+	/** Which resource (id) of the partition holds each of these identifiers now, for one resource type. */
+	public Map<IndexEntries.Identifier, String> identifierOwners(String type, String owner,
+			Collection<IndexEntries.Identifier> identifiers) {
 		Map<IndexEntries.Identifier, String> owners = new HashMap<>();
 		if (identifiers.isEmpty()) {
 			return owners;
@@ -66,21 +80,58 @@ public class ResourceStore {
 		String[] systems = identifiers.stream().map(IndexEntries.Identifier::system).toArray(String[]::new);
 		String[] values = identifiers.stream().map(IndexEntries.Identifier::value).toArray(String[]::new);
 		jdbc.query("select i.system, i.value, i.id from resource_identifier i join unnest(?::text[], ?::text[]) as k(system, value)"
-				+ " on i.system = k.system and i.value = k.value where i.resource_type = ?",
+				+ " on i.system = k.system and i.value = k.value where i.resource_type = ? and i.owner = ?",
 				rs -> {
 					owners.put(new IndexEntries.Identifier(rs.getString(1), rs.getString(2)), rs.getString(3));
-				}, systems, values, type);
+				}, systems, values, type, owner);
 		return owners;
 	}
 
-	/** The ids of resources of a type holding an identifier with this value (and system, when given). */
-	public List<String> idsByIdentifier(String type, String system, String value) {
-		if (system == null) {
-			return jdbc.queryForList("select distinct id from search_token where resource_type = ? and param = 'identifier'"
-					+ " and code = ?", String.class, type, value);
+	/** The ids of the partition's resources of a type holding an identifier with this value (and system, when given). */
+	public List<String> idsByIdentifier(String type, String system, String value, String owner) {
+		String sql = "select distinct t.id from search_token t join resource r on r.resource_type = t.resource_type and r.id = t.id"
+				+ " where t.resource_type = ? and t.param = 'identifier' and t.code = ? and r.owner = ?";
+		return system == null ? jdbc.queryForList(sql, String.class, type, value, owner)
+				: jdbc.queryForList(sql + " and t.system = ?", String.class, type, value, owner, system);
+	}
+
+	/** For resources of a type, the value of their identifier in one system (id to value). */
+	public Map<String, String> identifierValues(String type, Collection<String> ids, String system) {
+		Map<String, String> values = new HashMap<>();
+		if (!ids.isEmpty()) {
+			jdbc.query("select id, value from resource_identifier where resource_type = ? and system = ? and id = any(?)",
+					rs -> {
+						values.put(rs.getString(1), rs.getString(2));
+					}, type, system, ids.toArray(String[]::new));
 		}
-		return jdbc.queryForList("select distinct id from search_token where resource_type = ? and param = 'identifier'"
-				+ " and code = ? and system = ?", String.class, type, value, system);
+		return values;
+	}
+
+	/**
+	 * The persons whose data these resources ({@code Type/id}) are: Patients among them and the Patients they
+	 * reference through an indexed parameter (subject, patient, ...), as {@code Patient/id}.
+	 */
+	public Set<String> patientsOf(Collection<String> refs) {
+		Set<String> patients = new java.util.TreeSet<>();
+		List<String> types = new ArrayList<>();
+		List<String> ids = new ArrayList<>();
+		for (String ref : refs) {
+			String[] parts = ref.split("/");
+			if (parts.length < 2) {
+				continue;
+			}
+			if (parts[0].equals("Patient")) {
+				patients.add("Patient/" + parts[1]);
+			}
+			types.add(parts[0]);
+			ids.add(parts[1]);
+		}
+		if (!ids.isEmpty()) {
+			patients.addAll(jdbc.queryForList("select distinct 'Patient/' || s.target_id from search_reference s"
+					+ " join unnest(?::text[], ?::text[]) as k(resource_type, id) on s.resource_type = k.resource_type and s.id = k.id"
+					+ " where s.target_type = 'Patient'", String.class, types.toArray(String[]::new), ids.toArray(String[]::new)));
+		}
+		return patients;
 	}
 
 	/** Of these received-content hashes, the ones already stored as validated under this profile-set fingerprint. */
@@ -97,7 +148,7 @@ public class ResourceStore {
 		List<ResourceWrite> creates = writes.stream().filter(ResourceWrite::isCreate).toList();
 		List<ResourceWrite> updates = writes.stream().filter(w -> !w.isCreate()).toList();
 		jdbc.batchUpdate("insert into resource (resource_type, id, version, last_updated, profile, content, content_hash,"
-				+ " source_hash, validated_with) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)", creates, creates.size(), (ps, w) -> {
+				+ " source_hash, validated_with, owner) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)", creates, creates.size(), (ps, w) -> {
 					ps.setString(1, w.resourceType());
 					ps.setString(2, w.id());
 					ps.setLong(3, w.version());
@@ -107,6 +158,7 @@ public class ResourceStore {
 					ps.setString(7, w.contentHash());
 					ps.setString(8, w.sourceHash());
 					ps.setString(9, w.validatedWith());
+					ps.setString(10, w.owner());
 				});
 		for (ResourceWrite w : updates) {
 			int rows = jdbc.update("update resource set version = ?, last_updated = ?, profile = ?, content = ?::jsonb,"
@@ -159,12 +211,13 @@ public class ResourceStore {
 		// A stable insertion order makes concurrent writers of overlapping identifiers queue instead of deadlocking.
 		identifiers.sort((a, b) -> (a.write().resourceType() + a.entry().system() + a.entry().value())
 				.compareTo(b.write().resourceType() + b.entry().system() + b.entry().value()));
-		jdbc.batchUpdate("insert into resource_identifier (resource_type, system, value, id) values (?, ?, ?, ?)",
+		jdbc.batchUpdate("insert into resource_identifier (resource_type, owner, system, value, id) values (?, ?, ?, ?, ?)",
 				identifiers, identifiers.size(), (ps, r) -> {
 					ps.setString(1, r.write().resourceType());
-					ps.setString(2, r.entry().system());
-					ps.setString(3, r.entry().value());
-					ps.setString(4, r.write().id());
+					ps.setString(2, r.write().owner());
+					ps.setString(3, r.entry().system());
+					ps.setString(4, r.entry().value());
+					ps.setString(5, r.write().id());
 				});
 		jdbc.batchUpdate("insert into search_token (resource_type, id, param, system, code) values (?, ?, ?, ?, ?)",
 				tokens, tokens.size(), (ps, r) -> {
@@ -196,6 +249,10 @@ public class ResourceStore {
 		StringBuilder where = new StringBuilder(" from resource r where r.resource_type = ?");
 		List<Object> args = new ArrayList<>();
 		args.add(query.resourceType());
+		if (query.owner() != null) {
+			where.append(" and r.owner = ?");
+			args.add(query.owner());
+		}
 		for (SearchQuery.Criterion c : query.criteria()) {
 			appendCriterion(c, where, args);
 		}
@@ -290,6 +347,6 @@ public class ResourceStore {
 	private static StoredResource mapRow(ResultSet rs, int rowNum) throws SQLException {
 		Instant lastUpdated = rs.getTimestamp(4).toInstant();
 		return new StoredResource(rs.getString(1), rs.getString(2), rs.getLong(3), lastUpdated, rs.getString(5),
-				rs.getString(6), rs.getString(7));
+				rs.getString(6), rs.getString(7), rs.getString(8));
 	}
 }

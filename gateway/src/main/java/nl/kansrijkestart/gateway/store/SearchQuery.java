@@ -3,8 +3,12 @@ package nl.kansrijkestart.gateway.store;
 import java.time.Instant;
 import java.util.List;
 
-/** A parsed search: criteria are AND-ed; the values inside one criterion are OR-ed. */
-public record SearchQuery(String resourceType, List<Criterion> criteria, boolean newestFirst, int offset, int count) {
+/**
+ * A parsed search: criteria are AND-ed; the values inside one criterion are OR-ed. {@code owner} confines the
+ * search to one organisation's partition (null: all).
+ */
+public record SearchQuery(String resourceType, String owner, List<Criterion> criteria, boolean newestFirst, int offset,
+		int count) {
 
 	public sealed interface Criterion permits Ids, Tokens, References, DateRange, LastUpdated {
 	}

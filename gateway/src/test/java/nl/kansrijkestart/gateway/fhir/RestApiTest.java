@@ -51,7 +51,7 @@ class RestApiTest {
 		assertThat(mother.getMeta().getProfile()).extracting(p -> p.getValue()).contains(PregnancyGenerator.PROFILE + "ks-mother");
 
 		String changed = FhirHttp.json(mother).replace("Synthetisch", "Veranderd");
-		FhirHttp.Response updated = http.put("/fhir/Patient/" + motherId, changed, FhirHttp.JSON, FhirHttp.ORG_HEADER, FhirHttp.ORG,
+		FhirHttp.Response updated = http.put("/fhir/Patient/" + motherId, changed, FhirHttp.JSON,
 				"If-Match", "W/\"1\"");
 		assertThat(updated.status()).as(updated.body()).isEqualTo(200);
 		assertThat(updated.header("ETag")).isEqualTo("W/\"2\"");
@@ -71,7 +71,7 @@ class RestApiTest {
 				.filter(r -> r.getLocation().startsWith("Patient/") && !r.getLocation().contains(motherId))
 				.findFirst().map(r -> http.get("/fhir/" + r.getLocation().replaceAll("/_history/.*", "")).as(Patient.class)).orElseThrow();
 		String id = child.getIdElement().getIdPart();
-		FhirHttp.Response same = http.put("/fhir/Patient/" + id, FhirHttp.json(child), FhirHttp.JSON, FhirHttp.ORG_HEADER, FhirHttp.ORG);
+		FhirHttp.Response same = http.put("/fhir/Patient/" + id, FhirHttp.json(child), FhirHttp.JSON);
 		assertThat(same.status()).as(same.body()).isEqualTo(200);
 		assertThat(same.header("ETag")).isEqualTo("W/\"1\"");
 		assertThat(same.as(Patient.class).getBirthDateElement().getValueAsString()).isEqualTo(child.getBirthDateElement().getValueAsString());
@@ -143,7 +143,7 @@ class RestApiTest {
 	@Test
 	void xmlTransactionIsAcceptedAndReadableAsXml() {
 		String xml = FhirHttp.xml(new PregnancyGenerator(302).next().bundle());
-		FhirHttp.Response r = http.post("/fhir", xml, "application/fhir+xml", FhirHttp.ORG_HEADER, FhirHttp.ORG);
+		FhirHttp.Response r = http.post("/fhir", xml, "application/fhir+xml");
 		assertThat(r.status()).as(r.body()).isEqualTo(200);
 		Bundle result = r.as(Bundle.class);
 		FhirHttp.Response read = http.get("/fhir/" + result.getEntry().get(1).getResponse().getLocation().replaceAll("/_history/.*", ""),

@@ -66,17 +66,17 @@ class BadInputTest {
 	@Test
 	void malformedXmlIs400() {
 		String xml = FhirHttp.xml(pregnancy(201));
-		rejected(http.post("/fhir", xml.substring(0, xml.length() / 2), "application/fhir+xml", FhirHttp.ORG_HEADER, FhirHttp.ORG), 400);
+		rejected(http.post("/fhir", xml.substring(0, xml.length() / 2), "application/fhir+xml"), 400);
 	}
 
 	@Test
 	void wrongContentTypeIs415() {
-		rejected(http.post("/fhir", FhirHttp.json(pregnancy(202)), "text/plain", FhirHttp.ORG_HEADER, FhirHttp.ORG), 415);
+		rejected(http.post("/fhir", FhirHttp.json(pregnancy(202)), "text/plain"), 415);
 	}
 
 	@Test
 	void missingContentTypeIs415() {
-		rejected(http.post("/fhir", FhirHttp.json(pregnancy(203)), null, FhirHttp.ORG_HEADER, FhirHttp.ORG), 415);
+		rejected(http.post("/fhir", FhirHttp.json(pregnancy(203)), null), 415);
 	}
 
 	@Test
@@ -89,7 +89,7 @@ class BadInputTest {
 	void chunkedBodyOverTheLimitIs413() {
 		byte[] huge = ("{\"resourceType\":\"Bundle\",\"id\":\"" + "x".repeat(11 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/fhir"))
-				.header("Content-Type", FhirHttp.JSON).header(FhirHttp.ORG_HEADER, FhirHttp.ORG)
+				.header("Content-Type", FhirHttp.JSON)
 				.POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge)));
 		rejected(http.send(request), 413);
 	}
@@ -98,7 +98,7 @@ class BadInputTest {
 	void xmlWithExternalEntityIsRefusedAndNothingIsRead() {
 		String xml = "<?xml version=\"1.0\"?><!DOCTYPE Patient [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
 				+ "<Patient xmlns=\"http://hl7.org/fhir\"><name><family value=\"&xxe;\"/></name></Patient>";
-		FhirHttp.Response response = http.post("/fhir/Patient", xml, "application/fhir+xml", FhirHttp.ORG_HEADER, FhirHttp.ORG);
+		FhirHttp.Response response = http.post("/fhir/Patient", xml, "application/fhir+xml");
 		OperationOutcome oo = rejected(response, 400);
 		assertThat(response.body()).doesNotContain("root:");
 		assertThat(oo.getIssueFirstRep().getDiagnostics()).contains("document type declaration");
@@ -174,11 +174,11 @@ class BadInputTest {
 		Bundle bundle = pregnancy(210);
 		String motherJson = FhirHttp.json(bundle.getEntry().get(1).getResource());
 		String url = "/fhir/" + bundle.getEntry().get(1).getRequest().getUrl();
-		FhirHttp.Response created = http.put(url, motherJson, FhirHttp.JSON, FhirHttp.ORG_HEADER, FhirHttp.ORG);
+		FhirHttp.Response created = http.put(url, motherJson, FhirHttp.JSON);
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		before = DatabaseState.of(jdbc);
 		String changed = motherJson.replace("Synthetisch", "Gewijzigd");
-		rejected(http.put(url, changed, FhirHttp.JSON, FhirHttp.ORG_HEADER, FhirHttp.ORG, "If-Match", "W/\"7\""), 412);
+		rejected(http.put(url, changed, FhirHttp.JSON, "If-Match", "W/\"7\""), 412);
 	}
 
 	@Test
@@ -191,8 +191,8 @@ class BadInputTest {
 	}
 
 	@Test
-	void writesWithoutSubmittingOrganizationAre400() {
-		rejected(http.post("/fhir", FhirHttp.json(pregnancy(212)), FhirHttp.JSON), 400);
+	void writesWithoutATokenAre401() {
+		rejected(http.as(null).post("/fhir", FhirHttp.json(pregnancy(212)), FhirHttp.JSON), 401);
 	}
 
 	@Test

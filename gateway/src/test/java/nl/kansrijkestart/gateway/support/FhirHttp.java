@@ -8,22 +8,70 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
-/** Plain HTTP against the running gateway: tests see exactly what a client sees. */
+/**
+ * Plain HTTP against the running gateway: tests see exactly what a client sees. Requests carry a bearer token that
+ * the gateway's own issuer gave the chosen client (application-test.yml), as a real client would get it.
+ */
 public final class FhirHttp {
 
-	public static final String ORG_HEADER = "X-Submitting-Organization";
+	/** The organisation of the default client, vsv-a. */
 	public static final String ORG = "http://fhir.nl/fhir/NamingSystem/ura|90363101";
 	public static final String JSON = "application/fhir+json";
+	public static final String TEST_SECRET = "test-secret";
 	private static final FhirContext CTX = FhirContext.forR4Cached();
+	private static final Map<String, Token> TOKENS = new ConcurrentHashMap<>();
+
+	private record Token(String value, Instant expires) {
+	}
 
 	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 	private final String base;
+	private final String clientId;
 
+	/** As the birth-care submitter vsv-a. */
 	public FhirHttp(int port) {
-		this.base = "http://localhost:" + port;
+		this("http://localhost:" + port, "vsv-a");
+	}
+
+	private FhirHttp(String base, String clientId) {
+		this.base = base;
+		this.clientId = clientId;
+	}
+
+	/** The same gateway, as another client of application-test.yml; null for no token at all. */
+	public FhirHttp as(String otherClientId) {
+		return new FhirHttp(base, otherClientId);
+	}
+
+	/** A fresh access token for a client, from POST /oauth2/token (client credentials). */
+	public String token(String id) {
+		Token cached = TOKENS.get(base + " " + id);
+		if (cached != null && cached.expires().isAfter(Instant.now().plusSeconds(30))) {
+			return cached.value();
+		}
+		String basic = java.util.Base64.getEncoder().encodeToString((id + ":" + TEST_SECRET).getBytes(StandardCharsets.UTF_8));
+		Response r = exchange(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
+				.header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")));
+		if (r.status() != 200) {
+			throw new IllegalStateException("No token for " + id + ": " + r.status() + " " + r.body());
+		}
+		Matcher m = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
+		Matcher e = Pattern.compile("\"expires_in\"\\s*:\\s*([0-9]+)").matcher(r.body());
+		if (!m.find() || !e.find()) {
+			throw new IllegalStateException("Unexpected token response " + r.body());
+		}
+		Token token = new Token(m.group(1), Instant.now().plusSeconds(Long.parseLong(e.group(1))));
+		TOKENS.put(base + " " + id, token);
+		return token.value();
 	}
 
 	public record Response(int status, String body, java.net.http.HttpHeaders headers) {
@@ -61,9 +109,9 @@ public final class FhirHttp {
 		return send(withBody("PUT", path, body, contentType), headers);
 	}
 
-	/** A write as a birth-care system sends it, with its organisation header. */
+	/** A write as a birth-care system sends it. */
 	public Response submit(String path, String body) {
-		return post(path, body, JSON, ORG_HEADER, ORG);
+		return post(path, body, JSON);
 	}
 
 	private HttpRequest.Builder withBody(String method, String path, String body, String contentType) {
@@ -75,9 +123,18 @@ public final class FhirHttp {
 	}
 
 	public Response send(HttpRequest.Builder builder, String... headers) {
+		boolean authorization = false;
 		for (int i = 0; i + 1 < headers.length; i += 2) {
 			builder.header(headers[i], headers[i + 1]);
+			authorization |= headers[i].equalsIgnoreCase("Authorization");
 		}
+		if (!authorization && clientId != null) {
+			builder.header("Authorization", "Bearer " + token(clientId));
+		}
+		return exchange(builder);
+	}
+
+	private Response exchange(HttpRequest.Builder builder) {
 		try {
 			HttpResponse<String> r = client.send(builder.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
 			return new Response(r.statusCode(), r.body(), r.headers());

@@ -6,6 +6,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
+import org.springframework.test.context.ActiveProfiles;
 
 /**
  * The whole gateway on a random port with a real PostgreSQL: embedded (fresh data directory per test run) or,
@@ -16,6 +17,7 @@ import org.springframework.context.annotation.Import;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
 		"gateway.embedded-database.data-directory=target/test-postgres/${random.uuid}",
 		"spring.flyway.clean-disabled=false" })
+@ActiveProfiles("test")
 @Import(CleanDatabaseConfiguration.class)
 public @interface GatewayTest {
 }
