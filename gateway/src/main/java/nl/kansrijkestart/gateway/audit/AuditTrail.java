@@ -46,7 +46,8 @@ public class AuditTrail {
 
 	public void record(AuditRecord record) {
 		List<String> patients = new ArrayList<>(record.patients());
-		Map<String, String> bsnById = store.identifierValues("Patient", patients, BSN);
+		Map<String, String> bsnById = store.identifierValues("Patient",
+				patients.stream().map(p -> p.substring(p.indexOf('/') + 1)).toList(), BSN);
 		List<String> pseudonyms = new ArrayList<>();
 		UUID id = UUID.randomUUID();
 		AuditEvent event = new AuditEvent();

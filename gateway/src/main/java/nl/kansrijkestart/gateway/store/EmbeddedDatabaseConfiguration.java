@@ -53,6 +53,8 @@ public class EmbeddedDatabaseConfiguration {
 	DataSource dataSource(EmbeddedPostgres postgres, EmbeddedDatabaseProperties properties) {
 		HikariConfig config = new HikariConfig();
 		config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
+		// Server error details quote row values (a duplicate key names the BSN): keep them out of exceptions and logs.
+		config.addDataSourceProperty("logServerErrorDetail", "false");
 		config.setMaximumPoolSize(properties.maxPoolSize());
 		config.setPoolName("embedded-postgres");
 		return new HikariDataSource(config);
