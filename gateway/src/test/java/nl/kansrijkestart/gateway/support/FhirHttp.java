@@ -9,7 +9,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -114,7 +116,24 @@ public final class FhirHttp {
 		return post(path, body, JSON);
 	}
 
+	/** Every BSN and name any test sent: none of them may appear in the log (LogScanTest). */
+	public static final Set<String> SENT_PERSONAL_DATA = ConcurrentHashMap.newKeySet();
+	private static final Pattern BSN_JSON = Pattern.compile("NamingSystem/bsn\"\\s*,\\s*\"value\"\\s*:\\s*\"([0-9]{9})\"");
+	private static final Pattern BSN_XML = Pattern.compile("NamingSystem/bsn\"/>\\s*<value value=\"([0-9]{9})\"");
+	private static final Pattern BSN_URL = Pattern.compile("NamingSystem/bsn(?:\\||%7C)([0-9]{9})");
+	private static final Pattern NAME_JSON = Pattern.compile("\"(?:family|given)\"\\s*:\\s*\\[?\\s*\"([^\"]{3,})\"");
+
+	private static void remember(String body) {
+		for (Pattern p : List.of(BSN_JSON, BSN_XML, BSN_URL, NAME_JSON)) {
+			Matcher m = p.matcher(body);
+			while (m.find()) {
+				SENT_PERSONAL_DATA.add(m.group(1));
+			}
+		}
+	}
+
 	private HttpRequest.Builder withBody(String method, String path, String body, String contentType) {
+		remember(body);
 		HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
 		if (contentType != null) {
 			b.header("Content-Type", contentType);
@@ -147,6 +166,7 @@ public final class FhirHttp {
 	}
 
 	private URI uri(String path) {
+		remember(path);
 		return URI.create(base + path.replace("|", "%7C"));
 	}
 }
