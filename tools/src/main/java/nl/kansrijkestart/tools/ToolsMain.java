@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * generate --count N [--seed S] --out DIR
- * load     [--url U] --count N [--clients C] [--seed S]
- * bench    [--url U] --count N [--clients C] [--warmup W] [--seed S]
+ * load     [--url U] --count N [--clients C] [--seed S] [--client-id I --client-secret S] [--token-url T]
+ * bench    [--url U] --count N [--clients C] [--warmup W] [--seed S] [--client-id I --client-secret S] [--token-url T]
  * </pre>
  */
 public final class ToolsMain {
@@ -57,6 +57,8 @@ public final class ToolsMain {
 				  generate --count N [--seed S] --out DIR                     write N transaction Bundles as JSON files
 				  load     [--url http://localhost:8080/fhir] --count N [--clients C] [--seed S]
 				  bench    [--url ...] --count N [--clients C] [--warmup W] [--seed S]
+				  load and bench authenticate with client credentials: --client-id (vsv-demo), --client-secret
+				  (vsv-demo-secret), --token-url (the gateway's own issuer: <url without /fhir>/oauth2/token)
 				load and bench POST each pregnancy as one transaction and print bundles/s, resources/s and latency percentiles;
 				bench first sends W warm-up bundles (default 1000: the JIT needs them) that are not measured.""");
 		System.exit(2);
@@ -82,7 +84,7 @@ public final class ToolsMain {
 		System.out.println("Wrote " + count + " transaction bundles to " + out.toAbsolutePath());
 	}
 
-	private record Prepared(String json, int resources, String organization) {
+	private record Prepared(String json, int resources) {
 	}
 
 	private static List<Prepared> prepare(long seed, int count) {
@@ -91,8 +93,7 @@ public final class ToolsMain {
 		List<Prepared> list = new ArrayList<>(count);
 		for (int i = 0; i < count; i++) {
 			var p = generator.next();
-			list.add(new Prepared(parser.encodeResourceToString(p.bundle()), p.bundle().getEntry().size(),
-					PregnancyGenerator.URA + "|" + p.truth().vsvUra()));
+			list.add(new Prepared(parser.encodeResourceToString(p.bundle()), p.bundle().getEntry().size()));
 		}
 		return list;
 	}
@@ -104,13 +105,15 @@ public final class ToolsMain {
 		long seed = Long.parseLong(options.getOrDefault("seed", Long.toString(System.currentTimeMillis())));
 		int warmup = bench ? Integer.parseInt(options.getOrDefault("warmup", "1000")) : 0;
 		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).executor(Executors.newFixedThreadPool(clients)).build();
+		AccessToken token = new AccessToken(client, options.getOrDefault("token-url", url.replaceFirst("/fhir/?$", "") + "/oauth2/token"),
+				options.getOrDefault("client-id", "vsv-demo"), options.getOrDefault("client-secret", "vsv-demo-secret"));
 		if (warmup > 0) {
 			System.out.printf("Warm-up: %d bundles (not measured)%n", warmup);
-			run(client, url, prepare(seed ^ 0x5eed, warmup), clients);
+			run(client, url, token, prepare(seed ^ 0x5eed, warmup), clients);
 		}
 		List<Prepared> bundles = prepare(seed, count);
 		System.out.printf("Posting %d generated pregnancies (seed %d) to %s with %d concurrent clients%n", count, seed, url, clients);
-		Result r = run(client, url, bundles, clients);
+		Result r = run(client, url, token, bundles, clients);
 		long[] sorted = r.latenciesNanos.clone();
 		Arrays.sort(sorted);
 		double seconds = r.elapsedNanos / 1e9;
@@ -129,7 +132,8 @@ public final class ToolsMain {
 	private record Result(long elapsedNanos, long[] latenciesNanos, Map<Integer, Integer> statuses, List<String> firstError) {
 	}
 
-	private static Result run(HttpClient client, String url, List<Prepared> bundles, int clients) throws InterruptedException {
+	private static Result run(HttpClient client, String url, AccessToken token, List<Prepared> bundles, int clients)
+			throws InterruptedException {
 		long[] latencies = new long[bundles.size()];
 		Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
 		List<String> firstError = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -144,7 +148,7 @@ public final class ToolsMain {
 					Prepared p = bundles.get(i);
 					HttpRequest request = HttpRequest.newBuilder(URI.create(url))
 							.header("Content-Type", "application/fhir+json")
-							.header("X-Submitting-Organization", p.organization())
+							.header("Authorization", "Bearer " + token.get())
 							.timeout(Duration.ofSeconds(60))
 							.POST(HttpRequest.BodyPublishers.ofString(p.json(), StandardCharsets.UTF_8)).build();
 					long t = System.nanoTime();

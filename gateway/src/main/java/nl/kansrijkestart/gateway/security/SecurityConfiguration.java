@@ -11,8 +11,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.config.annotation.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
@@ -26,8 +28,10 @@ import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
@@ -60,7 +64,14 @@ public class SecurityConfiguration {
 				.oauth2ResourceServer(o -> o
 						.jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(new CallerTokenConverter(properties)))
 						.authenticationEntryPoint(unauthenticated)
-						.accessDeniedHandler(denied))
+						.accessDeniedHandler(denied)
+						.withObjectPostProcessor(new ObjectPostProcessor<BearerTokenAuthenticationFilter>() {
+							@Override
+							public <O extends BearerTokenAuthenticationFilter> O postProcess(O filter) {
+								filter.setAuthenticationFailureHandler(failure(unauthenticated));
+								return filter;
+							}
+						}))
 				.exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied))
 				.sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 				.csrf(c -> c.disable())
@@ -91,6 +102,22 @@ public class SecurityConfiguration {
 			OperationOutcomes.write(response, 401, "login", e.getMessage() == null || e.getMessage().startsWith("Full authentication")
 					? "A bearer token is required (OAuth2 client credentials)"
 					: "The bearer token was refused: " + e.getMessage());
+		};
+	}
+
+	/**
+	 * A token that cannot be checked because the identity provider's keys are unreachable is not the client's fault:
+	 * 503, so clients retry later. Every other failure is a bad token: 401.
+	 */
+	private static AuthenticationFailureHandler failure(AuthenticationEntryPoint unauthenticated) {
+		return (request, response, e) -> {
+			if (e instanceof AuthenticationServiceException) {
+				response.setHeader("Retry-After", "30");
+				OperationOutcomes.write(response, 503, "transient", "The token could not be checked now: the identity provider's"
+						+ " keys are unavailable; try again later");
+			} else {
+				unauthenticated.commence(request, response, e);
+			}
 		};
 	}
 

@@ -1,0 +1,62 @@
+package nl.kansrijkestart.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import nl.kansrijkestart.gateway.support.FhirHttp;
+import nl.kansrijkestart.gateway.support.GatewayTest;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** What every response carries and leaves out: security headers, no software banners, no CORS unless configured. */
+@GatewayTest
+class TransportHardeningTest {
+
+	@LocalServerPort
+	int port;
+	FhirHttp http;
+
+	@BeforeEach
+	void setUp() {
+		http = new FhirHttp(port);
+	}
+
+	@Test
+	void responsesCarrySecurityHeadersAndNoBanner() {
+		for (FhirHttp.Response r : new FhirHttp.Response[] { http.get("/fhir/Patient?_count=1"), http.as(null).get("/fhir/Patient"),
+				http.get("/fhir/Patient/unknown"), http.as(null).get("/fhir/metadata") }) {
+			assertThat(r.header("X-Content-Type-Options")).isEqualTo("nosniff");
+			assertThat(r.header("X-Frame-Options")).isEqualTo("DENY");
+			assertThat(r.header("Content-Security-Policy")).contains("frame-ancestors 'none'");
+			assertThat(r.header("Referrer-Policy")).isEqualTo("no-referrer");
+			assertThat(r.header("Cache-Control")).contains("no-store");
+			assertThat(r.header("Server")).isNull();
+			assertThat(r.header("X-Powered-By")).isNull();
+			assertThat(r.body()).doesNotContainIgnoringCase("tomcat").doesNotContain("HAPI FHIR");
+		}
+		CapabilityStatement metadata = http.as(null).get("/fhir/metadata").as(CapabilityStatement.class);
+		assertThat(metadata.getSoftware().getName()).isEqualTo("Kansrijke Start gateway");
+	}
+
+	@Test
+	void corsIsOffByDefault() {
+		FhirHttp.Response preflight = http.as(null).send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/fhir/Patient"))
+				.method("OPTIONS", HttpRequest.BodyPublishers.noBody()), "Origin", "https://elsewhere.example",
+				"Access-Control-Request-Method", "GET");
+		assertThat(preflight.header("Access-Control-Allow-Origin")).isNull();
+		FhirHttp.Response cross = http.get("/fhir/Patient?_count=1", "Origin", "https://elsewhere.example");
+		assertThat(cross.header("Access-Control-Allow-Origin")).isNull();
+	}
+
+	@Test
+	void unknownPathsAndErrorPagesRevealNothing() {
+		FhirHttp.Response unknown = http.get("/nothing-here");
+		assertThat(unknown.status()).isIn(401, 403, 404);
+		assertThat(unknown.body()).doesNotContainIgnoringCase("tomcat").doesNotContain("Whitelabel").doesNotContain("Exception");
+		FhirHttp.Response env = http.as("admin").get("/actuator/env");
+		assertThat(env.status()).isIn(403, 404);
+	}
+}
