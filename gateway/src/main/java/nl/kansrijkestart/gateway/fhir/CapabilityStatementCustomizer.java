@@ -33,7 +33,12 @@ class CapabilityStatementCustomizer {
 			if (rest.getInteraction().stream().noneMatch(i -> i.getCode() == CapabilityStatement.SystemRestfulInteraction.BATCH)) {
 				rest.addInteraction().setCode(CapabilityStatement.SystemRestfulInteraction.BATCH);
 			}
-			rest.setDocumentation("Writes are validated against the Kansrijke Start profiles; send X-Submitting-Organization.");
+			rest.setDocumentation("Writes are validated against the Kansrijke Start profiles. Every interaction but this one"
+					+ " needs an OAuth2 bearer token (SMART backend services: client credentials, system/ scopes) naming the"
+					+ " caller's organisation and role; submitters see only their own organisation's resources.");
+			rest.getSecurity().setCors(false).setDescription("OAuth2 bearer JWT with SMART system scopes and an organization claim")
+					.addService(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding(
+							"http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR", "SMART-on-FHIR")));
 			for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
 				for (String profile : catalog.profilesFor(resource.getType())) {
 					resource.getSupportedProfile().add(new CanonicalType(profile));
@@ -42,7 +47,8 @@ class CapabilityStatementCustomizer {
 				resource.getSearchInclude().removeIf(i -> !i.getValue().startsWith(resource.getType() + ":"));
 				resource.setVersioning(CapabilityStatement.ResourceVersionPolicy.VERSIONEDUPDATE);
 				resource.setReadHistory(true);
-				resource.setUpdateCreate(true);
+				// A client-chosen id could tell "free" from "another organisation's": no update-as-create.
+				resource.setUpdateCreate(false);
 				resource.setConditionalUpdate(resource.getInteraction().stream()
 						.anyMatch(i -> i.getCode() == CapabilityStatement.TypeRestfulInteraction.UPDATE));
 			}

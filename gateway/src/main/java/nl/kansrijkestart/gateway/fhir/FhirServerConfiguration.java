@@ -6,9 +6,8 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 
-/** Mounts the HAPI FHIR {@code RestfulServer} at /fhir, behind the request guard. */
+/** Mounts the HAPI FHIR {@code RestfulServer} at /fhir, behind Spring Security and the request guard. */
 @Configuration(proxyBeanMethods = false)
 public class FhirServerConfiguration {
 
@@ -29,7 +28,8 @@ public class FhirServerConfiguration {
 	FilterRegistrationBean<RequestGuardFilter> fhirRequestGuard(FhirProperties properties) {
 		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(new RequestGuardFilter(properties));
 		registration.setUrlPatterns(List.of("/fhir/*"));
-		registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+		// After Spring Security: an unauthenticated client gets its 401 before any body is read or a write slot taken.
+		registration.setOrder(org.springframework.boot.autoconfigure.security.SecurityProperties.DEFAULT_FILTER_ORDER + 10);
 		return registration;
 	}
 }
