@@ -13,15 +13,16 @@ import org.springframework.stereotype.Component;
 class GatewayRestfulServer extends RestfulServer {
 
 	private final transient List<IResourceProvider> resourceProviders;
-	private final transient TransactionProvider transactionProvider;
+	private final transient List<Object> plainProviders;
 	private final transient List<Object> interceptors;
 
 	GatewayRestfulServer(FhirContext fhirContext, List<IResourceProvider> resourceProviders, TransactionProvider transactionProvider,
+			RetentionOperationProvider retention,
 			AccessInterceptor access, AuditInterceptor audit, WriteRequestInterceptor writes, ResponseInterceptor responses,
 			CapabilityStatementCustomizer capabilities) {
 		super(fhirContext);
 		this.resourceProviders = resourceProviders;
-		this.transactionProvider = transactionProvider;
+		this.plainProviders = List.of(transactionProvider, retention);
 		this.interceptors = List.of(access, audit, writes, responses, capabilities);
 		setServerName("Kansrijke Start gateway");
 		setServerVersion(GatewayRestfulServer.class.getPackage().getImplementationVersion());
@@ -32,7 +33,7 @@ class GatewayRestfulServer extends RestfulServer {
 		setDefaultResponseEncoding(EncodingEnum.JSON);
 		setETagSupport(ETagSupportEnum.ENABLED);
 		setResourceProviders(List.copyOf(resourceProviders));
-		registerProvider(transactionProvider);
+		plainProviders.forEach(this::registerProvider);
 		interceptors.forEach(this::registerInterceptor);
 	}
 

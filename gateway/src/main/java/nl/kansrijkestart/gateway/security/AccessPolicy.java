@@ -55,7 +55,8 @@ public class AccessPolicy {
 			return AccessDecision.deny("role " + caller.role().claim() + " may not " + describe(interaction) + " " + resourceType,
 					"role " + caller.role().claim());
 		}
-		String scope = grantingScope(caller.scopes(), interaction, resourceType);
+		// SMART scopes name resource types; operations on the server as a whole are granted by role alone.
+		String scope = resourceType.equals(SERVER) ? "(role only)" : grantingScope(caller.scopes(), interaction, resourceType);
 		if (scope == null) {
 			return AccessDecision.deny("no scope grants " + describe(interaction) + " on " + resourceType + " (for example system/"
 					+ resourceType + "." + interaction.smartV1() + ")", "role " + caller.role().claim());

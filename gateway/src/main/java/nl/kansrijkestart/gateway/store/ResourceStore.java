@@ -134,6 +134,41 @@ public class ResourceStore {
 		return patients;
 	}
 
+	/**
+	 * Removes resources ({@code Type/id}) completely: current version, history, identifiers and index entries, and
+	 * every Provenance that names one of them. For retention: nothing of them remains to be read back.
+	 */
+	public int purge(Collection<String> refs) {
+		if (refs.isEmpty()) {
+			return 0;
+		}
+		List<String> types = new ArrayList<>();
+		List<String> ids = new ArrayList<>();
+		refs.forEach(r -> {
+			types.add(r.substring(0, r.indexOf('/')));
+			ids.add(r.substring(r.indexOf('/') + 1));
+		});
+		String keys = "unnest(?::text[], ?::text[]) as k(resource_type, id)";
+		List<String> provenance = jdbc.queryForList("select distinct s.id from search_reference s join " + keys
+				+ " on s.target_type = k.resource_type and s.target_id = k.id where s.resource_type = 'Provenance'",
+				String.class, types.toArray(String[]::new), ids.toArray(String[]::new));
+		provenance.forEach(id -> {
+			types.add("Provenance");
+			ids.add(id);
+		});
+		Object[] args = { types.toArray(String[]::new), ids.toArray(String[]::new) };
+		for (String table : List.of("resource_history", "resource_identifier", "search_token", "search_reference", "search_date")) {
+			jdbc.update("delete from " + table + " t using " + keys + " where t.resource_type = k.resource_type and t.id = k.id", args);
+		}
+		return jdbc.update("delete from resource t using " + keys + " where t.resource_type = k.resource_type and t.id = k.id", args);
+	}
+
+	/** Resources ({@code Type/id}) that reference any of these Patients through an indexed parameter. */
+	public Set<String> referencingPatients(Collection<String> patientIds) {
+		return new HashSet<>(jdbc.queryForList("select distinct resource_type || '/' || id from search_reference"
+				+ " where target_type = 'Patient' and target_id = any(?)", String.class, (Object) patientIds.toArray(String[]::new)));
+	}
+
 	/** Of these received-content hashes, the ones already stored as validated under this profile-set fingerprint. */
 	public Set<String> alreadyValidated(Collection<String> sourceHashes, String fingerprint) {
 		if (sourceHashes.isEmpty()) {
