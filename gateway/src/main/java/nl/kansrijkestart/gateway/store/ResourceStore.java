@@ -89,10 +89,14 @@ public class ResourceStore {
 
 	/** The ids of the partition's resources of a type holding an identifier with this value (and system, when given). */
 	public List<String> idsByIdentifier(String type, String system, String value, String owner) {
-		String sql = "select distinct t.id from search_token t join resource r on r.resource_type = t.resource_type and r.id = t.id"
-				+ " where t.resource_type = ? and t.param = 'identifier' and t.code = ? and r.owner = ?";
-		return system == null ? jdbc.queryForList(sql, String.class, type, value, owner)
-				: jdbc.queryForList(sql + " and t.system = ?", String.class, type, value, owner, system);
+		if (system != null) {
+			// The primary key answers this directly.
+			return jdbc.queryForList("select id from resource_identifier where resource_type = ? and owner = ? and system = ?"
+					+ " and value = ?", String.class, type, owner, system, value);
+		}
+		return jdbc.queryForList("select distinct t.id from search_token t where t.resource_type = ? and t.param = 'identifier'"
+				+ " and t.code = ? and exists (select 1 from resource r where r.resource_type = t.resource_type and r.id = t.id"
+				+ " and r.owner = ?)", String.class, type, value, owner);
 	}
 
 	/** For resources of a type, the value of their identifier in one system (id to value). */
@@ -113,8 +117,7 @@ public class ResourceStore {
 	 */
 	public Set<String> patientsOf(Collection<String> refs) {
 		Set<String> patients = new java.util.TreeSet<>();
-		List<String> types = new ArrayList<>();
-		List<String> ids = new ArrayList<>();
+		Map<String, List<String>> idsByType = new HashMap<>();
 		for (String ref : refs) {
 			String[] parts = ref.split("/");
 			if (parts.length < 2) {
@@ -123,14 +126,12 @@ public class ResourceStore {
 			if (parts[0].equals("Patient")) {
 				patients.add("Patient/" + parts[1]);
 			}
-			types.add(parts[0]);
-			ids.add(parts[1]);
+			idsByType.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(parts[1]);
 		}
-		if (!ids.isEmpty()) {
-			patients.addAll(jdbc.queryForList("select distinct 'Patient/' || s.target_id from search_reference s"
-					+ " join unnest(?::text[], ?::text[]) as k(resource_type, id) on s.resource_type = k.resource_type and s.id = k.id"
-					+ " where s.target_type = 'Patient'", String.class, types.toArray(String[]::new), ids.toArray(String[]::new)));
-		}
+		// One query per type, so that the (resource_type, id) index serves it.
+		idsByType.forEach((type, ids) -> patients.addAll(jdbc.queryForList("select distinct 'Patient/' || target_id"
+				+ " from search_reference where resource_type = ? and id = any(?) and target_type = 'Patient'", String.class, type,
+				ids.toArray(String[]::new))));
 		return patients;
 	}
 
