@@ -10,7 +10,6 @@ import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.param.DateRangeParam;
 import ca.uhn.fhir.rest.server.IResourceProvider;
-import ca.uhn.fhir.rest.server.SimpleBundleProvider;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.ArrayList;
@@ -36,12 +35,12 @@ class AuditEventProvider implements IResourceProvider {
 
 	private final AuditTrail trail;
 	private final Pseudonymizer pseudonymizer;
-	private final FhirProperties properties;
+	private final SearchSupport search;
 
-	AuditEventProvider(AuditTrail trail, Pseudonymizer pseudonymizer, FhirProperties properties) {
+	AuditEventProvider(AuditTrail trail, Pseudonymizer pseudonymizer, SearchSupport search) {
 		this.trail = trail;
 		this.pseudonymizer = pseudonymizer;
-		this.properties = properties;
+		this.search = search;
 	}
 
 	@Override
@@ -74,17 +73,12 @@ class AuditEventProvider implements IResourceProvider {
 			}
 			pseudonyms.add(pseudonymizer.pseudonym(Pseudonymizer.Domain.AUDIT, value.substring(bar + 1)));
 		}
-		int pageSize = count == null ? properties.defaultPageSize() : Math.max(0, Math.min(count, properties.maxPageSize()));
-		int from = offset == null ? 0 : Math.max(0, offset);
+		SearchSupport.Paging paging = search.paging(count, offset);
 		AuditTrail.Page page = trail.search(new AuditTrail.Query(patients, pseudonyms,
 				date == null || date.getLowerBoundAsInstant() == null ? null : date.getLowerBoundAsInstant().toInstant(),
 				date == null || date.getUpperBoundAsInstant() == null ? null : date.getUpperBoundAsInstant().toInstant(),
-				values(params, "agent"), from, pageSize));
-		SimpleBundleProvider provider = new SimpleBundleProvider(new ArrayList<IBaseResource>(page.events()));
-		provider.setSize(page.total());
-		provider.setCurrentPageOffset(from);
-		provider.setCurrentPageSize(pageSize);
-		return provider;
+				values(params, "agent"), paging.offset(), paging.size()));
+		return paging.bundle(new ArrayList<IBaseResource>(page.events()), page.total());
 	}
 
 	private static List<String> values(Map<String, String[]> params, String name) {

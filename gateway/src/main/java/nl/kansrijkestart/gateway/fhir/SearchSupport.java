@@ -118,17 +118,30 @@ class SearchSupport {
 			}
 			newestFirst = sort.getOrder() == SortOrderEnum.DESC;
 		}
-		int pageSize = count == null ? properties.defaultPageSize() : Math.max(0, Math.min(count, properties.maxPageSize()));
-		int from = offset == null ? 0 : Math.max(0, offset);
+		Paging paging = paging(count, offset);
+		int pageSize = paging.size();
+		int from = paging.offset();
 		String partition = AccessInterceptor.partition(request);
 		SearchResult result = store.search(new SearchQuery(type, partition, all, newestFirst, from, pageSize));
 		List<IBaseResource> page = new ArrayList<>(result.matches().stream().map(codec::parse).toList());
 		page.addAll(includes(type, result.matches(), includes, partition));
-		SimpleBundleProvider provider = new SimpleBundleProvider(page);
-		provider.setSize(result.total());
-		provider.setCurrentPageOffset(from);
-		provider.setCurrentPageSize(pageSize);
-		return provider;
+		return paging.bundle(page, result.total());
+	}
+
+	/** _count (bounded by the configured maximum) and _offset of a search. */
+	record Paging(int size, int offset) {
+		IBundleProvider bundle(List<IBaseResource> page, int total) {
+			SimpleBundleProvider provider = new SimpleBundleProvider(page);
+			provider.setSize(total);
+			provider.setCurrentPageOffset(offset);
+			provider.setCurrentPageSize(size);
+			return provider;
+		}
+	}
+
+	Paging paging(Integer count, Integer offset) {
+		return new Paging(count == null ? properties.defaultPageSize() : Math.max(0, Math.min(count, properties.maxPageSize())),
+				offset == null ? 0 : Math.max(0, offset));
 	}
 
 	private List<IBaseResource> includes(String type, List<StoredResource> matches, Set<Include> includes, String partition) {
