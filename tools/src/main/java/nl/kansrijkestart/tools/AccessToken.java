@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** An OAuth2 client-credentials access token, fetched when first needed and again shortly before it expires. */
-final class AccessToken {
+public final class AccessToken {
 
 	private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
 	private static final Pattern EXPIRES_IN = Pattern.compile("\"expires_in\"\\s*:\\s*([0-9]+)");
@@ -23,13 +23,13 @@ final class AccessToken {
 	private String value;
 	private Instant refreshAt = Instant.MIN;
 
-	AccessToken(HttpClient client, String tokenUrl, String clientId, String clientSecret) {
+	public AccessToken(HttpClient client, String tokenUrl, String clientId, String clientSecret) {
 		this.client = client;
 		this.tokenUrl = tokenUrl;
 		this.basic = Base64.getEncoder().encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
 	}
 
-	synchronized String get() throws IOException, InterruptedException {
+	public synchronized String get() throws IOException, InterruptedException {
 		if (Instant.now().isAfter(refreshAt)) {
 			HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(tokenUrl))
 					.header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")

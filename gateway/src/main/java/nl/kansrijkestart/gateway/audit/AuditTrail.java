@@ -30,7 +30,7 @@ public class AuditTrail {
 
 	public static final String CLIENT_ID_SYSTEM = "https://kansrijkestart.nl/fhir/NamingSystem/client-id";
 	static final String DCM = "http://dicom.nema.org/resources/ontology/DCM";
-	private static final String BSN = "http://fhir.nl/fhir/NamingSystem/bsn";
+	public static final String BSN_SYSTEM = "http://fhir.nl/fhir/NamingSystem/bsn";
 
 	private final JdbcTemplate jdbc;
 	private final ResourceStore store;
@@ -47,7 +47,7 @@ public class AuditTrail {
 	public void record(AuditRecord record) {
 		List<String> patients = new ArrayList<>(record.patients());
 		Map<String, String> bsnById = store.identifierValues("Patient",
-				patients.stream().map(p -> p.substring(p.indexOf('/') + 1)).toList(), BSN);
+				patients.stream().map(p -> p.substring(p.indexOf('/') + 1)).toList(), BSN_SYSTEM);
 		List<String> pseudonyms = new ArrayList<>();
 		UUID id = UUID.randomUUID();
 		AuditEvent event = new AuditEvent();

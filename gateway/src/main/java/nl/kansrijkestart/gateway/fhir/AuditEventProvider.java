@@ -68,8 +68,8 @@ class AuditEventProvider implements IResourceProvider {
 		}
 		for (String value : values(params, "patient:identifier")) {
 			int bar = value.indexOf('|');
-			if (bar < 0 || !value.substring(0, bar).equals("http://fhir.nl/fhir/NamingSystem/bsn")) {
-				throw new InvalidRequestException("patient:identifier takes http://fhir.nl/fhir/NamingSystem/bsn|<BSN>");
+			if (bar < 0 || !value.substring(0, bar).equals(AuditTrail.BSN_SYSTEM)) {
+				throw new InvalidRequestException("patient:identifier takes " + AuditTrail.BSN_SYSTEM + "|<BSN>");
 			}
 			pseudonyms.add(pseudonymizer.pseudonym(Pseudonymizer.Domain.AUDIT, value.substring(bar + 1)));
 		}

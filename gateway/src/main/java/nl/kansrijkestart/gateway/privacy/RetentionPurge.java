@@ -97,14 +97,10 @@ public class RetentionPurge {
 				                  and e.content -> 'patient' ->> 'reference' = 'Patient/' || l.mother
 				                  and (e.content -> 'period' ->> 'start')::timestamptz::date > l.born)
 				order by b.owner, b.mother""", rs -> {
-			String key = rs.getString(1) + " " + rs.getString(2);
-			byMother.computeIfAbsent(key, k -> {
-				try {
-					return new Expired(rs.getString(1), rs.getString(2), new ArrayList<>());
-				} catch (java.sql.SQLException e) {
-					throw new IllegalStateException(e);
-				}
-			}).children().add(rs.getString(3));
+			String owner = rs.getString(1);
+			String mother = rs.getString(2);
+			byMother.computeIfAbsent(owner + " " + mother, k -> new Expired(owner, mother, new ArrayList<>())).children()
+					.add(rs.getString(3));
 		}, MOTHER_EXTENSION, Date.valueOf(cutoff));
 		return new ArrayList<>(byMother.values());
 	}

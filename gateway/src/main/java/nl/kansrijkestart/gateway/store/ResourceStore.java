@@ -41,33 +41,43 @@ public class ResourceStore {
 	 * or null for no partition (administrative access). Another partition's resource reads as absent.
 	 */
 	public Optional<StoredResource> read(String type, String id, String owner) {
-		return jdbc.query("select " + COLUMNS + " from resource r where r.resource_type = ? and r.id = ?", ROW, type, id)
-				.stream().filter(r -> visible(r, owner)).findFirst();
+		return jdbc.query("select " + COLUMNS + " from resource r where r.resource_type = ? and r.id = ?" + inPartition(owner), ROW,
+				withOwner(owner, type, id)).stream().findFirst();
 	}
 
 	public Optional<StoredResource> readVersion(String type, String id, long version, String owner) {
 		return jdbc.query("select " + HISTORY_COLUMNS + " from resource_history h join resource r on r.resource_type = h.resource_type"
-				+ " and r.id = h.id where h.resource_type = ? and h.id = ? and h.version = ?", ROW, type, id, version)
-				.stream().filter(r -> visible(r, owner)).findFirst();
+				+ " and r.id = h.id where h.resource_type = ? and h.id = ? and h.version = ?" + inPartition(owner), ROW,
+				withOwner(owner, type, id, version)).stream().findFirst();
 	}
 
 	/** All versions, newest first; empty when the resource is not in the partition. */
 	public List<StoredResource> history(String type, String id, String owner) {
 		return jdbc.query("select " + HISTORY_COLUMNS + " from resource_history h join resource r on r.resource_type = h.resource_type"
-				+ " and r.id = h.id where h.resource_type = ? and h.id = ? order by h.version desc", ROW, type, id)
-				.stream().filter(r -> visible(r, owner)).toList();
+				+ " and r.id = h.id where h.resource_type = ? and h.id = ?" + inPartition(owner) + " order by h.version desc", ROW,
+				withOwner(owner, type, id));
 	}
 
 	public List<StoredResource> readAll(String type, Collection<String> ids, String owner) {
 		if (ids.isEmpty()) {
 			return List.of();
 		}
-		return jdbc.query("select " + COLUMNS + " from resource r where r.resource_type = ? and r.id = any(?)", ROW, type,
-				ids.toArray(String[]::new)).stream().filter(r -> visible(r, owner)).toList();
+		return jdbc.query("select " + COLUMNS + " from resource r where r.resource_type = ? and r.id = any(?)" + inPartition(owner),
+				ROW, withOwner(owner, type, ids.toArray(String[]::new)));
 	}
 
-	private static boolean visible(StoredResource r, String owner) {
-		return owner == null || owner.equals(r.owner());
+	/** The condition confining {@code r} to a partition; none for administrative access (null owner). */
+	private static String inPartition(String owner) {
+		return owner == null ? "" : " and r.owner = ?";
+	}
+
+	private static Object[] withOwner(String owner, Object... args) {
+		if (owner == null) {
+			return args;
+		}
+		Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
+		all[args.length] = owner;
+		return all;
 	}
 
 	/** Which resource (id) of the partition holds each of these identifiers now, for one resource type. */

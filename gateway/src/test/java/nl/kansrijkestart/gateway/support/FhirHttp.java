@@ -8,13 +8,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import nl.kansrijkestart.tools.AccessToken;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
@@ -29,10 +29,7 @@ public final class FhirHttp {
 	public static final String JSON = "application/fhir+json";
 	public static final String TEST_SECRET = "test-secret";
 	private static final FhirContext CTX = FhirContext.forR4Cached();
-	private static final Map<String, Token> TOKENS = new ConcurrentHashMap<>();
-
-	private record Token(String value, Instant expires) {
-	}
+	private static final Map<String, AccessToken> TOKENS = new ConcurrentHashMap<>();
 
 	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 	private final String base;
@@ -53,27 +50,17 @@ public final class FhirHttp {
 		return new FhirHttp(base, otherClientId);
 	}
 
-	/** A fresh access token for a client, from POST /oauth2/token (client credentials). */
+	/** A valid access token for a client, from POST /oauth2/token (client credentials), the way the tools get one. */
 	public String token(String id) {
-		Token cached = TOKENS.get(base + " " + id);
-		if (cached != null && cached.expires().isAfter(Instant.now().plusSeconds(30))) {
-			return cached.value();
+		AccessToken token = TOKENS.computeIfAbsent(base + " " + id, k -> new AccessToken(client, base + "/oauth2/token", id, TEST_SECRET));
+		try {
+			return token.get();
+		} catch (IOException e) {
+			throw new IllegalStateException(e);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
 		}
-		String basic = java.util.Base64.getEncoder().encodeToString((id + ":" + TEST_SECRET).getBytes(StandardCharsets.UTF_8));
-		Response r = exchange(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
-				.header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
-				.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")));
-		if (r.status() != 200) {
-			throw new IllegalStateException("No token for " + id + ": " + r.status() + " " + r.body());
-		}
-		Matcher m = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
-		Matcher e = Pattern.compile("\"expires_in\"\\s*:\\s*([0-9]+)").matcher(r.body());
-		if (!m.find() || !e.find()) {
-			throw new IllegalStateException("Unexpected token response " + r.body());
-		}
-		Token token = new Token(m.group(1), Instant.now().plusSeconds(Long.parseLong(e.group(1))));
-		TOKENS.put(base + " " + id, token);
-		return token.value();
 	}
 
 	public record Response(int status, String body, java.net.http.HttpHeaders headers) {
