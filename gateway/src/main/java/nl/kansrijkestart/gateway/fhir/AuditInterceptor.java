@@ -59,7 +59,10 @@ class AuditInterceptor {
 			return true;
 		}
 		List<String> entities = new ArrayList<>();
-		if (response instanceof Bundle bundle && operation != RestOperationTypeEnum.READ && operation != RestOperationTypeEnum.VREAD) {
+		if (operation == RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE && request.getId() != null) {
+			// An operation on a resource discloses something about it (e.g. a consent decision about a Patient).
+			entities.add(request.getResourceName() + "/" + request.getId().getIdPart());
+		} else if (response instanceof Bundle bundle && operation != RestOperationTypeEnum.READ && operation != RestOperationTypeEnum.VREAD) {
 			bundle.getEntry().stream().filter(Bundle.BundleEntryComponent::hasResource)
 					.forEach(e -> entities.add(reference(e.getResource())));
 		} else if (response instanceof Resource resource && !(resource instanceof OperationOutcome)) {

@@ -18,6 +18,7 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.stereotype.Service;
@@ -26,7 +27,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Where birth-care data enters: validation of raw request bodies, then atomic writes. A transaction is
  * all-or-nothing; a batch applies each entry on its own. Races with concurrent writers (the same record
- * sent twice at once) are resolved by retrying the whole unit of work against the now-committed state.
+ * sent twice at once) are resolved by retrying the whole unit of work against the now-committed state. What was
+ * written is announced ({@link ResourcesWritten}) inside the transaction.
  */
 @Service
 public class IngestService {
@@ -41,9 +43,11 @@ public class IngestService {
 	private final FhirTerser terser;
 	private final TransactionTemplate transactions;
 	private final IngestProperties properties;
+	private final ApplicationEventPublisher events;
 
 	public IngestService(ProfileValidator validator, ProfileCatalog catalog, ResourceStore store, SearchIndexer indexer,
-			ResourceCodec codec, FhirContext fhirContext, TransactionTemplate transactions, IngestProperties properties) {
+			ResourceCodec codec, FhirContext fhirContext, TransactionTemplate transactions, IngestProperties properties,
+			ApplicationEventPublisher events) {
 		this.validator = validator;
 		this.catalog = catalog;
 		this.store = store;
@@ -52,6 +56,7 @@ public class IngestService {
 		this.terser = fhirContext.newTerser();
 		this.transactions = transactions;
 		this.properties = properties;
+		this.events = events;
 	}
 
 	public ValidationReport validate(byte[] body, ProfileValidator.Format format, boolean bundle) {
@@ -67,6 +72,10 @@ public class IngestService {
 		return withRetries(() -> transactions.execute(status -> {
 			List<EntryOutcome> outcomes = newUnitOfWork(organization).execute(entries);
 			inTransaction.accept(outcomes);
+			List<String> written = outcomes.stream().filter(o -> o.resource() != null).map(o -> o.resourceType() + "/" + o.id()).toList();
+			if (!written.isEmpty()) {
+				events.publishEvent(new ResourcesWritten(written));
+			}
 			return outcomes;
 		}));
 	}

@@ -36,6 +36,8 @@ public class AccessPolicy {
 					"MeasureReport", READ_ONLY),
 			Role.ADMINISTRATOR, Map.of(
 					"AuditEvent", READ_ONLY,
+					// support staff explain consent decisions ($consent-decision)
+					"Patient", EnumSet.of(Interaction.OPERATION),
 					SERVER, EnumSet.of(Interaction.OPERATION)));
 
 	/** Roles whose data access is confined to their own organisation's resources. */
@@ -44,6 +46,9 @@ public class AccessPolicy {
 	private static Map<String, Set<Interaction>> birthCareRules() {
 		Map<String, Set<Interaction>> rules = new java.util.HashMap<>();
 		BIRTH_CARE_TYPES.forEach(t -> rules.put(t, READ_WRITE));
+		// $consent-decision about their own clients
+		rules.put("Patient", EnumSet.of(Interaction.READ, Interaction.SEARCH, Interaction.CREATE, Interaction.UPDATE,
+				Interaction.OPERATION));
 		rules.put("Provenance", READ_ONLY);
 		rules.put(BUNDLE, EnumSet.of(Interaction.TRANSACTION));
 		return Map.copyOf(rules);

@@ -109,6 +109,25 @@ public class ResourceStore {
 				+ " and r.owner = ?)", String.class, type, value, owner);
 	}
 
+	/**
+	 * Across every partition: the ids of resources of a type holding this identifier. For decisions about a person
+	 * (whose consent holds whoever recorded it), never for what a client may see.
+	 */
+	public List<String> idsByIdentifierInAnyPartition(String type, String system, String value) {
+		return jdbc.queryForList("select id from resource_identifier where resource_type = ? and system = ? and value = ?",
+				String.class, type, system, value);
+	}
+
+	/** Across every partition: current versions of a type that reference one of these targets through a parameter. */
+	public List<StoredResource> referencing(String type, String param, String targetType, Collection<String> targetIds) {
+		if (targetIds.isEmpty()) {
+			return List.of();
+		}
+		return jdbc.query("select " + COLUMNS + " from resource r where r.resource_type = ? and exists (select 1 from"
+				+ " search_reference s where s.resource_type = r.resource_type and s.id = r.id and s.param = ?"
+				+ " and s.target_type = ? and s.target_id = any(?))", ROW, type, param, targetType, targetIds.toArray(String[]::new));
+	}
+
 	/** For resources of a type, the value of their identifier in one system (id to value). */
 	public Map<String, String> identifierValues(String type, Collection<String> ids, String system) {
 		Map<String, String> values = new HashMap<>();

@@ -21,6 +21,8 @@ public final class SearchParameters {
 			token("RelatedPerson", "identifier", "RelatedPerson.identifier"),
 			reference("RelatedPerson", "patient", "RelatedPerson.patient"),
 			token("RelatedPerson", "relationship", "RelatedPerson.relationship"),
+			reference("RelatedPerson", "mother",
+					"RelatedPerson.extension('https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-mother').value"),
 			token("EpisodeOfCare", "identifier", "EpisodeOfCare.identifier"),
 			reference("EpisodeOfCare", "patient", "EpisodeOfCare.patient"),
 			reference("EpisodeOfCare", "organization", "EpisodeOfCare.managingOrganization"),
@@ -37,6 +39,11 @@ public final class SearchParameters {
 			reference("Procedure", "patient", "Procedure.subject"),
 			date("Procedure", "date", "Procedure.performed"),
 			token("Organization", "identifier", "Organization.identifier"),
+			token("Consent", "identifier", "Consent.identifier"),
+			reference("Consent", "patient", "Consent.patient"),
+			token("Consent", "status", "Consent.status"),
+			token("Consent", "purpose", "Consent.provision.purpose"),
+			date("Consent", "date", "Consent.dateTime"),
 			reference("Provenance", "target", "Provenance.target"),
 			date("Provenance", "recorded", "Provenance.recorded"));
 
