@@ -1,6 +1,7 @@
 package nl.kansrijkestart.gateway.consent;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -57,7 +58,9 @@ public class ConsentService {
 		return persons.person(patientId).map(p -> log.entries(p.records())).orElse(List.of());
 	}
 
-	private ConsentDecision decide(PersonRecords.Person person, Purpose purpose, String recipient, Instant at) {
+	private ConsentDecision decide(PersonRecords.Person person, Purpose purpose, String recipient, Instant moment) {
+		// FHIR instants (and the decision log) hold milliseconds.
+		Instant at = moment.truncatedTo(ChronoUnit.MILLIS);
 		Sources own = consult(person);
 		String prefix = "";
 		Sources deciding = own;

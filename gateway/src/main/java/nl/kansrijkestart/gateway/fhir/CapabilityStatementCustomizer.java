@@ -3,21 +3,29 @@ package nl.kansrijkestart.gateway.fhir;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import nl.kansrijkestart.gateway.consent.ConsentService;
+import nl.kansrijkestart.gateway.consent.MonitoringPolicy;
 import nl.kansrijkestart.gateway.ingest.ProfileCatalog;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CanonicalType;
+import org.hl7.fhir.r4.model.CodeType;
+import org.hl7.fhir.r4.model.Extension;
 import org.springframework.stereotype.Component;
 
-/** Adds our profiles (supportedProfile) and identity to the generated CapabilityStatement. */
+/** Adds our profiles (supportedProfile), identity and consent policy to the generated CapabilityStatement. */
 @Component
 @Interceptor
 class CapabilityStatementCustomizer {
 
-	private final ProfileCatalog catalog;
+	static final String CONSENT_POLICY = ProfileCatalog.CANONICAL_BASE + "StructureDefinition/ks-ext-consent-policy";
 
-	CapabilityStatementCustomizer(ProfileCatalog catalog) {
+	private final ProfileCatalog catalog;
+	private final ConsentService consent;
+
+	CapabilityStatementCustomizer(ProfileCatalog catalog, ConsentService consent) {
 		this.catalog = catalog;
+		this.consent = consent;
 	}
 
 	@Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
@@ -28,6 +36,9 @@ class CapabilityStatementCustomizer {
 		cs.setPublisher("Kansrijke Start gateway");
 		cs.getSoftware().setName("Kansrijke Start gateway").setVersion(null);
 		cs.getImplementation().setDescription("Birth care to youth health care (JGZ) gateway, FHIR R4");
+		Extension policy = cs.addExtension().setUrl(CONSENT_POLICY);
+		policy.addExtension("handover", new CodeType("opt-in"));
+		policy.addExtension("monitoring", new CodeType(consent.monitoringPolicy() == MonitoringPolicy.OPT_OUT ? "opt-out" : "opt-in"));
 		for (CapabilityStatement.CapabilityStatementRestComponent rest : cs.getRest()) {
 			// One @Transaction method serves both Bundle types; HAPI only lists the first.
 			if (rest.getInteraction().stream().noneMatch(i -> i.getCode() == CapabilityStatement.SystemRestfulInteraction.BATCH)) {

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import nl.kansrijkestart.gateway.consent.Purpose;
+import nl.kansrijkestart.gateway.support.Consents;
 import nl.kansrijkestart.gateway.support.FhirHttp;
 import nl.kansrijkestart.gateway.support.GatewayTest;
 import nl.kansrijkestart.gateway.support.Tokens;
@@ -37,7 +39,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class AccessMatrixTest {
 
 	private static final List<String> BIRTH_CARE_TYPES = List.of("Patient", "RelatedPerson", "EpisodeOfCare", "Observation",
-			"Procedure", "Organization");
+			"Procedure", "Organization", "Consent");
 
 	@LocalServerPort
 	int port;
@@ -55,7 +57,7 @@ class AccessMatrixTest {
 
 	/** What an endpoint is, for the expectations: who may use it is written out per caller below. */
 	enum Kind {
-		METADATA, HEALTH, OPERATIONAL, BIRTH_CARE_READ, PATIENT_READ, BIRTH_CARE_WRITE, TRANSACTION, AUDIT
+		METADATA, HEALTH, OPERATIONAL, BIRTH_CARE_READ, PATIENT_READ, BIRTH_CARE_WRITE, TRANSACTION, AUDIT, CONSENT_DECISION
 	}
 
 	record Endpoint(String name, Kind kind, int success, boolean fhir, Supplier<HttpRequest.Builder> request) {
@@ -73,6 +75,11 @@ class AccessMatrixTest {
 			String[] location = e.getResponse().getLocation().split("/");
 			idByType.putIfAbsent(location[0], location[1]);
 		}
+		FhirHttp.Response consent = http.submit("/fhir/Consent", FhirHttp.json(Consents.simple("c",
+				new org.hl7.fhir.r4.model.Reference("Patient/" + idByType.get("Patient")), "2024-03-01T10:00:00+01:00", true,
+				Purpose.HANDOVER)));
+		assertThat(consent.status()).as(consent.body()).isEqualTo(201);
+		idByType.put("Consent", consent.header("Location").split("/Consent/")[1].split("/")[0]);
 		idByType.put("Provenance", jdbc.queryForObject("select id from resource where resource_type = 'Provenance' limit 1", String.class));
 		for (String type : BIRTH_CARE_TYPES) {
 			jsonByType.put(type, http.get("/fhir/" + type + "/" + idByType.get(type)).body());
@@ -99,6 +106,8 @@ class AccessMatrixTest {
 					() -> HttpRequest.newBuilder(uri(path)).header("Content-Type", FhirHttp.JSON)
 							.PUT(HttpRequest.BodyPublishers.ofString(jsonByType.get(type), StandardCharsets.UTF_8))));
 		}
+		list.add(new Endpoint("GET Patient $consent-decision", Kind.CONSENT_DECISION, 200, true,
+				() -> get("/fhir/Patient/" + idByType.get("Patient") + "/$consent-decision?purpose=TREAT")));
 		list.add(new Endpoint("GET Provenance read", Kind.BIRTH_CARE_READ, 200, true,
 				() -> get("/fhir/Provenance/" + idByType.get("Provenance"))));
 		list.add(new Endpoint("GET Provenance search", Kind.BIRTH_CARE_READ, 200, true, () -> get("/fhir/Provenance?_count=5")));
@@ -137,16 +146,16 @@ class AccessMatrixTest {
 				return open.contains(endpoint.kind()) ? endpoint.success() : 401;
 			case "submitter":
 				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.BIRTH_CARE_READ, Kind.PATIENT_READ, Kind.BIRTH_CARE_WRITE,
-						Kind.TRANSACTION);
+						Kind.TRANSACTION, Kind.CONSENT_DECISION);
 				break;
 			case "submitter with patient scope only":
-				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.PATIENT_READ);
+				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.PATIENT_READ, Kind.CONSENT_DECISION);
 				break;
 			case "JGZ receiver", "monitoring reader":
 				allowed = open;
 				break;
 			case "administrator":
-				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.OPERATIONAL, Kind.AUDIT);
+				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.OPERATIONAL, Kind.AUDIT, Kind.CONSENT_DECISION);
 				break;
 			default:
 				return 401;
