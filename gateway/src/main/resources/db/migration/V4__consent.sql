@@ -19,15 +19,23 @@ create table consent_decision (
 create index consent_decision_patient_idx on consent_decision (patient, decided_at);
 create index consent_decision_pseudonym_idx on consent_decision (person_pseudonym, decided_at);
 
-create function consent_decision_append_only() returns trigger language plpgsql as $$
+-- One append-only guard for every such table (it names the table), replacing the audit trail's own.
+create function append_only() returns trigger language plpgsql as $$
 begin
-    raise exception 'consent_decision is append-only: % is not allowed', tg_op using errcode = 'insufficient_privilege';
+    raise exception '% is append-only: % is not allowed', tg_table_name, tg_op using errcode = 'insufficient_privilege';
 end;
 $$;
+drop trigger audit_event_no_update_or_delete on audit_event;
+drop trigger audit_event_no_truncate on audit_event;
+drop function audit_event_append_only();
+create trigger audit_event_no_update_or_delete before update or delete on audit_event
+    for each row execute function append_only();
+create trigger audit_event_no_truncate before truncate on audit_event
+    for each statement execute function append_only();
 create trigger consent_decision_no_update_or_delete before update or delete on consent_decision
-    for each row execute function consent_decision_append_only();
+    for each row execute function append_only();
 create trigger consent_decision_no_truncate before truncate on consent_decision
-    for each statement execute function consent_decision_append_only();
+    for each statement execute function append_only();
 
 -- Spring Integration's persistent queue channels (schema from spring-integration-jdbc, schema-postgresql.sql):
 -- consent changes are queued here in the transaction that stores the Consent, so none is lost on a crash.
