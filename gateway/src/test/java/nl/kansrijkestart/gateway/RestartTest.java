@@ -1,8 +1,16 @@
 package nl.kansrijkestart.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import nl.kansrijkestart.gateway.consent.Purpose;
+import nl.kansrijkestart.gateway.support.Consents;
+import nl.kansrijkestart.gateway.support.Family;
 import nl.kansrijkestart.gateway.support.FhirHttp;
 import nl.kansrijkestart.tools.PregnancyGenerator;
 import org.hl7.fhir.r4.model.Bundle;
@@ -11,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The gateway as the README runs it: data posted before a restart is there after it. */
 class RestartTest {
@@ -18,9 +27,11 @@ class RestartTest {
 	@TempDir
 	Path dataDirectory;
 
-	private ConfigurableApplicationContext start() {
-		return new SpringApplicationBuilder(GatewayApplication.class)
-				.run("--server.port=0", "--spring.profiles.active=test", "--gateway.embedded-database.data-directory=" + dataDirectory);
+	private ConfigurableApplicationContext start(String... more) {
+		List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.profiles.active=test",
+				"--gateway.embedded-database.data-directory=" + dataDirectory));
+		args.addAll(List.of(more));
+		return new SpringApplicationBuilder(GatewayApplication.class).run(args.toArray(String[]::new));
 	}
 
 	private static int port(ConfigurableApplicationContext context) {
@@ -40,6 +51,24 @@ class RestartTest {
 			FhirHttp.Response read = new FhirHttp(port(second)).get("/fhir/" + location);
 			assertThat(read.status()).isEqualTo(200);
 			assertThat(read.body()).contains("Synthetisch");
+		}
+	}
+
+	/** A consent change is queued in the database with the Consent: one not yet processed when the gateway stops is after it starts. */
+	@Test
+	void aQueuedConsentChangeIsProcessedAfterARestart() {
+		assumeTrue(System.getenv("SPRING_DATASOURCE_URL") == null,
+				"on a shared external database the other test contexts' pollers would take the change");
+		String queued = "select count(*) from int_channel_message";
+		try (ConfigurableApplicationContext first = start("--gateway.consent.changes.poll-interval=1h")) {
+			// Its poller has polled once, at startup; the next poll is an hour away.
+			Family.submit(new FhirHttp(port(first)), new PregnancyGenerator(402).next(), (mother, child) -> List.of(
+					Consents.simple("p", mother, "2024-03-01T10:00:00+01:00", true, Purpose.HANDOVER, Purpose.MONITORING)));
+			assertThat(first.getBean(JdbcTemplate.class).queryForObject(queued, Long.class)).isEqualTo(1);
+		}
+		try (ConfigurableApplicationContext second = start()) {
+			JdbcTemplate jdbc = second.getBean(JdbcTemplate.class);
+			await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(queued, Long.class) == 0);
 		}
 	}
 }
