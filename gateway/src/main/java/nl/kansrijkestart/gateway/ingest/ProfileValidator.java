@@ -276,6 +276,10 @@ public class ProfileValidator {
 		List<String> codes = new ArrayList<>();
 		for (String name : List.of("code", "type")) {
 			for (Element concept : resource.getChildrenByName(name)) {
+				if (!concept.hasChildren()) {
+					// a primitive "type" (Bundle.type), not a CodeableConcept
+					continue;
+				}
 				for (Element coding : concept.getChildrenByName("coding")) {
 					Element system = coding.getNamedChild("system");
 					Element code = coding.getNamedChild("code");

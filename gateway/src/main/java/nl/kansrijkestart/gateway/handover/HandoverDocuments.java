@@ -1,0 +1,177 @@
+package nl.kansrijkestart.gateway.handover;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CanonicalType;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Composition;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.stereotype.Component;
+
+/**
+ * Assembles the JGZ handover document (ks-handover-document): a document Bundle whose Composition has one section per
+ * BDS rubric, each entry made by the mapping set. Entry fullUrls derive from the handover and the source resource, so
+ * the same fact keeps its fullUrl across versions of the document.
+ */
+@Component
+class HandoverDocuments {
+
+	static final String PROFILE = "https://kansrijkestart.nl/fhir/StructureDefinition/";
+	static final String RUBRIC_SYSTEM = "urn:oid:2.16.840.1.113883.2.4.4.40.391";
+	static final String HANDOVER_SYSTEM = "https://kansrijkestart.nl/fhir/NamingSystem/handover";
+	static final String MOMENT_SYSTEM = "https://kansrijkestart.nl/fhir/CodeSystem/ks-handover";
+	static final String MAPPING_EXTENSION = PROFILE + "ks-ext-mapping";
+	private static final Map<String, String> RUBRICS = rubrics();
+
+	private static Map<String, String> rubrics() {
+		Map<String, String> r = new LinkedHashMap<>();
+		r.put("R003", "Persoonsgegevens");
+		r.put("R013", "Bedreigingen uit de directe omgeving");
+		r.put("R014", "Zwangerschap");
+		r.put("R015", "Bevalling");
+		r.put("R016", "Pasgeborene en eerste levensweken");
+		r.put("R037", "Hielprik pasgeborene");
+		r.put("R040", "Neonatale gehoorscreening");
+		return r;
+	}
+
+	enum Moment {
+		PRENATAL, POSTNATAL;
+
+		String code() {
+			return name().toLowerCase(java.util.Locale.ROOT);
+		}
+	}
+
+	/**
+	 * @param handoverId the handover (child-and-moment) the document belongs to: the Composition's identifier
+	 * @param version    1 for the first document, higher for amendments
+	 * @param replaces   the Bundle identifier of the version this one replaces, or null
+	 */
+	record Identity(UUID handoverId, int version, String replaces, Instant timestamp) {
+
+		/** The Bundle identifier: one per version, the same on every delivery attempt. */
+		String bundleIdentifier() {
+			return "urn:uuid:" + UUID.nameUUIDFromBytes((handoverId + "/v" + version).getBytes(StandardCharsets.UTF_8));
+		}
+	}
+
+	private final HandoverMappings mappings;
+
+	HandoverDocuments(HandoverMappings mappings) {
+		this.mappings = mappings;
+	}
+
+	/** Mother and pregnancy (R003, R013, R014): in time for a prenatal home visit. */
+	Bundle prenatal(BirthCareRecord record, Identity identity) {
+		Assembly a = new Assembly(identity, Moment.PRENATAL);
+		String mother = a.person(record.mother());
+		a.observations(record.observations(), mother, List.of("R013", "R014"));
+		return a.finish(mother, record.author());
+	}
+
+	/** The child, its birth and what birth care knows of the pregnancy (R003 to R040). */
+	Bundle postnatal(BirthCareRecord record, BirthCareRecord.Birth birth, Identity identity) {
+		Assembly a = new Assembly(identity, Moment.POSTNATAL);
+		String child = a.person(birth.child());
+		String mother = a.person(record.mother());
+		a.observations(record.observations(), mother, List.copyOf(RUBRICS.keySet()));
+		Resource procedure = mappings.map(birth.procedure());
+		((org.hl7.fhir.r4.model.Procedure) procedure).setSubject(new Reference(mother))
+				.addExtension(new Extension(PROFILE + "ks-ext-child", new Reference(child)));
+		a.add("R015", birth.procedure(), procedure);
+		a.observations(birth.observations(), child, List.copyOf(RUBRICS.keySet()));
+		return a.finish(child, record.author());
+	}
+
+	/** One document being put together. */
+	private final class Assembly {
+		private final Identity identity;
+		private final Moment moment;
+		private final Bundle bundle = new Bundle();
+		private final Map<String, List<String>> sections = new LinkedHashMap<>();
+
+		Assembly(Identity identity, Moment moment) {
+			this.identity = identity;
+			this.moment = moment;
+			RUBRICS.keySet().forEach(r -> sections.put(r, new ArrayList<>()));
+			bundle.addEntry();
+		}
+
+		String person(org.hl7.fhir.r4.model.Patient patient) {
+			return add("R003", patient, mappings.map(patient));
+		}
+
+		void observations(List<Observation> observations, String subject, List<String> rubrics) {
+			for (Observation o : observations) {
+				mappings.rubric(o.getCode()).filter(rubrics::contains).ifPresent(rubric -> {
+					Observation mapped = (Observation) mappings.map(o);
+					mapped.setSubject(new Reference(subject));
+					add(rubric, o, mapped);
+				});
+			}
+		}
+
+		String add(String rubric, Resource source, Resource mapped) {
+			String fullUrl = fullUrl(source.fhirType() + "/" + source.getIdElement().getIdPart());
+			bundle.addEntry().setFullUrl(fullUrl).setResource(mapped);
+			sections.get(rubric).add(fullUrl);
+			return fullUrl;
+		}
+
+		private String fullUrl(String sourceReference) {
+			return "urn:uuid:" + UUID.nameUUIDFromBytes((identity.handoverId() + "/" + sourceReference).getBytes(StandardCharsets.UTF_8));
+		}
+
+		Bundle finish(String subject, Organization sourceAuthor) {
+			Organization author = new Organization();
+			author.setIdentifier(sourceAuthor.getIdentifier());
+			author.setName(sourceAuthor.getName());
+			String authorUrl = fullUrl("Organization/" + sourceAuthor.getIdElement().getIdPart());
+			bundle.addEntry().setFullUrl(authorUrl).setResource(author);
+
+			Composition c = new Composition();
+			c.getMeta().addProfile(PROFILE + "ks-handover-composition");
+			mappings.canonicals().forEach(m -> c.addExtension(new Extension(MAPPING_EXTENSION, new CanonicalType(m))));
+			c.setIdentifier(new Identifier().setSystem(HANDOVER_SYSTEM).setValue("urn:uuid:" + identity.handoverId()));
+			c.setStatus(identity.version() > 1 ? Composition.CompositionStatus.AMENDED : Composition.CompositionStatus.FINAL);
+			c.setType(new CodeableConcept(new Coding("http://loinc.org", "18761-7", "Transfer summary note")));
+			c.addCategory(new CodeableConcept(new Coding(MOMENT_SYSTEM, moment.code(), moment == Moment.PRENATAL
+					? "Prenatal handover" : "Postnatal handover")));
+			c.setSubject(new Reference(subject));
+			c.setDate(Date.from(identity.timestamp()));
+			c.addAuthor(new Reference(authorUrl));
+			c.setTitle(moment == Moment.PRENATAL ? "Overdracht geboortezorg - JGZ (prenataal)" : "Overdracht geboortezorg - JGZ (postnataal)");
+			if (identity.replaces() != null) {
+				c.addRelatesTo().setCode(Composition.DocumentRelationshipType.REPLACES)
+						.setTarget(new Identifier().setSystem("urn:ietf:rfc:3986").setValue(identity.replaces()));
+			}
+			sections.forEach((rubric, entries) -> {
+				if (!entries.isEmpty()) {
+					Composition.SectionComponent section = c.addSection().setTitle(RUBRICS.get(rubric))
+							.setCode(new CodeableConcept(new Coding(RUBRIC_SYSTEM, rubric, RUBRICS.get(rubric))));
+					entries.forEach(e -> section.addEntry(new Reference(e)));
+				}
+			});
+			bundle.getEntryFirstRep().setFullUrl(fullUrl("Composition")).setResource(c);
+			bundle.getMeta().addProfile(PROFILE + "ks-handover-document");
+			bundle.setType(Bundle.BundleType.DOCUMENT);
+			bundle.setIdentifier(new Identifier().setSystem("urn:ietf:rfc:3986").setValue(identity.bundleIdentifier()));
+			bundle.setTimestamp(Date.from(identity.timestamp()));
+			return bundle;
+		}
+	}
+}

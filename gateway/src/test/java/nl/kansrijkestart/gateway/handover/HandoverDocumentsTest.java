@@ -1,0 +1,154 @@
+package nl.kansrijkestart.gateway.handover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import nl.kansrijkestart.gateway.ingest.IngestProperties;
+import nl.kansrijkestart.gateway.ingest.ProfileCatalog;
+import nl.kansrijkestart.gateway.ingest.ProfileValidator;
+import nl.kansrijkestart.gateway.ingest.ValidationIssue;
+import nl.kansrijkestart.gateway.ingest.ValidationReport;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Composition;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Procedure;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The mapping set run over the profile examples (one mother, one child, their birth and observations): the documents
+ * validate against the handover profiles, and equal the golden files in mappings/golden/. After a deliberate mapping
+ * change, regenerate them with {@code -Dgolden.update=true} and review the diff.
+ */
+class HandoverDocumentsTest {
+
+	private static final FhirContext CTX = FhirContext.forR4Cached();
+	private static final Path EXAMPLES = Path.of("..", "profiles", "examples");
+	private static final Path GOLDEN = Path.of("..", "mappings", "golden");
+	private static final HandoverDocuments.Identity FIRST = new HandoverDocuments.Identity(
+			UUID.fromString("6f1c2a34-0000-4000-8000-000000000001"), 1, null, Instant.parse("2024-10-01T08:00:00Z"));
+
+	private static HandoverDocuments documents;
+	private static ProfileValidator validator;
+	private static BirthCareRecord record;
+
+	@BeforeAll
+	static void setUp() throws IOException {
+		documents = new HandoverDocuments(new HandoverMappings(CTX));
+		validator = new ProfileValidator(CTX, new ProfileCatalog(CTX), new IngestProperties(1, 1));
+		record = examples();
+	}
+
+	/** The profile examples as one organisation's record of a mother and child. */
+	static BirthCareRecord examples() throws IOException {
+		Patient mother = null;
+		Patient child = null;
+		Procedure birth = null;
+		Organization organization = null;
+		List<Observation> motherObservations = new ArrayList<>();
+		List<Observation> childObservations = new ArrayList<>();
+		try (var files = Files.list(EXAMPLES)) {
+			for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+				Resource r = (Resource) CTX.newJsonParser().parseResource(Files.readString(f));
+				if (r instanceof Patient p) {
+					if (p.getIdPart().equals("example-mother")) {
+						mother = p;
+					} else {
+						child = p;
+					}
+				} else if (r instanceof Procedure p) {
+					birth = p;
+				} else if (r instanceof Organization o) {
+					organization = o;
+				} else if (r instanceof Observation o) {
+					(o.getSubject().getReference().endsWith("example-child") ? childObservations : motherObservations).add(o);
+				}
+			}
+		}
+		return new BirthCareRecord(mother, motherObservations, organization,
+				List.of(new BirthCareRecord.Birth(birth, child, childObservations)));
+	}
+
+	@Test
+	void prenatalDocumentValidatesAndMatchesItsGoldenFile() throws IOException {
+		Bundle document = documents.prenatal(record, FIRST);
+		assertValid(document);
+		assertThat(sections(document)).containsExactly("R003", "R013", "R014");
+		assertGolden("prenatal.json", document);
+	}
+
+	@Test
+	void postnatalDocumentValidatesAndMatchesItsGoldenFile() throws IOException {
+		Bundle document = documents.postnatal(record, record.births().get(0), FIRST);
+		assertValid(document);
+		assertThat(sections(document)).containsExactly("R003", "R013", "R014", "R015", "R016", "R037", "R040");
+		assertGolden("postnatal.json", document);
+	}
+
+	@Test
+	void everyEntryCarriesItsBirthCareCodeAndItsBdsElement() {
+		Bundle document = documents.postnatal(record, record.births().get(0), FIRST);
+		List<Observation> observations = document.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+				.filter(Observation.class::isInstance).map(Observation.class::cast).toList();
+		assertThat(observations).isNotEmpty().allSatisfy(o -> {
+			assertThat(o.getCode().getCoding()).anyMatch(c -> c.getSystem().equals("http://snomed.info/sct")
+					|| c.getSystem().equals("http://loinc.org"));
+			assertThat(o.getCode().getCoding()).anyMatch(c -> c.getSystem().equals("urn:oid:2.16.840.1.113883.2.4.4.40.267"));
+		});
+		// Prenatal screening has no BDS element: it is not handed over (data minimisation).
+		assertThat(observations).noneMatch(o -> o.getCode().getCodingFirstRep().getCode().equals("882-1"));
+		// Birth-care record identifiers stay behind; the BSN goes.
+		Patient child = document.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Patient.class::isInstance)
+				.map(Patient.class::cast).findFirst().orElseThrow();
+		assertThat(child.getIdentifier()).allMatch(i -> i.getSystem().equals("http://fhir.nl/fhir/NamingSystem/bsn"));
+	}
+
+	@Test
+	void anAmendmentReplacesTheVersionBefore() {
+		Bundle first = documents.postnatal(record, record.births().get(0), FIRST);
+		HandoverDocuments.Identity second = new HandoverDocuments.Identity(FIRST.handoverId(), 2, FIRST.bundleIdentifier(),
+				Instant.parse("2024-10-02T08:00:00Z"));
+		Bundle amended = documents.postnatal(record, record.births().get(0), second);
+		Composition c = (Composition) amended.getEntryFirstRep().getResource();
+		assertThat(c.getStatus()).isEqualTo(Composition.CompositionStatus.AMENDED);
+		assertThat(c.getRelatesToFirstRep().getCode()).isEqualTo(Composition.DocumentRelationshipType.REPLACES);
+		assertThat(c.getRelatesToFirstRep().getTargetIdentifier().getValue()).isEqualTo(first.getIdentifier().getValue());
+		assertThat(amended.getIdentifier().getValue()).isNotEqualTo(first.getIdentifier().getValue());
+		assertThat(c.getIdentifier().getValue()).isEqualTo(((Composition) first.getEntryFirstRep().getResource()).getIdentifier().getValue());
+		assertValid(amended);
+	}
+
+	private static List<String> sections(Bundle document) {
+		return ((Composition) document.getEntryFirstRep().getResource()).getSection().stream()
+				.map(s -> s.getCode().getCodingFirstRep().getCode()).toList();
+	}
+
+	private static void assertValid(Bundle document) {
+		ValidationReport report = validator.validate(CTX.newJsonParser().encodeResourceToString(document).getBytes(StandardCharsets.UTF_8),
+				ProfileValidator.Format.JSON, false, ProfileValidator.NOTHING_KNOWN);
+		assertThat(report.issues().stream().filter(ValidationIssue::blocks)).as(report.issues().toString()).isEmpty();
+		assertThat(report.entries()).singleElement().satisfies(e ->
+				assertThat(e.profile()).isEqualTo("https://kansrijkestart.nl/fhir/StructureDefinition/ks-handover-document"));
+	}
+
+	private static void assertGolden(String name, Bundle document) throws IOException {
+		String actual = CTX.newJsonParser().setPrettyPrint(true).encodeResourceToString(document) + "\n";
+		Path golden = GOLDEN.resolve(name);
+		if (Boolean.getBoolean("golden.update")) {
+			Files.writeString(golden, actual, StandardCharsets.UTF_8);
+		}
+		assertThat(golden).as("golden file; create it with -Dgolden.update=true").exists();
+		assertThat(actual).isEqualTo(Files.readString(golden, StandardCharsets.UTF_8));
+	}
+}
