@@ -17,12 +17,12 @@ class GatewayRestfulServer extends RestfulServer {
 	private final transient List<Object> interceptors;
 
 	GatewayRestfulServer(FhirContext fhirContext, List<IResourceProvider> resourceProviders, TransactionProvider transactionProvider,
-			RetentionOperationProvider retention, ConsentDecisionProvider consentDecision,
+			RetentionOperationProvider retention, ConsentDecisionProvider consentDecision, RoutingOperationProvider routing,
 			AccessInterceptor access, AuditInterceptor audit, WriteRequestInterceptor writes, ResponseInterceptor responses,
 			CapabilityStatementCustomizer capabilities) {
 		super(fhirContext);
 		this.resourceProviders = resourceProviders;
-		this.plainProviders = List.of(transactionProvider, retention, consentDecision);
+		this.plainProviders = List.of(transactionProvider, retention, consentDecision, routing);
 		this.interceptors = List.of(access, audit, writes, responses, capabilities);
 		setServerName("Kansrijke Start gateway");
 		setServerVersion(GatewayRestfulServer.class.getPackage().getImplementationVersion());

@@ -59,7 +59,7 @@ class HandoverDocuments {
 	/**
 	 * @param handoverId the handover (child-and-moment) the document belongs to: the Composition's identifier
 	 * @param version    1 for the first document, higher for amendments
-	 * @param replaces   the Bundle identifier of the version this one replaces, or null
+	 * @param replaces   the Bundle identifier of the version this one replaces (for the same recipient), or null
 	 */
 	record Identity(UUID handoverId, int version, String replaces, Instant timestamp) {
 
@@ -147,7 +147,7 @@ class HandoverDocuments {
 			c.getMeta().addProfile(PROFILE + "ks-handover-composition");
 			mappings.canonicals().forEach(m -> c.addExtension(new Extension(MAPPING_EXTENSION, new CanonicalType(m))));
 			c.setIdentifier(new Identifier().setSystem(HANDOVER_SYSTEM).setValue("urn:uuid:" + identity.handoverId()));
-			c.setStatus(identity.version() > 1 ? Composition.CompositionStatus.AMENDED : Composition.CompositionStatus.FINAL);
+			c.setStatus(identity.replaces() != null ? Composition.CompositionStatus.AMENDED : Composition.CompositionStatus.FINAL);
 			c.setType(new CodeableConcept(new Coding("http://loinc.org", "18761-7", "Transfer summary note")));
 			c.addCategory(new CodeableConcept(new Coding(MOMENT_SYSTEM, moment.code(), moment == Moment.PRENATAL
 					? "Prenatal handover" : "Postnatal handover")));

@@ -36,6 +36,8 @@ public class AccessPolicy {
 					"MeasureReport", READ_ONLY),
 			Role.ADMINISTRATOR, Map.of(
 					"AuditEvent", READ_ONLY,
+					// support staff follow handovers (parked, dead-lettered) without changing them
+					"Task", READ_ONLY,
 					// support staff explain consent decisions ($consent-decision)
 					"Patient", EnumSet.of(Interaction.OPERATION),
 					SERVER, EnumSet.of(Interaction.OPERATION)));

@@ -44,6 +44,13 @@ public final class SearchParameters {
 			token("Consent", "status", "Consent.status"),
 			token("Consent", "purpose", "Consent.provision.purpose"),
 			date("Consent", "date", "Consent.dateTime"),
+			token("Task", "status", "Task.status"),
+			token("Task", "owner", "Task.owner.identifier"),
+			token("Task", "code", "Task.code"),
+			token("Task", "business-status", "Task.businessStatus"),
+			reference("Task", "focus", "Task.focus"),
+			reference("Task", "patient", "Task.for"),
+			token("Bundle", "identifier", "Bundle.identifier"),
 			reference("Provenance", "target", "Provenance.target"),
 			date("Provenance", "recorded", "Provenance.recorded"));
 

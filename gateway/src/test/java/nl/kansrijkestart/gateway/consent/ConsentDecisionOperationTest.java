@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.List;
-import nl.kansrijkestart.gateway.support.ConsentRegistryStub;
+import nl.kansrijkestart.gateway.support.ExternalSystems;
 import nl.kansrijkestart.gateway.support.Consents;
 import nl.kansrijkestart.gateway.support.Family;
 import nl.kansrijkestart.gateway.support.FhirHttp;
@@ -30,7 +30,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * record; and the decision log that gating decisions leave.
  */
 @GatewayTest
-class ConsentDecisionOperationTest extends ConsentRegistryStub {
+class ConsentDecisionOperationTest extends ExternalSystems {
 
 	@LocalServerPort
 	int port;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import nl.kansrijkestart.gateway.support.ConsentRegistryStub;
+import nl.kansrijkestart.gateway.support.ExternalSystems;
 import nl.kansrijkestart.gateway.support.Consents;
 import nl.kansrijkestart.gateway.support.Family;
 import nl.kansrijkestart.gateway.support.FhirHttp;
@@ -28,7 +28,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * reason checked.
  */
 @GatewayTest
-class ConsentDecisionTableTest extends ConsentRegistryStub {
+class ConsentDecisionTableTest extends ExternalSystems {
 
 	private static final String JGZ_A = "http://fhir.nl/fhir/NamingSystem/ura|90000363";
 	private static final String JGZ_B = "http://fhir.nl/fhir/NamingSystem/ura|90000599";

@@ -13,7 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import nl.kansrijkestart.gateway.support.ConsentRegistryStub;
+import nl.kansrijkestart.gateway.support.ExternalSystems;
 import nl.kansrijkestart.gateway.support.Consents;
 import nl.kansrijkestart.gateway.support.Family;
 import nl.kansrijkestart.gateway.support.FhirHttp;
@@ -37,7 +37,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * decision asks again and succeeds once the registry is back.
  */
 @GatewayTest
-class ConsentRegistryFaultTest extends ConsentRegistryStub {
+class ConsentRegistryFaultTest extends ExternalSystems {
 
 	@LocalServerPort
 	int port;

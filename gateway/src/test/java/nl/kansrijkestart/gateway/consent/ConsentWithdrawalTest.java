@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import nl.kansrijkestart.gateway.support.ConsentRegistryStub;
+import nl.kansrijkestart.gateway.support.ExternalSystems;
 import nl.kansrijkestart.gateway.support.Consents;
 import nl.kansrijkestart.gateway.support.DatabaseState;
 import nl.kansrijkestart.gateway.support.Family;
@@ -30,7 +30,7 @@ import org.springframework.messaging.MessageHandler;
  * subscriber as a decision that does not permit. Handover and monitoring subscribe to this channel.
  */
 @GatewayTest
-class ConsentWithdrawalTest extends ConsentRegistryStub {
+class ConsentWithdrawalTest extends ExternalSystems {
 
 	@LocalServerPort
 	int port;
@@ -103,6 +103,7 @@ class ConsentWithdrawalTest extends ConsentRegistryStub {
 		FhirHttp.Response r = http.submit("/fhir/Consent", FhirHttp.json(marketing));
 		assertThat(r.status()).as(r.body()).isEqualTo(422);
 		assertThat(DatabaseState.of(jdbc)).isEqualTo(before);
+		assertThat(jdbc.queryForObject("select count(*) from int_channel_message", Long.class)).isZero();
 	}
 
 	private ConsentChanged awaitDecision(String patientId, Purpose purpose, ConsentDecision.Outcome outcome) {

@@ -9,7 +9,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public record DatabaseState(Map<String, Long> rows) {
 
 	private static final List<String> TABLES = List.of("resource", "resource_history", "resource_identifier", "search_token",
-			"search_reference", "search_date", "int_channel_message", "consent_decision");
+			"search_reference", "search_date", "consent_decision", "handover", "handover_delivery");
 
 	public static DatabaseState of(JdbcTemplate jdbc) {
 		Map<String, Long> rows = new LinkedHashMap<>();

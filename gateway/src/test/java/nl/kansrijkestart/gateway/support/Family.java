@@ -24,7 +24,12 @@ public record Family(String motherId, String motherBsn, String childId, String c
 	/** Submits a pregnancy and the consents made by {@code consents(mother, child)}; ids are the consents' names. */
 	public static Family submit(FhirHttp http, PregnancyGenerator.GeneratedPregnancy pregnancy,
 			BiFunction<Reference, Reference, List<Consent>> consents) {
-		Bundle bundle = pregnancy.bundle().copy();
+		return submit(http, pregnancy.bundle(), consents);
+	}
+
+	/** As above, for a (changed) pregnancy bundle; a bundle without a child gives a null child. */
+	public static Family submit(FhirHttp http, Bundle pregnancy, BiFunction<Reference, Reference, List<Consent>> consents) {
+		Bundle bundle = pregnancy.copy();
 		String motherUrl = null;
 		String childUrl = null;
 		for (Bundle.BundleEntryComponent e : bundle.getEntry()) {
@@ -37,7 +42,7 @@ public record Family(String motherId, String motherBsn, String childId, String c
 				}
 			}
 		}
-		for (Consent c : consents.apply(new Reference(motherUrl), new Reference(childUrl))) {
+		for (Consent c : consents.apply(new Reference(motherUrl), childUrl == null ? null : new Reference(childUrl))) {
 			String name = c.getIdElement().getIdPart();
 			c.setId((String) null);
 			bundle.addEntry().setFullUrl("urn:uuid:" + java.util.UUID.randomUUID()).setResource(c).getRequest()
@@ -55,10 +60,10 @@ public record Family(String motherId, String motherBsn, String childId, String c
 		for (int i = 0; i < bundle.getEntry().size(); i++) {
 			var resource = bundle.getEntry().get(i).getResource();
 			String id = results.get(i).getResponse().getLocation().split("/")[1];
-			if (bundle.getEntry().get(i).getFullUrl().equals(motherUrl)) {
+			if (motherUrl.equals(bundle.getEntry().get(i).getFullUrl())) {
 				motherId = id;
 				motherBsn = bsn((Patient) resource);
-			} else if (bundle.getEntry().get(i).getFullUrl().equals(childUrl)) {
+			} else if (childUrl != null && childUrl.equals(bundle.getEntry().get(i).getFullUrl())) {
 				childId = id;
 				childBsn = bsn((Patient) resource);
 			} else if (resource instanceof Consent c) {
@@ -69,7 +74,7 @@ public record Family(String motherId, String motherBsn, String childId, String c
 	}
 
 	private static String bsn(Patient p) {
-		return p.getIdentifier().stream().filter(i -> ConsentRegistryStub.BSN_SYSTEM.equals(i.getSystem())).map(Identifier::getValue)
+		return p.getIdentifier().stream().filter(i -> ExternalSystems.BSN_SYSTEM.equals(i.getSystem())).map(Identifier::getValue)
 				.findFirst().orElse(null);
 	}
 

@@ -1,0 +1,25 @@
+package nl.kansrijkestart.gateway.handover;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code gateway.handover}: where the routing table comes from, how often new data is looked at, and how documents are
+ * pushed.
+ *
+ * @param routingFile a Spring resource location of the municipality → JGZ organisation table (CSV)
+ */
+@ConfigurationProperties("gateway.handover")
+public record HandoverProperties(@DefaultValue("classpath:mappings/jgz-routing.csv") String routingFile,
+		@DefaultValue("200ms") Duration pollInterval, @DefaultValue Delivery delivery) {
+
+	/**
+	 * Push delivery: at most {@code maxAttempts} POSTs per document, the first retry after {@code initialBackoff},
+	 * doubling up to {@code maxBackoff}; each POST may take {@code timeout}.
+	 */
+	public record Delivery(@DefaultValue("200ms") Duration pollInterval, @DefaultValue("10") int maxAttempts,
+			@DefaultValue("2s") Duration initialBackoff, @DefaultValue("10m") Duration maxBackoff,
+			@DefaultValue("5s") Duration timeout) {
+	}
+}

@@ -1,0 +1,126 @@
+package nl.kansrijkestart.gateway.handover;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import nl.kansrijkestart.gateway.store.ResourceStore;
+import nl.kansrijkestart.gateway.store.StoredResource;
+import org.hl7.fhir.r4.model.EpisodeOfCare;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Procedure;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.stereotype.Component;
+
+/** Reads what one birth-care organisation holds about a mother (and her children) from the store. */
+@Component
+class HandoverRecords {
+
+	static final String MOTHER_PROFILE = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-mother";
+	static final String CHILD_PROFILE = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-child";
+	static final String MUNICIPALITY = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-municipality";
+	private static final String BIRTH_CODE = "3950001";
+	private static final String CHILD_EXTENSION = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-child";
+
+	/** A mother's record and the partition it is in. */
+	record Loaded(BirthCareRecord record, String owner, String municipality) {
+	}
+
+	private final ResourceStore store;
+	private final FhirContext fhirContext;
+
+	HandoverRecords(ResourceStore store, FhirContext fhirContext) {
+		this.store = store;
+		this.fhirContext = fhirContext;
+	}
+
+	/** The mothers whose handovers these written or changed resources ({@code Type/id}) may change. */
+	Set<String> mothersOf(Collection<String> references) {
+		Set<String> mothers = new LinkedHashSet<>();
+		Set<String> patients = store.patientsOf(references);
+		List<String> ids = patients.stream().map(p -> p.substring("Patient/".length())).toList();
+		for (StoredResource patient : store.readAll("Patient", ids, null)) {
+			if (CHILD_PROFILE.equals(patient.profile())) {
+				for (StoredResource link : store.referencing("RelatedPerson", "patient", "Patient", List.of(patient.id()))) {
+					mothers.addAll(store.referenceTargets("RelatedPerson", List.of(link.id()), "mother").getOrDefault("Patient", List.of()));
+				}
+			} else {
+				mothers.add(patient.id());
+			}
+		}
+		return mothers;
+	}
+
+	Optional<Loaded> load(String motherId) {
+		Optional<StoredResource> stored = store.read("Patient", motherId, null).filter(p -> !CHILD_PROFILE.equals(p.profile()));
+		if (stored.isEmpty()) {
+			return Optional.empty();
+		}
+		String owner = stored.get().owner();
+		Patient mother = parse(stored.get(), Patient.class);
+		List<Observation> observations = observationsOf(motherId, owner);
+		List<BirthCareRecord.Birth> births = new ArrayList<>();
+		for (StoredResource p : ofOwner(store.referencing("Procedure", "subject", "Patient", List.of(motherId)), owner)) {
+			Procedure procedure = parse(p, Procedure.class);
+			boolean birth = procedure.getCode().getCoding().stream().anyMatch(c -> BIRTH_CODE.equals(c.getCode()));
+			Extension child = procedure.getExtensionByUrl(CHILD_EXTENSION);
+			if (birth && child != null && child.getValue() instanceof Reference ref) {
+				String childId = ref.getReferenceElement().getIdPart();
+				store.read("Patient", childId, owner).ifPresent(c ->
+						births.add(new BirthCareRecord.Birth(procedure, parse(c, Patient.class), observationsOf(childId, owner))));
+			}
+		}
+		return Optional.of(new Loaded(new BirthCareRecord(mother, observations, author(motherId, owner), births), owner,
+				municipality(mother)));
+	}
+
+	private List<Observation> observationsOf(String patientId, String owner) {
+		return ofOwner(store.referencing("Observation", "subject", "Patient", List.of(patientId)), owner).stream()
+				.map(o -> parse(o, Observation.class)).toList();
+	}
+
+	/** The organisation managing her latest pregnancy episode; else the partition's own Organization record. */
+	private Organization author(String motherId, String owner) {
+		List<StoredResource> episodes = new ArrayList<>(ofOwner(store.referencing("EpisodeOfCare", "patient", "Patient",
+				List.of(motherId)), owner));
+		episodes.sort(Comparator.comparing(StoredResource::lastUpdated).reversed());
+		for (StoredResource e : episodes) {
+			String orgId = parse(e, EpisodeOfCare.class).getManagingOrganization().getReferenceElement().getIdPart();
+			Optional<StoredResource> org = orgId == null ? Optional.empty() : store.read("Organization", orgId, owner);
+			if (org.isPresent()) {
+				return parse(org.get(), Organization.class);
+			}
+		}
+		String[] token = owner.split("\\|", 2);
+		Organization fallback = new Organization();
+		fallback.setId("owner");
+		fallback.addIdentifier().setSystem(token[0]).setValue(token[1]);
+		fallback.setName("Birth-care organisation " + token[1]);
+		return store.idsByIdentifier("Organization", token[0], token[1], owner).stream().findFirst()
+				.flatMap(id -> store.read("Organization", id, owner)).map(o -> parse(o, Organization.class)).orElse(fallback);
+	}
+
+	private static String municipality(Patient mother) {
+		return mother.getAddress().stream().map(a -> a.getExtensionByUrl(MUNICIPALITY)).filter(e -> e != null
+				&& e.getValue() instanceof org.hl7.fhir.r4.model.Coding).map(e -> ((org.hl7.fhir.r4.model.Coding) e.getValue()).getCode())
+				.findFirst().orElse(null);
+	}
+
+	private static List<StoredResource> ofOwner(List<StoredResource> resources, String owner) {
+		return resources.stream().filter(r -> owner.equals(r.owner())).toList();
+	}
+
+	private <T extends Resource> T parse(StoredResource stored, Class<T> type) {
+		T resource = fhirContext.newJsonParser().parseResource(type, stored.json());
+		resource.setId(stored.resourceType() + "/" + stored.id());
+		return resource;
+	}
+}

@@ -1,0 +1,66 @@
+package nl.kansrijkestart.gateway.handover;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import nl.kansrijkestart.gateway.ingest.ResourceCodec;
+import nl.kansrijkestart.gateway.store.IndexEntries;
+import nl.kansrijkestart.gateway.store.ResourceStore;
+import nl.kansrijkestart.gateway.store.ResourceWrite;
+import nl.kansrijkestart.gateway.store.SearchIndexer;
+import nl.kansrijkestart.gateway.store.StoredResource;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.stereotype.Component;
+
+/**
+ * Tasks and handover documents are resources in the receiving JGZ organisation's partition: that organisation can read
+ * them (and nobody else of its role can), searches and the audit trail work as for any resource.
+ */
+@Component
+class JgzResources {
+
+	private final ResourceStore store;
+	private final SearchIndexer indexer;
+	private final ResourceCodec codec;
+
+	JgzResources(ResourceStore store, SearchIndexer indexer, ResourceCodec codec) {
+		this.store = store;
+		this.indexer = indexer;
+		this.codec = codec;
+	}
+
+	/**
+	 * Stores a new resource in {@code owner}'s partition.
+	 *
+	 * @param patients the Patients ({@code Patient/id}) it is about, for the audit trail, when the resource does not
+	 *                 reference them itself (a document's references are internal to it)
+	 */
+	String create(Resource resource, String profile, String owner, List<String> patients, Instant now) {
+		String id = UUID.randomUUID().toString();
+		resource.setId(resource.fhirType() + "/" + id);
+		write(resource, id, 1, 0, "POST", profile, owner, patients, now);
+		return id;
+	}
+
+	/** A new version of a resource we made; fails if someone else changed it since {@code current} was read. */
+	void update(StoredResource current, Resource resource, Instant now) {
+		resource.setId(current.resourceType() + "/" + current.id());
+		resource.getMeta().setVersionId(null);
+		resource.getMeta().setLastUpdated(null);
+		write(resource, current.id(), current.version() + 1, current.version(), "PUT", current.profile(), current.owner(), List.of(), now);
+	}
+
+	private void write(Resource resource, String id, long version, long expected, String method, String profile, String owner,
+			List<String> patients, Instant now) {
+		String json = codec.encode(resource);
+		IndexEntries index = indexer.index(resource);
+		if (!patients.isEmpty()) {
+			List<IndexEntries.Ref> refs = new ArrayList<>(index.references());
+			patients.forEach(p -> refs.add(new IndexEntries.Ref("patient", "Patient", p.substring(p.indexOf('/') + 1))));
+			index = new IndexEntries(index.tokens(), refs, index.dates(), index.identifiers());
+		}
+		store.apply(List.of(new ResourceWrite(resource.fhirType(), id, version, expected, now, method, profile, json,
+				ResourceCodec.sha256(json), null, null, index, owner)));
+	}
+}

@@ -1,0 +1,90 @@
+package nl.kansrijkestart.gateway.handover;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import nl.kansrijkestart.gateway.security.OrganizationIdentifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.DefaultResourceLoader;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Which JGZ organisation serves a municipality: a table kept as data (CSV, {@code gateway.handover.routing-file}),
+ * loaded into the database at startup and whenever an administrator reloads it.
+ */
+@Component
+class JgzRouting {
+
+	private static final Logger log = LoggerFactory.getLogger(JgzRouting.class);
+
+	/** One row of the table: {@code organization} as {@code system|value}; {@code endpoint} null = pull only. */
+	record Route(String municipality, String organization, String name, String endpoint) {
+	}
+
+	private final JdbcTemplate jdbc;
+	private final TransactionTemplate transactions;
+	private final HandoverProperties properties;
+
+	JgzRouting(JdbcTemplate jdbc, TransactionTemplate transactions, HandoverProperties properties) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.properties = properties;
+	}
+
+	Optional<Route> route(String municipality) {
+		if (municipality == null) {
+			return Optional.empty();
+		}
+		return jdbc.query("select municipality, organization, name, endpoint from jgz_route where municipality = ?",
+				(rs, n) -> new Route(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)), municipality)
+				.stream().findFirst();
+	}
+
+	/** Replaces the table with the file's rows, all or nothing; a bad file changes nothing. */
+	int reload() {
+		List<Route> routes = read();
+		transactions.executeWithoutResult(status -> {
+			jdbc.update("delete from jgz_route");
+			jdbc.batchUpdate("insert into jgz_route (municipality, organization, name, endpoint) values (?, ?, ?, ?)", routes,
+					routes.size(), (ps, r) -> {
+						ps.setString(1, r.municipality());
+						ps.setString(2, r.organization());
+						ps.setString(3, r.name());
+						ps.setString(4, r.endpoint());
+					});
+		});
+		log.info("Loaded {} JGZ routes from {}", routes.size(), properties.routingFile());
+		return routes.size();
+	}
+
+	private List<Route> read() {
+		String text;
+		try (InputStream in = new DefaultResourceLoader().getResource(properties.routingFile()).getInputStream()) {
+			text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		} catch (IOException e) {
+			throw new IllegalStateException("Cannot read the JGZ routing table " + properties.routingFile(), e);
+		}
+		List<Route> routes = new ArrayList<>();
+		int line = 0;
+		for (String row : text.split("\\R")) {
+			line++;
+			if (row.isBlank() || row.startsWith("#") || row.startsWith("municipality,")) {
+				continue;
+			}
+			String[] f = row.split(",", -1);
+			if (f.length != 4 || !f[0].matches("GM[0-9]{4}") || OrganizationIdentifier.parse(f[1]).isEmpty() || f[2].isBlank()
+					|| (!f[3].isBlank() && !f[3].matches("https?://\\S+"))) {
+				throw new IllegalStateException("JGZ routing table " + properties.routingFile() + ", line " + line
+						+ ": expected municipality (GMnnnn), organization (URA or AGB as system|value), name, endpoint (http(s) URL or empty)");
+			}
+			routes.add(new Route(f[0], f[1], f[2].trim(), f[3].isBlank() ? null : f[3].trim()));
+		}
+		return routes;
+	}
+}

@@ -1,0 +1,170 @@
+package nl.kansrijkestart.gateway.handover;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import nl.kansrijkestart.gateway.GatewayApplication;
+import nl.kansrijkestart.gateway.consent.Purpose;
+import nl.kansrijkestart.gateway.support.Consents;
+import nl.kansrijkestart.gateway.support.ExternalSystems;
+import nl.kansrijkestart.gateway.support.Family;
+import nl.kansrijkestart.gateway.support.FhirHttp;
+import nl.kansrijkestart.gateway.support.GatewayTest;
+import nl.kansrijkestart.gateway.support.Pregnancies;
+import nl.kansrijkestart.tools.PregnancyGenerator;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Task;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Push delivery against a JGZ endpoint that misbehaves (WireMock): 500s, timeouts, reset connections, slow answers,
+ * a gateway restart in the middle. Every document arrives, none is lost, and every copy of a document carries the
+ * same Bundle.identifier, so the receiver can drop duplicates; what never gets through is dead-lettered visibly.
+ */
+@GatewayTest
+class HandoverDeliveryTest extends ExternalSystems {
+
+	private static final FhirContext CTX = FhirContext.forR4Cached();
+
+	@LocalServerPort
+	int port;
+	@Autowired
+	JdbcTemplate jdbc;
+	FhirHttp http;
+
+	@TempDir
+	Path dataDirectory;
+
+	@BeforeEach
+	void setUp() {
+		http = new FhirHttp(port);
+	}
+
+	/** Answers in turn: 500, a reset connection, too slow (timeout), 503, slow but fine, fine; then again from the top. */
+	private static void misbehave() {
+		List<ResponseDefinitionBuilder> answers = List.of(aResponse().withStatus(500),
+				aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), aResponse().withStatus(201).withFixedDelay(1500),
+				aResponse().withStatus(503), aResponse().withStatus(201).withFixedDelay(200), aResponse().withStatus(200));
+		for (int i = 0; i < answers.size(); i++) {
+			JGZ_ENDPOINT.stubFor(post(urlPathEqualTo("/fhir/Bundle")).atPriority(1).inScenario("misbehaving")
+					.whenScenarioStateIs(i == 0 ? STARTED : "s" + i).willReturn(answers.get(i))
+					.willSetStateTo(i + 1 == answers.size() ? STARTED : "s" + (i + 1)));
+		}
+	}
+
+	private static List<String> receivedIdentifiers(boolean acceptedOnly) {
+		List<String> identifiers = new ArrayList<>();
+		for (ServeEvent e : JGZ_ENDPOINT.getAllServeEvents()) {
+			if (acceptedOnly && (e.getResponse().getStatus() / 100 != 2 || e.getResponse().getFault() != null)) {
+				continue;
+			}
+			identifiers.add(CTX.newJsonParser().parseResource(Bundle.class, e.getRequest().getBodyAsString()).getIdentifier().getValue());
+		}
+		return identifiers;
+	}
+
+	private static Family submit(FhirHttp http, long seed) {
+		var pregnancy = new PregnancyGenerator(seed).next();
+		return Family.submit(http, Pregnancies.livingIn(pregnancy.bundle(), PUSH_MUNICIPALITY), (mother, child) -> List.of(
+				Consents.simple("permit", mother, "2024-01-10T10:00:00+01:00", true, Purpose.HANDOVER)));
+	}
+
+	private Set<String> documentsFor(List<Family> families, JdbcTemplate db) {
+		Set<String> identifiers = new HashSet<>();
+		for (Family f : families) {
+			identifiers.addAll(db.queryForList("select d.bundle_identifier from handover_delivery d join handover h on h.id = d.handover_id"
+					+ " where h.mother = ?", String.class, f.motherId()));
+		}
+		return identifiers;
+	}
+
+	@Test
+	void everyDocumentArrivesThroughFaults() {
+		misbehave();
+		List<Family> families = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			families.add(submit(http, 53_000 + i));
+		}
+		await().atMost(Duration.ofSeconds(60)).until(() -> {
+			Set<String> expected = documentsFor(families, jdbc);
+			return expected.size() >= 12 && new HashSet<>(receivedIdentifiers(true)).containsAll(expected);
+		});
+		Set<String> expected = documentsFor(families, jdbc);
+		assertThat(expected).hasSizeGreaterThanOrEqualTo(12);
+		// Duplicates (a timed-out POST that did arrive) are the same document with the same identifier.
+		assertThat(receivedIdentifiers(false)).containsAll(expected);
+		assertThat(new HashSet<>(receivedIdentifiers(false))).isEqualTo(new HashSet<>(receivedIdentifiers(true)));
+		assertThat(JGZ_ENDPOINT.getAllServeEvents().size()).as("faults were retried").isGreaterThan(expected.size());
+		await().atMost(Duration.ofSeconds(20)).until(() -> families.stream().allMatch(f -> jdbc.queryForObject(
+				"select count(*) from handover_delivery d join handover h on h.id = d.handover_id where h.mother = ? and d.status <> 'delivered'",
+				Long.class, f.motherId()) == 0));
+		Task task = http.as("jgz-b").get("/fhir/Task/" + jdbc.queryForObject("select task_id from handover where mother = ? and moment = 'postnatal'",
+				String.class, families.get(0).motherId())).as(Task.class);
+		assertThat(task.getBusinessStatus().getText()).isEqualTo("delivered");
+	}
+
+	@Test
+	void whatNeverGetsThroughIsDeadLettered() {
+		JGZ_ENDPOINT.stubFor(post(urlPathEqualTo("/fhir/Bundle")).atPriority(1).willReturn(aResponse().withStatus(500)));
+		Family family = submit(http, 53_100);
+		await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject("select count(*) from handover_delivery d join handover h"
+				+ " on h.id = d.handover_id where h.mother = ? and d.status = 'dead'", Long.class, family.motherId()) == 2);
+		assertThat(jdbc.queryForList("select attempts from handover_delivery d join handover h on h.id = d.handover_id where h.mother = ?",
+				Integer.class, family.motherId())).containsOnly(8);
+		String taskId = jdbc.queryForObject("select task_id from handover where mother = ? and moment = 'prenatal'", String.class,
+				family.motherId());
+		assertThat(http.as("jgz-b").get("/fhir/Task/" + taskId).as(Task.class).getBusinessStatus().getText()).startsWith("dead-letter");
+		assertThat(http.as("admin").get("/actuator/metrics/gateway.handover.dead-letters").body()).contains("\"value\":");
+	}
+
+	@Test
+	void deliveriesSurviveARestartInTheMiddle() {
+		JGZ_ENDPOINT.stubFor(post(urlPathEqualTo("/fhir/Bundle")).atPriority(1).willReturn(aResponse().withStatus(201).withFixedDelay(500)));
+		List<Family> families = new ArrayList<>();
+		Set<String> expected;
+		try (ConfigurableApplicationContext first = start()) {
+			FhirHttp own = new FhirHttp(((WebServerApplicationContext) first).getWebServer().getPort());
+			for (int i = 0; i < 5; i++) {
+				families.add(submit(own, 53_200 + i));
+			}
+			JdbcTemplate db = first.getBean(JdbcTemplate.class);
+			await().atMost(Duration.ofSeconds(30)).until(() -> documentsFor(families, db).size() >= 10);
+			expected = documentsFor(families, db);
+			// Stopped while documents are still on their way.
+			assertThat(new HashSet<>(receivedIdentifiers(true)).containsAll(expected)).isFalse();
+		}
+		try (ConfigurableApplicationContext second = start()) {
+			await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(receivedIdentifiers(true)).containsAll(expected));
+		}
+	}
+
+	private ConfigurableApplicationContext start() {
+		return new SpringApplicationBuilder(GatewayApplication.class).run("--server.port=0", "--spring.profiles.active=test",
+				"--gateway.embedded-database.data-directory=" + dataDirectory, "--gateway.handover.routing-file=file:" + ROUTING,
+				"--gateway.consent.registry.base-url=" + REGISTRY.baseUrl() + "/fhir", "--gateway.handover.poll-interval=100ms",
+				"--gateway.handover.delivery.poll-interval=50ms", "--gateway.handover.delivery.initial-backoff=50ms",
+				"--gateway.handover.delivery.timeout=1s");
+	}
+}

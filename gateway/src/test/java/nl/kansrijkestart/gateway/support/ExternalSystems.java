@@ -1,0 +1,127 @@
+package nl.kansrijkestart.gateway.support;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Consent;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of tests with the systems outside the gateway, played by WireMock: the national consent registry (FHIR Consent
+ * search by BSN; by default it knows no consents, tests give it some or make it fail) and a JGZ organisation's FHIR
+ * endpoint that takes pushed handover documents (by default it accepts them). The routing table sends Amsterdam
+ * (GM0363) to jgz-a, which pulls, Rotterdam (GM0599) to jgz-b, which gets pushes, and knows no route for Nijmegen
+ * (GM0268). Timeouts and backoffs are short so that faults are quick to show. All subclasses share one context.
+ */
+public abstract class ExternalSystems {
+
+	public static final String BSN_SYSTEM = "http://fhir.nl/fhir/NamingSystem/bsn";
+	public static final String PULL_MUNICIPALITY = "GM0363";
+	public static final String PUSH_MUNICIPALITY = "GM0599";
+	public static final String UNROUTED_MUNICIPALITY = "GM0268";
+	public static final String JGZ_A = "http://fhir.nl/fhir/NamingSystem/ura|90000363";
+	public static final String JGZ_B = "http://fhir.nl/fhir/NamingSystem/ura|90000599";
+	protected static final WireMockServer REGISTRY = new WireMockServer(options().dynamicPort());
+	protected static final WireMockServer JGZ_ENDPOINT = new WireMockServer(options().dynamicPort());
+	protected static final Path ROUTING = routingFile();
+
+	static {
+		REGISTRY.start();
+		JGZ_ENDPOINT.start();
+		writeRouting(false);
+	}
+
+	private static Path routingFile() {
+		try {
+			Path file = Files.createTempFile("jgz-routing", ".csv");
+			file.toFile().deleteOnExit();
+			return file;
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	/** The test routing table; {@code withNijmegen} adds a (pull) route for the otherwise unrouted municipality. */
+	protected static void writeRouting(boolean withNijmegen) {
+		String table = "municipality,organization,name,endpoint\n"
+				+ PULL_MUNICIPALITY + "," + JGZ_A + ",JGZ Amsterdam,\n"
+				+ PUSH_MUNICIPALITY + "," + JGZ_B + ",JGZ Rotterdam-Rijnmond," + JGZ_ENDPOINT.baseUrl() + "/fhir\n"
+				+ "GM0518,http://fhir.nl/fhir/NamingSystem/ura|90000518,JGZ Haaglanden,\n"
+				+ "GM0344,http://fhir.nl/fhir/NamingSystem/ura|90000344,JGZ Utrecht,\n"
+				+ "GM0392,http://fhir.nl/fhir/NamingSystem/ura|90000392,JGZ Kennemerland,\n"
+				+ (withNijmegen ? UNROUTED_MUNICIPALITY + "," + JGZ_A + ",JGZ Gelderland-Zuid,\n" : "");
+		try {
+			Files.writeString(ROUTING, table);
+		} catch (IOException e) {
+			throw new UncheckedIOException(e);
+		}
+	}
+
+	@DynamicPropertySource
+	static void externalSystems(DynamicPropertyRegistry registry) {
+		registry.add("gateway.consent.registry.base-url", () -> REGISTRY.baseUrl() + "/fhir");
+		registry.add("gateway.consent.registry.timeout", () -> "400ms");
+		registry.add("gateway.consent.registry.backoff", () -> "20ms");
+		registry.add("gateway.consent.registry.attempts", () -> "3");
+		registry.add("gateway.consent.changes.poll-interval", () -> "100ms");
+		registry.add("gateway.handover.routing-file", () -> "file:" + ROUTING);
+		registry.add("gateway.handover.poll-interval", () -> "100ms");
+		registry.add("gateway.handover.delivery.poll-interval", () -> "50ms");
+		registry.add("gateway.handover.delivery.initial-backoff", () -> "50ms");
+		registry.add("gateway.handover.delivery.max-backoff", () -> "400ms");
+		registry.add("gateway.handover.delivery.timeout", () -> "500ms");
+		registry.add("gateway.handover.delivery.max-attempts", () -> "8");
+	}
+
+	@BeforeEach
+	void resetExternalSystems() {
+		REGISTRY.resetAll();
+		REGISTRY.stubFor(get(urlPathEqualTo("/fhir/Consent")).atPriority(10).willReturn(searchset()));
+		JGZ_ENDPOINT.resetAll();
+		JGZ_ENDPOINT.stubFor(post(urlPathEqualTo("/fhir/Bundle")).atPriority(10).willReturn(aResponse().withStatus(201)));
+	}
+
+	/** The request the gateway makes for a person's consents. */
+	protected static MappingBuilder searchFor(String bsn) {
+		return get(urlPathEqualTo("/fhir/Consent")).withQueryParam("patient:identifier", equalTo(BSN_SYSTEM + "|" + bsn));
+	}
+
+	/** The registry holds these consents for this person. */
+	protected static void registryHolds(String bsn, Consent... consents) {
+		REGISTRY.stubFor(searchFor(bsn).atPriority(1).willReturn(searchset(consents)));
+	}
+
+	/** How often the gateway asked the registry about this person. */
+	protected static int lookups(String bsn) {
+		return REGISTRY.findAll(getRequestedFor(urlPathEqualTo("/fhir/Consent"))
+				.withQueryParam("patient:identifier", equalTo(BSN_SYSTEM + "|" + bsn))).size();
+	}
+
+	/** The registry's full URL of one of its consents, as decisions name it. */
+	protected static String registryUrl(String id) {
+		return REGISTRY.baseUrl() + "/fhir/Consent/" + id;
+	}
+
+	protected static ResponseDefinitionBuilder searchset(Consent... consents) {
+		Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTotal(consents.length);
+		Arrays.stream(consents).forEach(c -> bundle.addEntry().setFullUrl(registryUrl(c.getIdElement().getIdPart())).setResource(c)
+				.getSearch().setMode(Bundle.SearchEntryMode.MATCH));
+		return aResponse().withStatus(200).withHeader("Content-Type", "application/fhir+json").withBody(FhirHttp.json(bundle));
+	}
+}
