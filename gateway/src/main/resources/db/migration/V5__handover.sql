@@ -8,6 +8,13 @@ create table jgz_route (
     endpoint     text
 );
 
+-- Mothers whose handovers must be brought up to date (new data, a consent change, a new routing table): one row per
+-- mother however often she is asked for, written in the transaction that causes it, taken with SKIP LOCKED.
+create table handover_check (
+    mother       text        primary key,
+    requested_at timestamptz not null
+);
+
 -- One handover per child-and-moment (prenatal: the mother's pregnancy; postnatal: one child). Its documents and
 -- Tasks are resources in the receiving JGZ organisation's partition; this row remembers where it stands.
 create table handover (

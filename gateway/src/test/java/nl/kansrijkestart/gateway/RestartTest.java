@@ -60,8 +60,7 @@ class RestartTest {
 		assumeTrue(System.getenv("SPRING_DATASOURCE_URL") == null,
 				"on a shared external database the other test contexts' pollers would take the change");
 		String queued = "select count(*) from int_channel_message";
-		try (ConfigurableApplicationContext first = start("--gateway.consent.changes.poll-interval=1h",
-				"--gateway.handover.poll-interval=1h")) {
+		try (ConfigurableApplicationContext first = start("--gateway.consent.changes.poll-interval=1h")) {
 			// Its poller has polled once, at startup; the next poll is an hour away.
 			Family.submit(new FhirHttp(port(first)), new PregnancyGenerator(402).next(), (mother, child) -> List.of(
 					Consents.simple("p", mother, "2024-03-01T10:00:00+01:00", true, Purpose.HANDOVER, Purpose.MONITORING)));

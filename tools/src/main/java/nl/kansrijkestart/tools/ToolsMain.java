@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * generate --count N [--seed S] --out DIR
  * load     [--url U] --count N [--clients C] [--seed S] [--client-id I --client-secret S] [--token-url T]
  * bench    [--url U] --count N [--clients C] [--warmup W] [--seed S] [--client-id I --client-secret S] [--token-url T]
+ * handover-bench [--url U] [--routing-file F] --count N [--rate R] [--warmup W] [--seed S]
  * </pre>
  */
 public final class ToolsMain {
@@ -47,6 +48,7 @@ public final class ToolsMain {
 			case "generate" -> generate(options);
 			case "load" -> post(options, false);
 			case "bench" -> post(options, true);
+			case "handover-bench" -> HandoverBench.run(options);
 			default -> usage();
 		}
 	}
@@ -57,6 +59,9 @@ public final class ToolsMain {
 				  generate --count N [--seed S] --out DIR                     write N transaction Bundles as JSON files
 				  load     [--url http://localhost:8080/fhir] --count N [--clients C] [--seed S]
 				  bench    [--url ...] --count N [--clients C] [--warmup W] [--seed S]
+				  handover-bench [--url ...] [--routing-file /tmp/kansrijke-start-bench-routing.csv] --count N [--rate R/s] [--warmup W]
+				           time from a committed consented birth bundle to its postnatal document reaching JGZ (p50/p95/p99);
+				           start the gateway with GATEWAY_HANDOVER_ROUTING_FILE=file:<routing-file>
 				  load and bench authenticate with client credentials: --client-id (vsv-demo), --client-secret
 				  (vsv-demo-secret), --token-url (the gateway's own issuer: <url without /fhir>/oauth2/token)
 				load and bench POST each pregnancy as one transaction and print bundles/s, resources/s and latency percentiles;

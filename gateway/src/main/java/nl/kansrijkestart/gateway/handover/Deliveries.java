@@ -82,7 +82,11 @@ class Deliveries {
 				"select count(*) from handover_delivery where status = 'dead'", Long.class));
 	}
 
-	void deliver(Item item) {
+	void deliverTimed(Item item) {
+		meters.timer("gateway.handover.delivery").record(() -> deliver(item));
+	}
+
+	private void deliver(Item item) {
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 		ConsentDecision decision = consent.gate(item.subject(), Purpose.HANDOVER, item.recipient(), now,
 				"Task/" + item.taskId() + " push delivery, attempt " + (item.attempts() + 1)).orElse(null);

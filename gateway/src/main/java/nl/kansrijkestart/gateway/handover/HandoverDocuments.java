@@ -1,5 +1,6 @@
 package nl.kansrijkestart.gateway.handover;
 
+import ca.uhn.fhir.context.FhirContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import nl.kansrijkestart.gateway.ingest.ResourceCodec;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CanonicalType;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -70,9 +72,20 @@ class HandoverDocuments {
 	}
 
 	private final HandoverMappings mappings;
+	private final FhirContext fhirContext;
 
-	HandoverDocuments(HandoverMappings mappings) {
+	HandoverDocuments(HandoverMappings mappings, FhirContext fhirContext) {
 		this.mappings = mappings;
+		this.fhirContext = fhirContext;
+	}
+
+	/** What a document says, without which version it is and when it was made: equal hashes, nothing new to hand over. */
+	String contentHash(Bundle document) {
+		Bundle copy = document.copy();
+		copy.setIdentifier(null).setTimestamp(null);
+		Composition c = (Composition) copy.getEntryFirstRep().getResource();
+		c.setDate(null).setStatus(null).getRelatesTo().clear();
+		return ResourceCodec.sha256(fhirContext.newJsonParser().encodeResourceToString(copy));
 	}
 
 	/** Mother and pregnancy (R003, R013, R014): in time for a prenatal home visit. */

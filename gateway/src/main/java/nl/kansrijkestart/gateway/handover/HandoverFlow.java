@@ -1,44 +1,54 @@
 package nl.kansrijkestart.gateway.handover;
 
-import java.util.Arrays;
+import java.util.List;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.channel.PublishSubscribeChannel;
-import org.springframework.integration.channel.QueueChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.dsl.Pollers;
 import org.springframework.integration.jdbc.JdbcPollingChannelAdapter;
-import org.springframework.integration.jdbc.store.JdbcChannelMessageStore;
-import org.springframework.integration.store.MessageGroupQueue;
 import org.springframework.transaction.PlatformTransactionManager;
 import javax.sql.DataSource;
 import nl.kansrijkestart.gateway.consent.ConsentChangeFlow;
 
 /**
- * The handover's two Spring Integration flows. <b>Checks</b>: a PostgreSQL-backed queue of "these resources changed"
- * (filled by ingest and by consent changes, inside their transactions), drained by a transactional poller that brings
- * the mothers' handovers up to date. <b>Deliveries</b>: the push outbox, polled one due item at a time with
+ * The handover's Spring Integration flows. <b>Checks</b>: the mothers waiting in {@code handover_check} (requested by
+ * ingest, consent changes and routing reloads, inside their transactions), taken by transactional pollers that bring
+ * their handovers up to date. <b>Deliveries</b>: the push outbox, polled one due item at a time with
  * {@code FOR UPDATE SKIP LOCKED} inside the transaction that sends it and records the result.
  */
 @Configuration(proxyBeanMethods = false)
 class HandoverFlow {
 
-	static final String QUEUE_CHANNEL = "handoverCheckQueue";
+	/** Mothers to check, oldest request first, each taken (and its request removed) by one consumer at a time. */
+	static final String DUE_CHECKS = "select mother from handover_check order by requested_at limit 20 for update skip locked";
 
-	@Bean(QUEUE_CHANNEL)
-	QueueChannel handoverCheckQueue(JdbcChannelMessageStore consentChangeStore) {
-		return new QueueChannel(new MessageGroupQueue(consentChangeStore, "handover-checks"));
+	/** Two consumers take checks in parallel; the per-mother lock keeps them off each other's records. */
+	@Bean
+	IntegrationFlow handoverChecks(DataSource dataSource, HandoverService handovers, PlatformTransactionManager transactions,
+			HandoverProperties properties) {
+		return checks(dataSource, handovers, transactions, properties);
 	}
 
 	@Bean
-	IntegrationFlow handoverChecks(@Qualifier(QUEUE_CHANNEL) QueueChannel queue, HandoverService handovers,
+	IntegrationFlow handoverChecksSecondConsumer(DataSource dataSource, HandoverService handovers,
 			PlatformTransactionManager transactions, HandoverProperties properties) {
-		return IntegrationFlow.from(queue)
-				.handle(String.class, (references, headers) -> {
-					handovers.checkAll(Arrays.asList(references.split(",")));
+		return checks(dataSource, handovers, transactions, properties);
+	}
+
+	private static IntegrationFlow checks(DataSource dataSource, HandoverService handovers, PlatformTransactionManager transactions,
+			HandoverProperties properties) {
+		JdbcPollingChannelAdapter due = new JdbcPollingChannelAdapter(dataSource, DUE_CHECKS);
+		due.setUpdateSql("delete from handover_check where mother in (:mother)");
+		return IntegrationFlow.from(due, e -> e.poller(Pollers.fixedDelay(properties.pollInterval()).maxMessagesPerPoll(10)
+						.transactional(transactions)))
+				.handle(List.class, (mothers, headers) -> {
+					for (Object row : mothers) {
+						handovers.check((String) ((java.util.Map<?, ?>) row).get("mother"));
+					}
 					return null;
-				}, e -> e.poller(Pollers.fixedDelay(properties.pollInterval()).maxMessagesPerPoll(50).transactional(transactions)))
+				})
 				.get();
 	}
 
@@ -65,9 +75,9 @@ class HandoverFlow {
 			PlatformTransactionManager transactions, HandoverProperties properties) {
 		return IntegrationFlow.from(dueDeliveries, e -> e.poller(Pollers.fixedDelay(properties.delivery().pollInterval())
 						.maxMessagesPerPoll(20).transactional(transactions)))
-				.handle(java.util.List.class, (items, headers) -> {
+				.handle(List.class, (items, headers) -> {
 					for (Object item : items) {
-						deliveries.deliver((Deliveries.Item) item);
+						deliveries.deliverTimed((Deliveries.Item) item);
 					}
 					return null;
 				})

@@ -12,13 +12,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("gateway.handover")
 public record HandoverProperties(@DefaultValue("classpath:mappings/jgz-routing.csv") String routingFile,
-		@DefaultValue("200ms") Duration pollInterval, @DefaultValue Delivery delivery) {
+		@DefaultValue("100ms") Duration pollInterval, @DefaultValue Delivery delivery) {
 
 	/**
 	 * Push delivery: at most {@code maxAttempts} POSTs per document, the first retry after {@code initialBackoff},
 	 * doubling up to {@code maxBackoff}; each POST may take {@code timeout}.
 	 */
-	public record Delivery(@DefaultValue("200ms") Duration pollInterval, @DefaultValue("10") int maxAttempts,
+	public record Delivery(@DefaultValue("100ms") Duration pollInterval, @DefaultValue("10") int maxAttempts,
 			@DefaultValue("2s") Duration initialBackoff, @DefaultValue("10m") Duration maxBackoff,
 			@DefaultValue("5s") Duration timeout) {
 	}

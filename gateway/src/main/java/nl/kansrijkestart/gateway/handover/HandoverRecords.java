@@ -114,8 +114,9 @@ class HandoverRecords {
 				.findFirst().orElse(null);
 	}
 
+	/** The partition's resources, in a stable order: the same record must make the same document. */
 	private static List<StoredResource> ofOwner(List<StoredResource> resources, String owner) {
-		return resources.stream().filter(r -> owner.equals(r.owner())).toList();
+		return resources.stream().filter(r -> owner.equals(r.owner())).sorted(Comparator.comparing(StoredResource::id)).toList();
 	}
 
 	private <T extends Resource> T parse(StoredResource stored, Class<T> type) {

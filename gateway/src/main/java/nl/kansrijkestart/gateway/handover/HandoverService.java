@@ -5,15 +5,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import nl.kansrijkestart.gateway.consent.ConsentDecision;
 import nl.kansrijkestart.gateway.consent.ConsentService;
 import nl.kansrijkestart.gateway.consent.Purpose;
-import nl.kansrijkestart.gateway.ingest.ResourceCodec;
 import nl.kansrijkestart.gateway.store.ResourceStore;
 import nl.kansrijkestart.gateway.store.StoredResource;
 import org.hl7.fhir.r4.model.Bundle;
@@ -79,12 +76,12 @@ public class HandoverService {
 				Long.class)).description("handovers waiting for a JGZ organisation for their municipality").register(meters);
 	}
 
-	/** Brings the handovers of the mothers these resources ({@code Type/id}) are about up to date. */
-	void checkAll(Collection<String> references) {
-		records.mothersOf(references).forEach(this::check);
+	/** Brings one mother's handovers up to date. */
+	void check(String motherId) {
+		meters.timer("gateway.handover.check").record(() -> checkNow(motherId));
 	}
 
-	void check(String motherId) {
+	private void checkNow(String motherId) {
 		repository.lock(motherId);
 		Optional<HandoverRecords.Loaded> loaded = records.load(motherId);
 		if (loaded.isEmpty()) {
@@ -135,19 +132,19 @@ public class HandoverService {
 			current.ifPresent(x -> cancelIfOpen(x, "consent: " + decision.reason(), now));
 			return;
 		}
-		String hash = contentHash(l.record(), birth, h.id());
 		boolean sameRecipient = active && to.organization().equals(h.recipient());
+		int version = h.version() + 1;
+		HandoverDocuments.Identity identity = new HandoverDocuments.Identity(h.id(), version, sameRecipient ? h.bundleIdentifier() : null, now);
+		Bundle document = birth == null ? documents.prenatal(l.record(), identity) : documents.postnatal(l.record(), birth, identity);
+		String hash = documents.contentHash(document);
 		if (sameRecipient && hash.equals(h.contentHash())) {
 			return;
 		}
 		if (active && !sameRecipient) {
 			cancelTask(h, "rerouted to " + to.name() + " (municipality " + l.municipality() + ")", now);
 		} else if (sameRecipient) {
-			supersedeTask(h, h.version() + 1, now);
+			supersedeTask(h, version, now);
 		}
-		int version = h.version() + 1;
-		HandoverDocuments.Identity identity = new HandoverDocuments.Identity(h.id(), version, sameRecipient ? h.bundleIdentifier() : null, now);
-		Bundle document = birth == null ? documents.prenatal(l.record(), identity) : documents.postnatal(l.record(), birth, identity);
 		List<String> persons = birth == null ? List.of("Patient/" + motherId) : List.of("Patient/" + childId, "Patient/" + motherId);
 		String documentId = jgz.create(document, DOCUMENT_PROFILE, to.organization(), persons, now);
 		ConsentDecision gated = consent.gate(subject, Purpose.HANDOVER, to.organization(), now,
@@ -160,13 +157,6 @@ public class HandoverService {
 			repository.enqueueDelivery(sent, to.endpoint(), now);
 		}
 		meters.counter("gateway.handover.documents", "moment", moment.code(), "kind", version == 1 ? "first" : "amendment").increment();
-	}
-
-	/** What the document would say, without its identity and time: equal hashes mean nothing new to hand over. */
-	private String contentHash(BirthCareRecord record, BirthCareRecord.Birth birth, UUID handoverId) {
-		HandoverDocuments.Identity canonical = new HandoverDocuments.Identity(handoverId, 1, null, Instant.EPOCH);
-		Bundle document = birth == null ? documents.prenatal(record, canonical) : documents.postnatal(record, birth, canonical);
-		return ResourceCodec.sha256(fhirContext.newJsonParser().encodeResourceToString(document));
 	}
 
 	private Task task(Handover h, HandoverDocuments.Moment moment, String subject, Patient person, HandoverRecords.Loaded l,

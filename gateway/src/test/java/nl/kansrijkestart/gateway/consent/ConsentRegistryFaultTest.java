@@ -4,11 +4,9 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +59,7 @@ class ConsentRegistryFaultTest extends ExternalSystems {
 		Family family = Family.submit(http, pregnancy, (mother, child) -> List.of(
 				Consents.simple("p", mother, "2024-03-01T10:00:00+01:00", true, Purpose.HANDOVER)));
 		// The consent-change flow looks her up once the consent is stored: let it finish, then start from a clean slate.
-		await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject("select count(*) from int_channel_message", Long.class) == 0);
+		awaitBackgroundWork(jdbc);
 		registry.forget(family.motherBsn());
 		REGISTRY.resetRequests();
 		return family;

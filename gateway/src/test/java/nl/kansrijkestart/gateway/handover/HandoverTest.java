@@ -74,7 +74,7 @@ class HandoverTest extends ExternalSystems {
 	}
 
 	private void awaitQueuesDrained() {
-		await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject("select count(*) from int_channel_message", Long.class) == 0);
+		awaitBackgroundWork(jdbc);
 	}
 
 	private Bundle document(FhirHttp jgz, Task task) {

@@ -57,7 +57,7 @@ class AccessMatrixTest {
 
 	/** What an endpoint is, for the expectations: who may use it is written out per caller below. */
 	enum Kind {
-		METADATA, HEALTH, OPERATIONAL, BIRTH_CARE_READ, PATIENT_READ, BIRTH_CARE_WRITE, TRANSACTION, AUDIT, CONSENT_DECISION
+		METADATA, HEALTH, OPERATIONAL, BIRTH_CARE_READ, PATIENT_READ, BIRTH_CARE_WRITE, TRANSACTION, AUDIT, CONSENT_DECISION, TASK_READ, DOCUMENT_READ, ROUTING
 	}
 
 	record Endpoint(String name, Kind kind, int success, boolean fhir, Supplier<HttpRequest.Builder> request) {
@@ -108,6 +108,10 @@ class AccessMatrixTest {
 		}
 		list.add(new Endpoint("GET Patient $consent-decision", Kind.CONSENT_DECISION, 200, true,
 				() -> get("/fhir/Patient/" + idByType.get("Patient") + "/$consent-decision?purpose=TREAT")));
+		list.add(new Endpoint("GET Task search", Kind.TASK_READ, 200, true, () -> get("/fhir/Task?status=requested&_count=5")));
+		list.add(new Endpoint("GET Bundle search", Kind.DOCUMENT_READ, 200, true, () -> get("/fhir/Bundle?_count=5")));
+		list.add(new Endpoint("POST $reload-routing", Kind.ROUTING, 200, true, () -> post("/fhir/$reload-routing",
+				"{\"resourceType\":\"Parameters\"}")));
 		list.add(new Endpoint("GET Provenance read", Kind.BIRTH_CARE_READ, 200, true,
 				() -> get("/fhir/Provenance/" + idByType.get("Provenance"))));
 		list.add(new Endpoint("GET Provenance search", Kind.BIRTH_CARE_READ, 200, true, () -> get("/fhir/Provenance?_count=5")));
@@ -151,11 +155,15 @@ class AccessMatrixTest {
 			case "submitter with patient scope only":
 				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.PATIENT_READ, Kind.CONSENT_DECISION);
 				break;
-			case "JGZ receiver", "monitoring reader":
+			case "JGZ receiver":
+				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.TASK_READ, Kind.DOCUMENT_READ);
+				break;
+			case "monitoring reader":
 				allowed = open;
 				break;
 			case "administrator":
-				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.OPERATIONAL, Kind.AUDIT, Kind.CONSENT_DECISION);
+				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.OPERATIONAL, Kind.AUDIT, Kind.CONSENT_DECISION, Kind.TASK_READ,
+						Kind.ROUTING);
 				break;
 			default:
 				return 401;
