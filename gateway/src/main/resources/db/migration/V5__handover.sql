@@ -35,6 +35,8 @@ create table handover (
     document_id        text,
     task_id            text,
     acknowledged_at    timestamptz,
+    -- when the first document went out (monitoring: handover before 28 weeks)
+    first_sent_at      timestamptz,
     created_at         timestamptz not null,
     updated_at         timestamptz not null,
     unique (mother, child, moment)

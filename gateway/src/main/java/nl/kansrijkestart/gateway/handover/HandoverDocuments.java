@@ -1,5 +1,7 @@
 package nl.kansrijkestart.gateway.handover;
 
+import nl.kansrijkestart.gateway.store.BirthCareRecord;
+
 import ca.uhn.fhir.context.FhirContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -11,6 +11,7 @@ import org.springframework.integration.jdbc.JdbcPollingChannelAdapter;
 import org.springframework.transaction.PlatformTransactionManager;
 import javax.sql.DataSource;
 import nl.kansrijkestart.gateway.consent.ConsentChangeFlow;
+import nl.kansrijkestart.gateway.store.RecheckQueue;
 
 /**
  * The handover's Spring Integration flows. <b>Checks</b>: the mothers waiting in {@code handover_check} (requested by
@@ -21,35 +22,22 @@ import nl.kansrijkestart.gateway.consent.ConsentChangeFlow;
 @Configuration(proxyBeanMethods = false)
 class HandoverFlow {
 
-	/** Mothers to check, oldest request first, each taken (and its request removed) by one consumer at a time. */
-	static final String DUE_CHECKS = "select mother from handover_check order by requested_at limit 20 for update skip locked";
+	@Bean
+	RecheckQueue handoverChecks(DataSource dataSource) {
+		return new RecheckQueue(dataSource, "handover_check");
+	}
 
 	/** Two consumers take checks in parallel; the per-mother lock keeps them off each other's records. */
 	@Bean
-	IntegrationFlow handoverChecks(DataSource dataSource, HandoverService handovers, PlatformTransactionManager transactions,
+	IntegrationFlow handoverCheckConsumer(RecheckQueue handoverChecks, HandoverService handovers, PlatformTransactionManager transactions,
 			HandoverProperties properties) {
-		return checks(dataSource, handovers, transactions, properties);
+		return handoverChecks.consumer(handovers::check, properties.pollInterval(), transactions);
 	}
 
 	@Bean
-	IntegrationFlow handoverChecksSecondConsumer(DataSource dataSource, HandoverService handovers,
+	IntegrationFlow handoverCheckSecondConsumer(RecheckQueue handoverChecks, HandoverService handovers,
 			PlatformTransactionManager transactions, HandoverProperties properties) {
-		return checks(dataSource, handovers, transactions, properties);
-	}
-
-	private static IntegrationFlow checks(DataSource dataSource, HandoverService handovers, PlatformTransactionManager transactions,
-			HandoverProperties properties) {
-		JdbcPollingChannelAdapter due = new JdbcPollingChannelAdapter(dataSource, DUE_CHECKS);
-		due.setUpdateSql("delete from handover_check where mother in (:mother)");
-		return IntegrationFlow.from(due, e -> e.poller(Pollers.fixedDelay(properties.pollInterval()).maxMessagesPerPoll(10)
-						.transactional(transactions)))
-				.handle(List.class, (mothers, headers) -> {
-					for (Object row : mothers) {
-						handovers.check((String) ((java.util.Map<?, ?>) row).get("mother"));
-					}
-					return null;
-				})
-				.get();
+		return handoverChecks.consumer(handovers::check, properties.pollInterval(), transactions);
 	}
 
 	/** Consent changes for handover are checks too; the subscriber runs in the consent poller's transaction. */

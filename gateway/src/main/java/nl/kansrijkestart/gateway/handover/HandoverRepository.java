@@ -37,8 +37,17 @@ class HandoverRepository {
 		return jdbc.query("select " + COLUMNS + " from handover where task_id = ?", HandoverRepository::row, taskId).stream().findFirst();
 	}
 
-	List<String> mothersWithHandovers() {
-		return jdbc.queryForList("select distinct mother from handover where status <> 'cancelled'", String.class);
+	/** When the first prenatal document for this mother went out, if one did. */
+	Optional<Instant> prenatalSentAt(String mother) {
+		return jdbc.queryForList("select coalesce(first_sent_at, case when status = 'active' then created_at end) from handover"
+				+ " where mother = ? and moment = 'prenatal'", Timestamp.class, mother).stream().filter(java.util.Objects::nonNull)
+				.map(Timestamp::toInstant).findFirst();
+	}
+
+	/** When JGZ acknowledged the child's postnatal handover, if it did. */
+	Optional<Instant> postnatalAcknowledgedAt(String child) {
+		return jdbc.queryForList("select acknowledged_at from handover where child = ? and moment = 'postnatal'", Timestamp.class, child)
+				.stream().filter(java.util.Objects::nonNull).map(Timestamp::toInstant).findFirst();
 	}
 
 	void save(Handover h, Instant now) {
@@ -47,6 +56,7 @@ class HandoverRepository {
 				+ " status = excluded.status, status_reason = excluded.status_reason, version = excluded.version,"
 				+ " content_hash = excluded.content_hash, bundle_identifier = excluded.bundle_identifier,"
 				+ " document_id = excluded.document_id, task_id = excluded.task_id, acknowledged_at = excluded.acknowledged_at,"
+				+ " first_sent_at = coalesce(handover.first_sent_at, case when excluded.status = 'active' then excluded.updated_at end),"
 				+ " updated_at = excluded.updated_at",
 				h.id(), h.mother(), h.child(), h.moment().code(), h.sourceOwner(), h.municipality(), h.recipient(), h.status(),
 				h.statusReason(), h.version(), h.contentHash(), h.bundleIdentifier(), h.documentId(), h.taskId(),

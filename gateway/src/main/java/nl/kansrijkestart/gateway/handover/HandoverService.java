@@ -1,5 +1,8 @@
 package nl.kansrijkestart.gateway.handover;
 
+import nl.kansrijkestart.gateway.store.BirthCareRecord;
+import nl.kansrijkestart.gateway.store.BirthCareRecords;
+
 import ca.uhn.fhir.context.FhirContext;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +30,7 @@ import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -46,7 +50,7 @@ public class HandoverService {
 	static final String DOCUMENT_PROFILE = HandoverDocuments.PROFILE + "ks-handover-document";
 	private static final String BSN = "http://fhir.nl/fhir/NamingSystem/bsn";
 
-	private final HandoverRecords records;
+	private final BirthCareRecords records;
 	private final HandoverDocuments documents;
 	private final HandoverRepository repository;
 	private final JgzRouting routing;
@@ -57,10 +61,12 @@ public class HandoverService {
 	private final MeterRegistry meters;
 	private final TransactionTemplate transactions;
 	private final HandoverTriggers triggers;
+	private final ApplicationEventPublisher events;
 
-	HandoverService(HandoverRecords records, HandoverDocuments documents, HandoverRepository repository, JgzRouting routing,
+	HandoverService(BirthCareRecords records, HandoverDocuments documents, HandoverRepository repository, JgzRouting routing,
 			JgzResources jgz, ConsentService consent, ResourceStore store, FhirContext fhirContext, MeterRegistry meters,
-			JdbcTemplate jdbc, TransactionTemplate transactions, @Lazy HandoverTriggers triggers) {
+			JdbcTemplate jdbc, TransactionTemplate transactions, @Lazy HandoverTriggers triggers, ApplicationEventPublisher events) {
+		this.events = events;
 		this.transactions = transactions;
 		this.triggers = triggers;
 		this.records = records;
@@ -83,12 +89,12 @@ public class HandoverService {
 
 	private void checkNow(String motherId) {
 		repository.lock(motherId);
-		Optional<HandoverRecords.Loaded> loaded = records.load(motherId);
+		Optional<BirthCareRecords.Loaded> loaded = records.load(motherId);
 		if (loaded.isEmpty()) {
 			return;
 		}
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-		HandoverRecords.Loaded l = loaded.get();
+		BirthCareRecords.Loaded l = loaded.get();
 		List<Handover> existing = repository.ofMother(motherId);
 		Optional<JgzRouting.Route> route = routing.route(l.municipality());
 		process(l, null, existing, route, now);
@@ -102,7 +108,7 @@ public class HandoverService {
 		}
 	}
 
-	private void process(HandoverRecords.Loaded l, BirthCareRecord.Birth birth, List<Handover> existing,
+	private void process(BirthCareRecords.Loaded l, BirthCareRecord.Birth birth, List<Handover> existing,
 			Optional<JgzRouting.Route> route, Instant now) {
 		HandoverDocuments.Moment moment = birth == null ? HandoverDocuments.Moment.PRENATAL : HandoverDocuments.Moment.POSTNATAL;
 		String motherId = idOf(l.record().mother());
@@ -153,13 +159,14 @@ public class HandoverService {
 		String taskId = jgz.create(task, TASK_PROFILE, to.organization(), List.of(), now);
 		Handover sent = h.sent(l.municipality(), to.organization(), version, hash, identity.bundleIdentifier(), documentId, taskId);
 		repository.save(sent, now);
+		events.publishEvent(new HandoverChanged(h.mother()));
 		if (to.endpoint() != null) {
 			repository.enqueueDelivery(sent, to.endpoint(), now);
 		}
 		meters.counter("gateway.handover.documents", "moment", moment.code(), "kind", version == 1 ? "first" : "amendment").increment();
 	}
 
-	private Task task(Handover h, HandoverDocuments.Moment moment, String subject, Patient person, HandoverRecords.Loaded l,
+	private Task task(Handover h, HandoverDocuments.Moment moment, String subject, Patient person, BirthCareRecords.Loaded l,
 			JgzRouting.Route to, String documentId, ConsentDecision decision, Instant now) {
 		Task t = new Task();
 		t.getMeta().addProfile(TASK_PROFILE);
@@ -221,6 +228,7 @@ public class HandoverService {
 			jgz.update(stored, task, now);
 			if (submitted.getStatus() == Task.TaskStatus.COMPLETED) {
 				repository.acknowledged(taskId, now);
+				repository.byTask(taskId).ifPresent(h -> events.publishEvent(new HandoverChanged(h.mother())));
 			}
 			// Picked up by pull: a push still waiting is not needed any more.
 			repository.byTask(taskId).ifPresent(h -> repository.cancelPendingDeliveries(h.id(), "acknowledged by the recipient"));
@@ -231,6 +239,16 @@ public class HandoverService {
 			inTransaction.accept(result);
 			return result;
 		});
+	}
+
+	/** When the mother's first prenatal handover document went out, if one did (for monitoring). */
+	public Optional<Instant> prenatalHandoverSentAt(String motherId) {
+		return repository.prenatalSentAt(motherId);
+	}
+
+	/** When JGZ acknowledged the child's postnatal handover, if it did (for monitoring). */
+	public Optional<Instant> postnatalAcknowledgedAt(String childId) {
+		return repository.postnatalAcknowledgedAt(childId);
 	}
 
 	/** Reloads the routing table from its file; handovers it reroutes or unparks are re-checked. */

@@ -1,10 +1,14 @@
 package nl.kansrijkestart.gateway.handover;
 
+import nl.kansrijkestart.gateway.store.BirthCareRecords;
+
 import java.util.Collection;
 import java.util.List;
 import nl.kansrijkestart.gateway.consent.ConsentChanged;
 import nl.kansrijkestart.gateway.consent.Purpose;
 import nl.kansrijkestart.gateway.ingest.ResourcesWritten;
+import nl.kansrijkestart.gateway.store.RecheckQueue;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -17,14 +21,16 @@ import org.springframework.stereotype.Component;
 @Component
 class HandoverTriggers {
 
-	private final HandoverRecords records;
+	private final BirthCareRecords records;
 	private final JgzRouting routing;
 	private final JdbcTemplate jdbc;
+	private final RecheckQueue checks;
 
-	HandoverTriggers(HandoverRecords records, JgzRouting routing, JdbcTemplate jdbc) {
+	HandoverTriggers(BirthCareRecords records, JgzRouting routing, JdbcTemplate jdbc, @Qualifier("handoverChecks") RecheckQueue checks) {
 		this.records = records;
 		this.routing = routing;
 		this.jdbc = jdbc;
+		this.checks = checks;
 	}
 
 	@EventListener
@@ -52,8 +58,6 @@ class HandoverTriggers {
 	}
 
 	private void request(Collection<String> mothers) {
-		for (String mother : mothers) {
-			jdbc.update("insert into handover_check (mother, requested_at) values (?, now()) on conflict (mother) do nothing", mother);
-		}
+		checks.request(mothers);
 	}
 }

@@ -1,5 +1,7 @@
 package nl.kansrijkestart.gateway.handover;
 
+import nl.kansrijkestart.gateway.store.BirthCareRecord;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;

@@ -101,6 +101,7 @@ public abstract class ExternalSystems {
 	protected static void awaitBackgroundWork(org.springframework.jdbc.core.JdbcTemplate jdbc) {
 		org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
 				"select (select count(*) from int_channel_message) + (select count(*) from handover_check)"
+						+ " + (select count(*) from monitoring_check)"
 						+ " + (select count(*) from handover_delivery where status = 'pending' and next_attempt_at <= now())", Long.class) == 0);
 	}
 

@@ -1,4 +1,4 @@
-package nl.kansrijkestart.gateway.handover;
+package nl.kansrijkestart.gateway.store;
 
 import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;
@@ -8,8 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import nl.kansrijkestart.gateway.store.ResourceStore;
-import nl.kansrijkestart.gateway.store.StoredResource;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Observation;
@@ -22,7 +20,7 @@ import org.springframework.stereotype.Component;
 
 /** Reads what one birth-care organisation holds about a mother (and her children) from the store. */
 @Component
-class HandoverRecords {
+public class BirthCareRecords {
 
 	static final String MOTHER_PROFILE = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-mother";
 	static final String CHILD_PROFILE = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-child";
@@ -31,19 +29,19 @@ class HandoverRecords {
 	private static final String CHILD_EXTENSION = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-child";
 
 	/** A mother's record and the partition it is in. */
-	record Loaded(BirthCareRecord record, String owner, String municipality) {
+	public record Loaded(BirthCareRecord record, String owner, String municipality) {
 	}
 
 	private final ResourceStore store;
 	private final FhirContext fhirContext;
 
-	HandoverRecords(ResourceStore store, FhirContext fhirContext) {
+	BirthCareRecords(ResourceStore store, FhirContext fhirContext) {
 		this.store = store;
 		this.fhirContext = fhirContext;
 	}
 
 	/** The mothers whose handovers these written or changed resources ({@code Type/id}) may change. */
-	Set<String> mothersOf(Collection<String> references) {
+	public Set<String> mothersOf(Collection<String> references) {
 		Set<String> mothers = new LinkedHashSet<>();
 		Set<String> patients = store.patientsOf(references);
 		List<String> ids = patients.stream().map(p -> p.substring("Patient/".length())).toList();
@@ -59,7 +57,7 @@ class HandoverRecords {
 		return mothers;
 	}
 
-	Optional<Loaded> load(String motherId) {
+	public Optional<Loaded> load(String motherId) {
 		Optional<StoredResource> stored = store.read("Patient", motherId, null).filter(p -> !CHILD_PROFILE.equals(p.profile()));
 		if (stored.isEmpty()) {
 			return Optional.empty();

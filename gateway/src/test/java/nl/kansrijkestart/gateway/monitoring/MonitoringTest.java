@@ -1,0 +1,243 @@
+package nl.kansrijkestart.gateway.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import nl.kansrijkestart.gateway.consent.Purpose;
+import nl.kansrijkestart.gateway.support.Consents;
+import nl.kansrijkestart.gateway.support.Family;
+import nl.kansrijkestart.gateway.support.FhirHttp;
+import nl.kansrijkestart.gateway.support.GatewayTest;
+import nl.kansrijkestart.tools.PregnancyGenerator;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Measure;
+import org.hl7.fhir.r4.model.MeasureReport;
+import org.hl7.fhir.r4.model.Reference;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * The indicators on a generated data set whose truth the generator wrote down: every published count equals the truth
+ * computed here from the generator's record (never from FHIR), only persons with a monitoring permit count, the number
+ * left out for consent is stated, a withdrawal takes effect in the next result, and nothing in the output identifies
+ * anyone. Own context (and database): the counts are exact.
+ */
+@GatewayTest
+@TestPropertySource(properties = { "gateway.monitoring.poll-interval=50ms", "gateway.consent.changes.poll-interval=100ms" })
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MonitoringTest {
+
+	private static final int PREGNANCIES = 120;
+	private static final String PERIOD = "periodStart=2023-01&periodEnd=2026-12";
+
+	@LocalServerPort
+	int port;
+	@Autowired
+	JdbcTemplate jdbc;
+	FhirHttp http;
+	FhirHttp monitoring;
+	final List<PregnancyGenerator.Truth> counted = new ArrayList<>();
+	final List<PregnancyGenerator.Truth> notCounted = new ArrayList<>();
+	final List<Family> families = new ArrayList<>();
+
+	@BeforeAll
+	void load() {
+		http = new FhirHttp(port);
+		monitoring = http.as("monitoring");
+		PregnancyGenerator generator = new PregnancyGenerator(61_000);
+		for (int i = 0; i < PREGNANCIES; i++) {
+			var pregnancy = generator.next();
+			// Every ninth mother gives no permit for monitoring (opt-in: she is not counted).
+			boolean permits = i % 9 != 0;
+			families.add(Family.submit(http, pregnancy, (mother, child) -> permits
+					? List.of(Consents.simple("monitoring", mother, "2023-06-01T10:00:00+02:00", true, Purpose.MONITORING))
+					: List.of()));
+			(permits ? counted : notCounted).add(pregnancy.truth());
+		}
+		awaitFacts();
+	}
+
+	private void awaitFacts() {
+		await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.queryForObject("select (select count(*) from int_channel_message)"
+				+ " + (select count(*) from monitoring_check)", Long.class) == 0);
+	}
+
+	private MeasureReport report(String measure) {
+		FhirHttp.Response r = monitoring.get("/fhir/Measure/" + measure + "/$evaluate-measure?" + PERIOD);
+		assertThat(r.status()).as(r.body()).isEqualTo(200);
+		return r.as(MeasureReport.class);
+	}
+
+	/** A birth of the generated data, as the truth describes it. */
+	record Birth(String municipality, int gaDays, PregnancyGenerator.ChildTruth child) {
+	}
+
+	private static List<Birth> births(List<PregnancyGenerator.Truth> truths) {
+		List<Birth> births = new ArrayList<>();
+		truths.forEach(t -> t.children().forEach(c -> births.add(new Birth(t.municipality(), t.gestationalAgeAtBirthDays(), c))));
+		return births;
+	}
+
+	/** Expected numerator and denominator per municipality and nationally ("NL"). */
+	private static <T> Map<String, long[]> truth(List<T> units, java.util.function.Function<T, String> municipality, Predicate<T> denominator,
+			Predicate<T> numerator) {
+		Map<String, long[]> cells = new HashMap<>();
+		for (T u : units) {
+			if (!denominator.test(u)) {
+				continue;
+			}
+			for (String key : List.of(municipality.apply(u), "NL")) {
+				long[] c = cells.computeIfAbsent(key, x -> new long[2]);
+				c[1]++;
+				c[0] += numerator.test(u) ? 1 : 0;
+			}
+		}
+		return cells;
+	}
+
+	private void assertMatchesTruth(String measure, Map<String, long[]> truth) {
+		MeasureReport report = report(measure);
+		var group = report.getGroupFirstRep();
+		assertCell(measure + " NL", truth.getOrDefault("NL", new long[2]), group.getPopulation());
+		int published = 0;
+		for (var stratum : group.getStratifierFirstRep().getStratum()) {
+			String municipality = stratum.getValue().getCodingFirstRep().getCode();
+			published += assertCell(measure + " " + municipality, truth.getOrDefault(municipality, new long[2]), stratum.getPopulation());
+		}
+		assertThat(group.getStratifierFirstRep().getStratum()).extracting(s -> s.getValue().getCodingFirstRep().getCode())
+				.containsExactlyInAnyOrderElementsOf(truth.keySet().stream().filter(k -> !k.equals("NL")).toList());
+		assertThat(published).as(measure + ": some cells are published").isPositive();
+	}
+
+	/** Published counts equal the truth; masked ones are marked as such. Returns how many were published. */
+	private static int assertCell(String what, long[] truth, List<? extends org.hl7.fhir.r4.model.Base> populations) {
+		int published = 0;
+		for (var p : populations) {
+			var pop = (org.hl7.fhir.r4.model.BackboneElement) p;
+			String code = ((org.hl7.fhir.r4.model.CodeableConcept) pop.getNamedProperty("code").getValues().get(0)).getCodingFirstRep().getCode();
+			var count = (org.hl7.fhir.r4.model.IntegerType) pop.getNamedProperty("count").getValues().get(0);
+			long expected = code.equals("numerator") ? truth[0] : truth[1];
+			if (count.getValue() == null) {
+				// Masked, never shown as zero (DisclosureControlTest covers when, and that it cannot be undone).
+				assertThat(count.getExtensionByUrl(Indicators.DATA_ABSENT).getValue().primitiveValue()).as(what).isEqualTo("masked");
+			} else {
+				assertThat(count.getValue().longValue()).as(what + " " + code).isEqualTo(expected);
+				published++;
+			}
+		}
+		return published;
+	}
+
+	@Test
+	void everyIndicatorHasAMeasure() {
+		Bundle measures = monitoring.get("/fhir/Measure").as(Bundle.class);
+		assertThat(measures.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).contains("ks-big2", "ks-preterm",
+				"ks-sga", "ks-low-birth-weight", "ks-perinatal-mortality-7", "ks-perinatal-mortality-28", "ks-care-before-week-10",
+				"ks-smoking", "ks-breastfeeding", "ks-handover-before-28-weeks", "ks-birth-to-acknowledgement", "ks-handover-permit");
+		assertThat(((Measure) measures.getEntryFirstRep().getResource()).getGroupFirstRep().getPopulation()).isNotEmpty();
+	}
+
+	@Test
+	void birthIndicatorsEqualTheTruth() {
+		List<Birth> births = births(counted);
+		assertMatchesTruth("ks-preterm", truth(births, Birth::municipality, b -> b.gaDays() >= 168, b -> b.gaDays() < 259));
+		assertMatchesTruth("ks-big2", truth(births, Birth::municipality, b -> b.gaDays() >= 168,
+				b -> b.gaDays() < 259 || b.child().percentile() < 10));
+		assertMatchesTruth("ks-sga", truth(births, Birth::municipality, b -> b.gaDays() >= 168, b -> b.child().percentile() < 10));
+		assertMatchesTruth("ks-low-birth-weight", truth(births, Birth::municipality, b -> b.child().liveBirth(),
+				b -> b.child().birthWeightGrams() < 2500));
+		assertMatchesTruth("ks-breastfeeding", truth(births, Birth::municipality, b -> b.child().liveBirth(),
+				b -> !"169644004".equals(b.child().feeding())));
+	}
+
+	@Test
+	void pregnancyIndicatorsEqualTheTruth() {
+		assertMatchesTruth("ks-smoking", truth(counted, PregnancyGenerator.Truth::municipality, t -> true, PregnancyGenerator.Truth::smoking));
+		assertMatchesTruth("ks-care-before-week-10", truth(counted, PregnancyGenerator.Truth::municipality, t -> true,
+				PregnancyGenerator.Truth::careStartBeforeWeek10));
+	}
+
+	@Test
+	void theReportSaysHowManyWereLeftOutForConsentButNotWho() {
+		MeasureReport report = report("ks-preterm");
+		var excluded = (org.hl7.fhir.r4.model.IntegerType) report.getGroupFirstRep().getExtensionByUrl(Indicators.EXCLUDED).getValue();
+		assertThat(excluded.getValue()).isEqualTo(births(notCounted).size());
+		String json = FhirHttp.json(report);
+		String csv = monitoring.get("/monitoring/api/ks-preterm.csv?" + PERIOD).body();
+		for (PregnancyGenerator.Truth t : counted) {
+			assertThat(json).doesNotContain(t.motherBsn());
+			assertThat(csv).doesNotContain(t.motherBsn());
+		}
+		for (Family f : families) {
+			assertThat(json).doesNotContain(f.motherId());
+		}
+		Pattern exactDate = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
+		assertThat(exactDate.matcher(json).find()).as("no date finer than a month").isFalse();
+		assertThat(exactDate.matcher(csv).find()).isFalse();
+		assertThat(report.getPeriod().getStartElement().getValueAsString()).isEqualTo("2023-01");
+	}
+
+	@Test
+	void csvHasTheTableWithTheNationalFigureBesideEachMunicipality() {
+		FhirHttp.Response r = monitoring.get("/monitoring/api/ks-big2.csv?" + PERIOD);
+		assertThat(r.status()).isEqualTo(200);
+		assertThat(r.header("Content-Type")).startsWith("text/csv");
+		String[] lines = r.body().split("\n");
+		assertThat(lines[0]).isEqualTo("measure,period_start,period_end,municipality,numerator,denominator,score,national_numerator,"
+				+ "national_denominator,national_score");
+		Map<String, long[]> truth = truth(births(counted), Birth::municipality, b -> b.gaDays() >= 168,
+				b -> b.gaDays() < 259 || b.child().percentile() < 10);
+		for (int i = 1; i < lines.length; i++) {
+			String[] f = lines[i].split(",", -1);
+			assertThat(f[8]).isEqualTo(Long.toString(truth.get("NL")[1]));
+			if (!f[5].equals("suppressed")) {
+				assertThat(Long.parseLong(f[5])).isEqualTo(truth.get(f[3])[1]);
+			}
+		}
+		assertThat(monitoring.get("/monitoring/api/ks-big2.csv?periodStart=2024").status()).isEqualTo(400);
+		assertThat(monitoring.get("/monitoring/api/no-such.csv?" + PERIOD).status()).isEqualTo(404);
+		assertThat(http.get("/monitoring/api/ks-big2.csv?" + PERIOD).status()).as("a submitter").isEqualTo(403);
+	}
+
+	@Test
+	void badPeriodsAreRefusedAndOnlyMonitoringReadersEvaluate() {
+		assertThat(monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-13&periodEnd=2024-12").status()).isEqualTo(400);
+		assertThat(monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2025-01&periodEnd=2024-12").status()).isEqualTo(400);
+		assertThat(monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure").status()).isEqualTo(400);
+		assertThat(monitoring.get("/fhir/Measure/no-such/$evaluate-measure?" + PERIOD).status()).isEqualTo(404);
+		assertThat(http.get("/fhir/Measure/ks-big2/$evaluate-measure?" + PERIOD).status()).isEqualTo(403);
+		Bundle all = monitoring.get("/fhir/Measure/$evaluate-measure?" + PERIOD).as(Bundle.class);
+		assertThat(all.getEntry()).hasSize(12);
+	}
+
+	@Test
+	void aWithdrawalLeavesThePersonOutOfTheNextResult() {
+		long before = report("ks-preterm").getGroupFirstRep().getPopulation().stream()
+				.filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator")).findFirst().orElseThrow().getCount();
+		int index = 1;
+		PregnancyGenerator.Truth withdrawn = counted.get(0);
+		Family family = families.get(index);
+		assertThat(family.motherBsn()).isEqualTo(withdrawn.motherBsn());
+		FhirHttp.Response r = http.submit("/fhir/Consent", FhirHttp.json(Consents.simple("withdrawal", new Reference("Patient/" + family.motherId()),
+				"2024-12-01T10:00:00+01:00", false, Purpose.MONITORING)));
+		assertThat(r.status()).isEqualTo(201);
+		awaitFacts();
+		counted.remove(withdrawn);
+		notCounted.add(withdrawn);
+		long after = report("ks-preterm").getGroupFirstRep().getPopulation().stream()
+				.filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator")).findFirst().orElseThrow().getCount();
+		assertThat(after).isEqualTo(before - withdrawn.children().size());
+	}
+}
