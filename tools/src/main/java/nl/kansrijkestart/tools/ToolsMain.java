@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * load     [--url U] --count N [--clients C] [--seed S] [--client-id I --client-secret S] [--token-url T]
  * bench    [--url U] --count N [--clients C] [--warmup W] [--seed S] [--client-id I --client-secret S] [--token-url T]
  * handover-bench [--url U] [--routing-file F] --count N [--rate R] [--warmup W] [--seed S]
+ * monitoring-bench [--url U] [--jdbc J] [--births-per-year B] [--years Y] [--runs R] [--keep true]
  * </pre>
  */
 public final class ToolsMain {
@@ -49,6 +50,7 @@ public final class ToolsMain {
 			case "load" -> post(options, false);
 			case "bench" -> post(options, true);
 			case "handover-bench" -> HandoverBench.run(options);
+			case "monitoring-bench" -> MonitoringBench.run(options);
 			default -> usage();
 		}
 	}
@@ -62,6 +64,9 @@ public final class ToolsMain {
 				  handover-bench [--url ...] [--routing-file /tmp/kansrijke-start-bench-routing.csv] --count N [--rate R/s] [--warmup W]
 				           time from a committed consented birth bundle to its postnatal document reaching JGZ (p50/p95/p99);
 				           start the gateway with GATEWAY_HANDOVER_ROUTING_FILE=file:<routing-file>
+				  monitoring-bench [--url ...] [--jdbc jdbc:postgresql://127.0.0.1:54329/postgres?user=postgres]
+				           [--births-per-year 170000] [--years 5] [--runs 20]: fills the fact tables with synthetic facts and
+				           times the indicators (start the gateway with --gateway.embedded-database.port=54329)
 				  load and bench authenticate with client credentials: --client-id (vsv-demo), --client-secret
 				  (vsv-demo-secret), --token-url (the gateway's own issuer: <url without /fhir>/oauth2/token)
 				load and bench POST each pregnancy as one transaction and print bundles/s, resources/s and latency percentiles;

@@ -52,9 +52,14 @@ class MeasureProvider implements IResourceProvider {
 
 	@Operation(name = "$evaluate-measure", idempotent = true)
 	public MeasureReport evaluate(@IdParam IdType id, @OperationParam(name = "periodStart", min = 1, max = 1) StringType periodStart,
-			@OperationParam(name = "periodEnd", min = 1, max = 1) StringType periodEnd) {
+			@OperationParam(name = "periodEnd", min = 1, max = 1) StringType periodEnd,
+			@OperationParam(name = "municipality", max = 1) StringType municipality) {
 		ReportingPeriod period = period(periodStart, periodEnd);
-		return indicators.report(id.getIdPart(), period.from(), period.to()).orElseThrow(() -> new ResourceNotFoundException(id));
+		String only = municipality == null ? null : municipality.getValue();
+		if (only != null && !only.matches("GM[0-9]{4}")) {
+			throw new InvalidRequestException("municipality is a CBS code like GM0363");
+		}
+		return indicators.report(id.getIdPart(), period.from(), period.to(), only).orElseThrow(() -> new ResourceNotFoundException(id));
 	}
 
 	@Operation(name = "$evaluate-measure", idempotent = true)
@@ -63,7 +68,7 @@ class MeasureProvider implements IResourceProvider {
 		ReportingPeriod period = period(periodStart, periodEnd);
 		Bundle all = new Bundle().setType(Bundle.BundleType.COLLECTION);
 		for (String id : indicators.measureIds()) {
-			indicators.report(id, period.from(), period.to()).ifPresent(r -> all.addEntry().setResource(r));
+			indicators.report(id, period.from(), period.to(), null).ifPresent(r -> all.addEntry().setResource(r));
 		}
 		return all;
 	}

@@ -68,22 +68,26 @@ public class Indicators {
 			List<DisclosureControl.Cell> strata = new ArrayList<>();
 			DisclosureControl.Cell[] national = new DisclosureControl.Cell[1];
 			long[] excluded = new long[1];
-			jdbc.query("select municipality, grouping(municipality) = 1,"
-					+ " count(distinct unit) filter (where denominator and permitted),"
-					+ " count(distinct unit) filter (where denominator and numerator and permitted),"
-					+ " count(distinct unit) filter (where denominator and not permitted),"
-					+ " percentile_cont(0.5) within group (order by value) filter (where denominator and permitted and value is not null)"
-					+ " from " + indicator.view() + " where month >= ? and month < ?"
-					+ " group by grouping sets ((municipality), ()) order by municipality", rs -> {
-						Double median = rs.getObject(6) == null ? null : rs.getDouble(6);
-						DisclosureControl.Cell cell = new DisclosureControl.Cell(rs.getString(1), rs.getLong(4), rs.getLong(3), median);
-						if (rs.getBoolean(2)) {
-							national[0] = cell;
-							excluded[0] = rs.getLong(5);
-						} else if (cell.stratum() != null) {
-							strata.add(cell);
-						}
-					}, Date.valueOf(from.atDay(1)), Date.valueOf(to.plusMonths(1).atDay(1)));
+			// Proportions sum the per-month cells; a median needs the facts themselves.
+			String sql = indicator.median()
+					? "select municipality, grouping(municipality) = 1, count(*) filter (where denominator and permitted),"
+							+ " count(*) filter (where denominator and numerator and permitted), count(*) filter (where denominator and not permitted),"
+							+ " percentile_cont(0.5) within group (order by value) filter (where denominator and permitted and value is not null)"
+							+ " from " + indicator.view() + " where month >= ? and month < ? group by grouping sets ((municipality), ())"
+					: "select municipality, grouping(municipality) = 1, coalesce(sum(denominator), 0), coalesce(sum(numerator), 0),"
+							+ " coalesce(sum(excluded), 0), null from monitoring_cell where indicator = '" + indicator.view() + "'"
+							+ " and month >= ? and month < ? group by grouping sets ((municipality), ())";
+			jdbc.query(sql, rs -> {
+				Double median = rs.getObject(6) == null ? null : rs.getDouble(6);
+				DisclosureControl.Cell cell = new DisclosureControl.Cell(rs.getString(1), rs.getLong(4), rs.getLong(3), median);
+				if (rs.getBoolean(2)) {
+					national[0] = cell;
+					excluded[0] = rs.getLong(5);
+				} else if (cell.stratum() != null) {
+					strata.add(cell);
+				}
+			}, Date.valueOf(from.atDay(1)), Date.valueOf(to.plusMonths(1).atDay(1)));
+			strata.sort(java.util.Comparator.comparing(DisclosureControl.Cell::stratum));
 			DisclosureControl.Cell total = national[0] == null ? new DisclosureControl.Cell(null, 0, 0, null) : national[0];
 			DisclosureControl.Result controlled = DisclosureControl.apply(strata, total, k);
 			Long excludedCount = excluded[0] >= 1 && excluded[0] < k ? null : excluded[0];
@@ -92,7 +96,11 @@ public class Indicators {
 		});
 	}
 
-	public Optional<MeasureReport> report(String measureId, YearMonth from, YearMonth to) {
+	/**
+	 * @param municipality only this municipality's stratum (the national figures stay), or null for all. Disclosure
+	 *                     control is applied to the whole table first, so asking per municipality reveals nothing more.
+	 */
+	public Optional<MeasureReport> report(String measureId, YearMonth from, YearMonth to, String municipality) {
 		return table(measureId, from, to).map(t -> {
 			var measure = catalog.measure(measureId).orElseThrow();
 			MeasureReport r = new MeasureReport();
@@ -108,6 +116,9 @@ public class Indicators {
 			MeasureReport.MeasureReportGroupStratifierComponent stratifier = group.addStratifier();
 			stratifier.addCode().setText("municipality");
 			for (DisclosureControl.Published cell : t.strata()) {
+				if (municipality != null && !municipality.equals(cell.stratum())) {
+					continue;
+				}
 				MeasureReport.StratifierGroupComponent stratum = stratifier.addStratum()
 						.setValue(new CodeableConcept(new Coding(MUNICIPALITY_SYSTEM, cell.stratum(), null)));
 				for (var p : populationsOf(t, cell)) {

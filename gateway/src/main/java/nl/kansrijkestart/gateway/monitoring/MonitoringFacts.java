@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import nl.kansrijkestart.gateway.consent.ConsentDecision;
 import nl.kansrijkestart.gateway.consent.ConsentService;
@@ -64,21 +66,38 @@ class MonitoringFacts {
 		LocalDate month = record.births().stream().map(b -> birthDate(b)).filter(d -> d != null).findFirst()
 				.or(() -> Optional.ofNullable(find(record.observations(), "161714006")).map(o -> date(o.getValueDateTimeType())))
 				.orElse(LocalDate.now(NL)).withDayOfMonth(1);
-		jdbc.update("insert into monitoring_pregnancy (record_key, person_key, municipality, vsv, month, first_visit_ga_days, smoking,"
-				+ " monitoring_permitted) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (record_key) do update set person_key = excluded.person_key,"
+		String recordKey = key("record|" + motherId);
+		String personKey = bsn == null ? null : key("person|" + bsn);
+		Set<Cell> touched = new HashSet<>();
+		// The record's rows go first: a corrected month or BSN must not leave a stale row behind.
+		touched.addAll(jdbc.query("delete from monitoring_pregnancy where record_key = ? returning month, municipality", CELL, recordKey));
+		String unitKey = (personKey == null ? recordKey : personKey) + "/" + month;
+		touched.addAll(jdbc.query("select month, municipality from monitoring_pregnancy where unit_key = ?", CELL, unitKey));
+		touched.add(new Cell(Date.valueOf(month), municipality));
+		jdbc.update("insert into monitoring_pregnancy (unit_key, record_key, person_key, municipality, vsv, month, first_visit_ga_days, smoking,"
+				+ " monitoring_permitted) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (unit_key) do update set record_key = excluded.record_key,"
+				+ " person_key = excluded.person_key,"
 				+ " municipality = excluded.municipality, vsv = excluded.vsv, month = excluded.month,"
 				+ " first_visit_ga_days = excluded.first_visit_ga_days, smoking = excluded.smoking,"
 				+ " monitoring_permitted = excluded.monitoring_permitted",
-				key("record|" + motherId), bsn == null ? null : key("person|" + bsn), municipality, vsv, Date.valueOf(month), firstVisit,
-				smoking, permitted(motherId, Purpose.MONITORING, now));
+				unitKey, recordKey, personKey, municipality, vsv, Date.valueOf(month),
+				firstVisit, smoking, permitted(motherId, Purpose.MONITORING, now));
 		Optional<LocalDate> prenatalSent = handovers.prenatalHandoverSentAt(motherId).map(i -> LocalDate.ofInstant(i, NL));
 		for (BirthCareRecord.Birth birth : record.births()) {
-			refreshBirth(birth, bsn, municipality, vsv, prenatalSent, now);
+			refreshBirth(birth, bsn, municipality, vsv, prenatalSent, now, touched);
 		}
+		touched.stream().filter(c -> c.municipality() != null).forEach(c -> jdbc.queryForList(
+				"select monitoring_refresh_cells(?, ?)::text", String.class, c.month(), c.municipality()));
 	}
 
+	/** A (month, municipality) whose counts a refresh may change. */
+	private record Cell(Date month, String municipality) {
+	}
+
+	private static final org.springframework.jdbc.core.RowMapper<Cell> CELL = (rs, n) -> new Cell(rs.getDate(1), rs.getString(2));
+
 	private void refreshBirth(BirthCareRecord.Birth birth, String motherBsn, String municipality, String vsv,
-			Optional<LocalDate> prenatalSent, Instant now) {
+			Optional<LocalDate> prenatalSent, Instant now, Set<Cell> touched) {
 		Patient child = birth.child();
 		String childId = child.getIdElement().getIdPart();
 		LocalDate born = birthDate(birth);
@@ -99,15 +118,19 @@ class MonitoringFacts {
 				: prenatalSent.map(sent -> (int) ChronoUnit.DAYS.between(born.minusDays(ga), sent)).orElse(null);
 		Integer acknowledged = handovers.postnatalAcknowledgedAt(childId)
 				.map(at -> (int) ChronoUnit.DAYS.between(born, LocalDate.ofInstant(at, NL))).orElse(null);
+		String recordKey = key("record|" + childId);
+		touched.addAll(jdbc.query("delete from monitoring_birth where record_key = ? returning month, municipality", CELL, recordKey));
+		touched.addAll(jdbc.query("select month, municipality from monitoring_birth where birth_key = ?", CELL, birthKey));
+		touched.add(new Cell(Date.valueOf(born.withDayOfMonth(1)), municipality));
 		jdbc.update("insert into monitoring_birth (record_key, birth_key, municipality, vsv, month, ga_days, weight_g, percentile, live,"
 				+ " death_day, breastfed, handover_permit, prenatal_handover_ga_days, acknowledged_days, monitoring_permitted)"
-				+ " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (record_key) do update set birth_key = excluded.birth_key,"
+				+ " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (birth_key) do update set record_key = excluded.record_key,"
 				+ " municipality = excluded.municipality, vsv = excluded.vsv, month = excluded.month, ga_days = excluded.ga_days,"
 				+ " weight_g = excluded.weight_g, percentile = excluded.percentile, live = excluded.live, death_day = excluded.death_day,"
 				+ " breastfed = excluded.breastfed, handover_permit = excluded.handover_permit,"
 				+ " prenatal_handover_ga_days = excluded.prenatal_handover_ga_days, acknowledged_days = excluded.acknowledged_days,"
 				+ " monitoring_permitted = excluded.monitoring_permitted",
-				key("record|" + childId), birthKey, municipality, vsv, Date.valueOf(born.withDayOfMonth(1)), ga,
+				recordKey, birthKey, municipality, vsv, Date.valueOf(born.withDayOfMonth(1)), ga,
 				weight == null ? null : weight.getValue().intValue(), percentile == null ? null : percentile.getValue().intValue(),
 				birth.live(), deathDay, breastfed, permitted(childId, Purpose.HANDOVER, now), prenatalGa, acknowledged,
 				permitted(childId, Purpose.MONITORING, now));
