@@ -57,7 +57,7 @@ class AccessMatrixTest {
 
 	/** What an endpoint is, for the expectations: who may use it is written out per caller below. */
 	enum Kind {
-		METADATA, HEALTH, OPERATIONAL, BIRTH_CARE_READ, PATIENT_READ, BIRTH_CARE_WRITE, TRANSACTION, AUDIT, CONSENT_DECISION, TASK_READ, DOCUMENT_READ, ROUTING
+		METADATA, HEALTH, OPERATIONAL, BIRTH_CARE_READ, PATIENT_READ, BIRTH_CARE_WRITE, TRANSACTION, AUDIT, CONSENT_DECISION, TASK_READ, DOCUMENT_READ, ROUTING, MONITORING, MONITORING_CSV
 	}
 
 	record Endpoint(String name, Kind kind, int success, boolean fhir, Supplier<HttpRequest.Builder> request) {
@@ -112,6 +112,11 @@ class AccessMatrixTest {
 		list.add(new Endpoint("GET Bundle search", Kind.DOCUMENT_READ, 200, true, () -> get("/fhir/Bundle?_count=5")));
 		list.add(new Endpoint("POST $reload-routing", Kind.ROUTING, 200, true, () -> post("/fhir/$reload-routing",
 				"{\"resourceType\":\"Parameters\"}")));
+		list.add(new Endpoint("GET Measure search", Kind.MONITORING, 200, true, () -> get("/fhir/Measure")));
+		list.add(new Endpoint("GET Measure $evaluate-measure", Kind.MONITORING, 200, true,
+				() -> get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-01&periodEnd=2024-12")));
+		list.add(new Endpoint("GET monitoring CSV", Kind.MONITORING_CSV, 200, false,
+				() -> get("/monitoring/api/ks-big2.csv?periodStart=2024-01&periodEnd=2024-12")));
 		list.add(new Endpoint("GET Provenance read", Kind.BIRTH_CARE_READ, 200, true,
 				() -> get("/fhir/Provenance/" + idByType.get("Provenance"))));
 		list.add(new Endpoint("GET Provenance search", Kind.BIRTH_CARE_READ, 200, true, () -> get("/fhir/Provenance?_count=5")));
@@ -159,7 +164,7 @@ class AccessMatrixTest {
 				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.TASK_READ, Kind.DOCUMENT_READ);
 				break;
 			case "monitoring reader":
-				allowed = open;
+				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.MONITORING, Kind.MONITORING_CSV);
 				break;
 			case "administrator":
 				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.OPERATIONAL, Kind.AUDIT, Kind.CONSENT_DECISION, Kind.TASK_READ,
