@@ -58,6 +58,9 @@ public class SecurityConfiguration {
 						.requestMatchers(HttpMethod.GET, "/fhir/metadata", "/actuator/health", "/actuator/health/liveness",
 								"/actuator/health/readiness").permitAll()
 						.requestMatchers("/error").permitAll()
+						// The dashboard's page and code hold no data; what it shows comes from the API with a token.
+						.requestMatchers(HttpMethod.GET, "/monitoring", "/monitoring/", "/monitoring/index.html", "/monitoring/dashboard.js",
+								"/monitoring/dashboard.css").permitAll()
 						.requestMatchers("/fhir/**").authenticated()
 						.requestMatchers("/actuator/**", "/monitoring/**").access(endpointAccess(policy))
 						.anyRequest().denyAll())

@@ -2,7 +2,10 @@ package nl.kansrijkestart.gateway.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +29,18 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -239,5 +254,94 @@ class MonitoringTest {
 		long after = report("ks-preterm").getGroupFirstRep().getPopulation().stream()
 				.filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator")).findFirst().orElseThrow().getCount();
 		assertThat(after).isEqualTo(before - withdrawn.children().size());
+	}
+
+	@Test
+	void theDashboardShowsWhatTheApiSays() throws Exception {
+		Path chromium = Path.of("/usr/bin/chromium");
+		Path chromedriver = Path.of("/usr/bin/chromedriver");
+		assumeTrue(Files.isExecutable(chromium) && Files.isExecutable(chromedriver),
+				"Debian's chromium and chromium-driver are needed (.ci/run installs them)");
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(chromium.toString());
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1800");
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
+		WebDriver driver = new ChromeDriver(service, options);
+		try {
+			WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+			driver.get("http://localhost:" + port + "/monitoring/");
+			driver.findElement(By.id("client-id")).clear();
+			driver.findElement(By.id("client-id")).sendKeys("monitoring");
+			driver.findElement(By.id("client-secret")).sendKeys(FhirHttp.TEST_SECRET);
+			driver.findElement(By.id("sign-in")).click();
+			wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("controls")));
+
+			for (String[] choice : List.of(new String[] { "ks-preterm", "2023-01", "2026-12" }, new String[] { "ks-smoking", "2024-01", "2024-12" })) {
+				new Select(driver.findElement(By.id("indicator"))).selectByValue(choice[0]);
+				setValue(driver, "period-start", choice[1]);
+				setValue(driver, "period-end", choice[2]);
+				driver.findElement(By.id("show")).click();
+				wait.until(d -> d.findElement(By.id("title")).getText().startsWith(
+						((Measure) monitoring.get("/fhir/Measure/" + choice[0]).as(Measure.class)).getTitle() + ", " + choice[1]));
+				MeasureReport api = monitoring.get("/fhir/Measure/" + choice[0] + "/$evaluate-measure?periodStart=" + choice[1] + "&periodEnd="
+						+ choice[2]).as(MeasureReport.class);
+				var strata = api.getGroupFirstRep().getStratifierFirstRep().getStratum();
+				List<WebElement> rows = driver.findElements(By.cssSelector("#cells tbody tr"));
+				assertThat(rows).hasSameSizeAs(strata);
+				List<WebElement> bars = driver.findElements(By.cssSelector("#bars rect.bar"));
+				assertThat(bars).hasSameSizeAs(strata);
+				for (int i = 0; i < strata.size(); i++) {
+					var stratum = strata.get(i);
+					String municipality = stratum.getValue().getCodingFirstRep().getCode();
+					assertThat(rows.get(i).getAttribute("data-municipality")).isEqualTo(municipality);
+					for (String code : List.of("numerator", "denominator")) {
+						var count = stratum.getPopulation().stream().filter(p -> p.getCode().getCodingFirstRep().getCode().equals(code))
+								.findFirst().orElseThrow().getCountElement();
+						String cell = rows.get(i).findElement(By.cssSelector("td." + code)).getText();
+						assertThat(cell).as(choice[0] + " " + municipality + " " + code)
+								.isEqualTo(count.getValue() == null ? "suppressed" : count.getValue().toString());
+					}
+					boolean masked = !stratum.getMeasureScore().hasValue();
+					assertThat(bars.get(i).getAttribute("class").contains("suppressed")).as(municipality + " bar").isEqualTo(masked);
+					if (!masked) {
+						assertThat(Double.parseDouble(bars.get(i).getAttribute("data-value")))
+								.isEqualTo(stratum.getMeasureScore().getValue().doubleValue());
+					}
+				}
+				var national = api.getGroupFirstRep().getMeasureScore();
+				List<WebElement> line = driver.findElements(By.id("national-line"));
+				if (national.hasValue()) {
+					assertThat(Double.parseDouble(line.get(0).getAttribute("data-value"))).isEqualTo(national.getValue().doubleValue());
+				} else {
+					assertThat(line).as("no reference line for a suppressed national value").isEmpty();
+					assertThat(driver.findElement(By.id("summary")).getText()).contains("National: suppressed");
+				}
+			}
+
+			// The trend of the first municipality, month by month, against the API.
+			wait.until(d -> d.findElement(By.id("trend")).getAttribute("data-points") != null);
+			var points = new com.fasterxml.jackson.databind.ObjectMapper().readTree(driver.findElement(By.id("trend")).getAttribute("data-points"));
+			assertThat(points).hasSize(12);
+			String municipality = new Select(driver.findElement(By.id("trend-municipality"))).getFirstSelectedOption().getText();
+			for (var point : points) {
+				String month = point.get("month").asText();
+				MeasureReport monthly = monitoring.get("/fhir/Measure/ks-smoking/$evaluate-measure?periodStart=" + month + "&periodEnd=" + month
+						+ "&municipality=" + municipality).as(MeasureReport.class);
+				var national = monthly.getGroupFirstRep().getMeasureScore();
+				if (national.hasValue()) {
+					assertThat(point.get("national").asDouble()).isEqualTo(national.getValue().doubleValue());
+				} else {
+					assertThat(point.get("national").isNull()).isTrue();
+				}
+			}
+			Files.write(Path.of("target", "dashboard.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+		} finally {
+			driver.quit();
+		}
+	}
+
+	private static void setValue(WebDriver driver, String id, String value) {
+		((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", driver.findElement(By.id(id)), value);
 	}
 }

@@ -1,0 +1,243 @@
+// The Kansrijke Start monitor: reads the indicators through the gateway's FHIR API ($evaluate-measure) with a
+// monitoring reader's token, and draws them without any chart library (plain SVG).
+'use strict';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const DATA_ABSENT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';
+const EXCLUDED = 'https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-excluded-for-consent';
+let token = null;
+let measures = [];
+
+const $ = (id) => document.getElementById(id);
+
+async function signIn() {
+  const id = $('client-id').value;
+  const secret = $('client-secret').value;
+  const response = await fetch('/oauth2/token', {
+    method: 'POST',
+    headers: { 'Authorization': 'Basic ' + btoa(id + ':' + secret), 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials'
+  });
+  if (!response.ok) {
+    $('sign-in-status').textContent = 'Sign-in failed (' + response.status + ')';
+    return;
+  }
+  token = (await response.json()).access_token;
+  $('sign-in-status').textContent = 'Signed in as ' + id;
+  await loadMeasures();
+  $('controls').hidden = false;
+}
+
+async function api(path) {
+  const response = await fetch(path, { headers: { 'Authorization': 'Bearer ' + token, 'Accept': 'application/fhir+json' } });
+  if (!response.ok) {
+    throw new Error(path + ': ' + response.status);
+  }
+  return response;
+}
+
+async function loadMeasures() {
+  const bundle = await (await api('/fhir/Measure')).json();
+  measures = (bundle.entry || []).map((e) => e.resource);
+  const select = $('indicator');
+  select.replaceChildren(...measures.map((m) => new Option(m.title, m.id)));
+}
+
+function measure() {
+  return measures.find((m) => m.id === $('indicator').value);
+}
+
+function multiplier(m) {
+  const ext = (m.extension || []).find((e) => e.url.endsWith('ks-ext-score-multiplier'));
+  return ext ? ext.valueInteger : 1;
+}
+
+function isMedian(m) {
+  return m.scoring.coding[0].code === 'continuous-variable';
+}
+
+/** A score for display: a percentage, per 1000, or days. */
+function format(m, quantity) {
+  if (!quantity || quantity.value === undefined) {
+    return null;
+  }
+  if (isMedian(m)) {
+    return quantity.value.toFixed(1) + ' d';
+  }
+  return multiplier(m) === 1000 ? quantity.value.toFixed(1) + ' ‰' : (quantity.value * 100).toFixed(1) + '%';
+}
+
+function count(populations, code) {
+  const p = (populations || []).find((x) => x.code.coding[0].code === code);
+  if (!p) {
+    return null;
+  }
+  return p.count === undefined ? 'suppressed' : p.count;
+}
+
+async function show() {
+  const m = measure();
+  const start = $('period-start').value;
+  const end = $('period-end').value;
+  $('status').textContent = 'Loading…';
+  try {
+    const report = await (await api('/fhir/Measure/' + m.id + '/$evaluate-measure?periodStart=' + start + '&periodEnd=' + end)).json();
+    render(m, report, start, end);
+    $('status').textContent = '';
+  } catch (e) {
+    $('status').textContent = 'Could not load: ' + e.message;
+  }
+}
+
+function render(m, report, start, end) {
+  const group = report.group[0];
+  const national = format(m, group.measureScore);
+  const excluded = (group.extension || []).find((e) => e.url === EXCLUDED);
+  const excludedText = excluded && excluded.valueInteger !== undefined ? excluded.valueInteger : 'suppressed';
+  $('title').textContent = m.title + ', ' + start + ' to ' + end;
+  $('summary').textContent = 'National: ' + (national === null ? 'suppressed' : national) + '. Left out for consent: ' + excludedText + '.';
+  const strata = (group.stratifier && group.stratifier[0].stratum) || [];
+  const rows = strata.map((s) => ({
+    municipality: s.value.coding[0].code,
+    numerator: isMedian(m) ? '' : count(s.population, 'numerator'),
+    denominator: isMedian(m) ? count(s.population, 'measure-population') : count(s.population, 'denominator'),
+    score: format(m, s.measureScore),
+    value: s.measureScore && s.measureScore.value !== undefined ? s.measureScore.value : null
+  }));
+  const body = $('cells').tBodies[0];
+  body.replaceChildren(...rows.map((r) => {
+    const tr = document.createElement('tr');
+    tr.dataset.municipality = r.municipality;
+    for (const [name, value] of [['municipality', r.municipality], ['numerator', r.numerator], ['denominator', r.denominator],
+      ['score', r.score === null ? 'suppressed' : r.score], ['national', national === null ? 'suppressed' : national]]) {
+      const td = document.createElement('td');
+      td.className = name + (value === 'suppressed' ? ' suppressed' : '');
+      td.textContent = value;
+      tr.appendChild(td);
+    }
+    return tr;
+  }));
+  drawBars(rows, group.measureScore && group.measureScore.value !== undefined ? group.measureScore.value : null);
+  const select = $('trend-municipality');
+  select.replaceChildren(...rows.map((r) => new Option(r.municipality, r.municipality)));
+  $('results').hidden = false;
+  if (rows.length > 0) {
+    drawTrend();
+  }
+}
+
+function el(name, attributes, text) {
+  const e = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attributes)) {
+    e.setAttribute(k, v);
+  }
+  if (text !== undefined) {
+    e.textContent = text;
+  }
+  return e;
+}
+
+function hatch() {
+  const defs = el('defs', {});
+  const pattern = el('pattern', { id: 'hatch', width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
+  pattern.appendChild(el('line', { x1: 0, y1: 0, x2: 0, y2: 6, stroke: '#8a6d00', 'stroke-width': 2 }));
+  defs.appendChild(pattern);
+  return defs;
+}
+
+function drawBars(rows, national) {
+  const svg = $('bars');
+  svg.replaceChildren(hatch());
+  const width = svg.clientWidth || 900;
+  const height = 280;
+  const top = 20;
+  const bottom = 40;
+  const max = Math.max(national || 0, ...rows.map((r) => r.value || 0)) * 1.15 || 1;
+  const step = (width - 60) / Math.max(rows.length, 1);
+  const y = (v) => height - bottom - (v / max) * (height - top - bottom);
+  svg.appendChild(el('line', { class: 'axis', x1: 50, y1: height - bottom, x2: width - 10, y2: height - bottom }));
+  rows.forEach((r, i) => {
+    const x = 55 + i * step;
+    const w = Math.max(step * 0.7, 2);
+    if (r.value === null) {
+      svg.appendChild(el('rect', { class: 'bar suppressed', x, y: top, width: w, height: height - top - bottom, 'data-municipality': r.municipality }));
+    } else {
+      svg.appendChild(el('rect', { class: 'bar', x, y: y(r.value), width: w, height: height - bottom - y(r.value), 'data-municipality': r.municipality, 'data-value': r.value }));
+    }
+    svg.appendChild(el('text', { class: 'label', x: x + w / 2, y: height - bottom + 14, 'text-anchor': 'middle' }, r.municipality));
+  });
+  if (national !== null) {
+    svg.appendChild(el('line', { id: 'national-line', class: 'national-line', x1: 50, y1: y(national), x2: width - 10, y2: y(national), 'data-value': national }));
+    svg.appendChild(el('text', { class: 'label', x: width - 12, y: y(national) - 4, 'text-anchor': 'end' }, 'national'));
+  }
+}
+
+function months(start, end) {
+  const list = [];
+  let [y, m] = start.split('-').map(Number);
+  const [ey, em] = end.split('-').map(Number);
+  while (y < ey || (y === ey && m <= em)) {
+    list.push(y + '-' + String(m).padStart(2, '0'));
+    m += 1;
+    if (m > 12) { m = 1; y += 1; }
+  }
+  return list;
+}
+
+async function drawTrend() {
+  const m = measure();
+  const municipality = $('trend-municipality').value;
+  const list = months($('period-start').value, $('period-end').value);
+  const points = await Promise.all(list.map(async (month) => {
+    const report = await (await api('/fhir/Measure/' + m.id + '/$evaluate-measure?periodStart=' + month + '&periodEnd=' + month
+      + '&municipality=' + municipality)).json();
+    const group = report.group[0];
+    const stratum = ((group.stratifier && group.stratifier[0].stratum) || [])[0];
+    const value = (q) => (q && q.value !== undefined ? q.value : null);
+    return { month, municipality: stratum ? value(stratum.measureScore) : null, national: value(group.measureScore) };
+  }));
+  const svg = $('trend');
+  svg.replaceChildren();
+  const width = svg.clientWidth || 900;
+  const height = 220;
+  const max = Math.max(...points.flatMap((p) => [p.municipality || 0, p.national || 0])) * 1.15 || 1;
+  const x = (i) => 50 + i * ((width - 70) / Math.max(points.length - 1, 1));
+  const y = (v) => height - 30 - (v / max) * (height - 50);
+  svg.appendChild(el('line', { class: 'axis', x1: 50, y1: height - 30, x2: width - 10, y2: height - 30 }));
+  for (const [key, cls] of [['municipality', 'trend-municipality'], ['national', 'trend-national']]) {
+    // A suppressed month breaks the line: one polyline per unbroken run.
+    let run = [];
+    const flush = () => {
+      if (run.length > 0) {
+        svg.appendChild(el('polyline', { class: cls, points: run.join(' ') }));
+      }
+      run = [];
+    };
+    points.forEach((p, i) => (p[key] === null ? flush() : run.push(x(i) + ',' + y(p[key]))));
+    flush();
+  }
+  points.forEach((p, i) => svg.appendChild(el('text', { class: 'label', x: x(i), y: height - 14, 'text-anchor': 'middle' }, p.month.slice(2))));
+  svg.dataset.points = JSON.stringify(points);
+}
+
+async function download() {
+  const m = measure();
+  const start = $('period-start').value;
+  const end = $('period-end').value;
+  const response = await fetch('/monitoring/api/' + m.id + '.csv?periodStart=' + start + '&periodEnd=' + end,
+    { headers: { 'Authorization': 'Bearer ' + token } });
+  const blob = await response.blob();
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = m.id + '_' + start + '_' + end + '.csv';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('sign-in').addEventListener('click', signIn);
+  $('show').addEventListener('click', show);
+  $('download').addEventListener('click', download);
+  $('trend-municipality').addEventListener('change', drawTrend);
+});
