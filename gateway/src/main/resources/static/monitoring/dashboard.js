@@ -75,10 +75,23 @@ function count(populations, code) {
   return p.count === undefined ? 'suppressed' : p.count;
 }
 
+/** The chosen period as [start, end] months: a calendar month, quarter or year (the gateway's fixed grid). */
+function period() {
+  const year = $('year').value;
+  const choice = $('period').value;
+  if (choice === 'year') {
+    return [year + '-01', year + '-12'];
+  }
+  if (choice.startsWith('Q')) {
+    const first = (Number(choice.slice(1)) - 1) * 3 + 1;
+    return [year + '-' + String(first).padStart(2, '0'), year + '-' + String(first + 2).padStart(2, '0')];
+  }
+  return [year + '-' + choice, year + '-' + choice];
+}
+
 async function show() {
   const m = measure();
-  const start = $('period-start').value;
-  const end = $('period-end').value;
+  const [start, end] = period();
   $('status').textContent = 'Loading…';
   try {
     const report = await (await api('/fhir/Measure/' + m.id + '/$evaluate-measure?periodStart=' + start + '&periodEnd=' + end)).json();
@@ -187,7 +200,9 @@ function months(start, end) {
 async function drawTrend() {
   const m = measure();
   const municipality = $('trend-municipality').value;
-  const list = months($('period-start').value, $('period-end').value);
+  const year = $('year').value;
+  // The trend is the year's months, each its own report.
+  const list = months(year + '-01', year + '-12');
   const points = await Promise.all(list.map(async (month) => {
     const report = await (await api('/fhir/Measure/' + m.id + '/$evaluate-measure?periodStart=' + month + '&periodEnd=' + month
       + '&municipality=' + municipality)).json();
@@ -222,8 +237,7 @@ async function drawTrend() {
 
 async function download() {
   const m = measure();
-  const start = $('period-start').value;
-  const end = $('period-end').value;
+  const [start, end] = period();
   const response = await fetch('/monitoring/api/' + m.id + '.csv?periodStart=' + start + '&periodEnd=' + end,
     { headers: { 'Authorization': 'Bearer ' + token } });
   const blob = await response.blob();

@@ -59,7 +59,7 @@ class MeasureProvider implements IResourceProvider {
 		if (only != null && !only.matches("GM[0-9]{4}")) {
 			throw new InvalidRequestException("municipality is a CBS code like GM0363");
 		}
-		return indicators.report(id.getIdPart(), period.from(), period.to(), only).orElseThrow(() -> new ResourceNotFoundException(id));
+		return indicators.report(id.getIdPart(), period, only).orElseThrow(() -> new ResourceNotFoundException(id));
 	}
 
 	@Operation(name = "$evaluate-measure", idempotent = true)
@@ -68,7 +68,7 @@ class MeasureProvider implements IResourceProvider {
 		ReportingPeriod period = period(periodStart, periodEnd);
 		Bundle all = new Bundle().setType(Bundle.BundleType.COLLECTION);
 		for (String id : indicators.measureIds()) {
-			indicators.report(id, period.from(), period.to(), null).ifPresent(r -> all.addEntry().setResource(r));
+			indicators.report(id, period, null).ifPresent(r -> all.addEntry().setResource(r));
 		}
 		return all;
 	}

@@ -133,7 +133,12 @@ public class HandoverService {
 			return;
 		}
 		JgzRouting.Route to = route.get();
-		ConsentDecision decision = consent.decide(subject, Purpose.HANDOVER, to.organization(), now).orElseThrow();
+		Optional<ConsentDecision> decided = consent.decide(subject, Purpose.HANDOVER, to.organization(), now);
+		if (decided.isEmpty()) {
+			// The record went while we looked (a retention purge): nothing to hand over.
+			return;
+		}
+		ConsentDecision decision = decided.get();
 		if (!decision.permitted()) {
 			current.ifPresent(x -> cancelIfOpen(x, "consent: " + decision.reason(), now));
 			return;

@@ -6,6 +6,7 @@ import java.sql.Date;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
@@ -42,14 +43,15 @@ public class Indicators {
 		this.k = properties.suppressionThreshold();
 	}
 
-	/** One indicator's table after disclosure control, for reports and CSV. */
-	public record Table(String measureId, YearMonth from, YearMonth to, boolean median, int multiplier,
-			List<DisclosureControl.Published> strata, DisclosureControl.Published national, Long excludedForConsent) {
+	/** One indicator's slice after disclosure control, for reports and CSV; medians by stratum (null: not shown). */
+	public record Table(String measureId, ReportingPeriod period, boolean median, int multiplier,
+			List<DisclosureControl.Published> strata, DisclosureControl.Published national, Map<String, Double> medians,
+			Long excludedForConsent) {
 
 		/** n/d (times the multiplier), or the median; null when suppressed or undefined. */
 		Double score(DisclosureControl.Published cell) {
 			if (median) {
-				return cell.median();
+				return cell.denominator() == null ? null : medians.get(cell.stratum() == null ? NATIONAL : cell.stratum());
 			}
 			if (cell.suppressed() || cell.denominator() == 0) {
 				return null;
@@ -59,49 +61,83 @@ public class Indicators {
 		}
 	}
 
+	private static final String NATIONAL = "";
+
 	public List<String> measureIds() {
 		return catalog.ids();
 	}
 
-	public Optional<Table> table(String measureId, YearMonth from, YearMonth to) {
+	/**
+	 * The indicator for one period. Disclosure control runs over the period's whole year (every month, quarter and the
+	 * year, every municipality and the country), so that no combination of reports undoes a suppression.
+	 */
+	public Optional<Table> table(String measureId, ReportingPeriod period) {
 		return catalog.indicator(measureId).map(indicator -> {
-			List<DisclosureControl.Cell> strata = new ArrayList<>();
-			DisclosureControl.Cell[] national = new DisclosureControl.Cell[1];
-			long[] excluded = new long[1];
-			// Proportions sum the per-month cells; a median needs the facts themselves.
+			Date yearStart = Date.valueOf(java.time.LocalDate.of(period.year(), 1, 1));
+			Date yearEnd = Date.valueOf(java.time.LocalDate.of(period.year() + 1, 1, 1));
+			// Proportions read the per-month cells; a median's counts and values come from the facts.
 			String sql = indicator.median()
-					? "select municipality, grouping(municipality) = 1, count(*) filter (where denominator and permitted),"
-							+ " count(*) filter (where denominator and numerator and permitted), count(*) filter (where denominator and not permitted),"
-							+ " percentile_cont(0.5) within group (order by value) filter (where denominator and permitted and value is not null)"
-							+ " from " + indicator.view() + " where month >= ? and month < ? group by grouping sets ((municipality), ())"
-					: "select municipality, grouping(municipality) = 1, coalesce(sum(denominator), 0), coalesce(sum(numerator), 0),"
-							+ " coalesce(sum(excluded), 0), null from monitoring_cell where indicator = '" + indicator.view() + "'"
-							+ " and month >= ? and month < ? group by grouping sets ((municipality), ())";
-			jdbc.query(sql, rs -> {
-				Double median = rs.getObject(6) == null ? null : rs.getDouble(6);
-				DisclosureControl.Cell cell = new DisclosureControl.Cell(rs.getString(1), rs.getLong(4), rs.getLong(3), median);
-				if (rs.getBoolean(2)) {
-					national[0] = cell;
-					excluded[0] = rs.getLong(5);
-				} else if (cell.stratum() != null) {
-					strata.add(cell);
+					? "select month, municipality, count(*) filter (where denominator and permitted), count(*) filter (where denominator"
+							+ " and numerator and permitted), count(*) filter (where denominator and not permitted) from " + indicator.view()
+							+ " where month >= ? and month < ? and municipality is not null group by month, municipality"
+					: "select month, municipality, denominator, numerator, excluded from monitoring_cell where indicator = '"
+							+ indicator.view() + "' and month >= ? and month < ?";
+			record Row(int month, String municipality, long d, long n, long e) {
+			}
+			List<Row> rows = jdbc.query(sql, (rs, i) -> new Row(rs.getDate(1).toLocalDate().getMonthValue() - 1, rs.getString(2), rs.getLong(3),
+					rs.getLong(4), rs.getLong(5)), yearStart, yearEnd);
+			List<String> strata = rows.stream().map(Row::municipality).distinct().sorted().toList();
+			long[][] n = new long[12][strata.size()];
+			long[][] d = new long[12][strata.size()];
+			long[] excluded = new long[12];
+			for (Row r : rows) {
+				int s = strata.indexOf(r.municipality());
+				n[r.month()][s] += r.n();
+				d[r.month()][s] += r.d();
+				excluded[r.month()] += r.e();
+			}
+			DisclosureControl.Slice slice = DisclosureControl.apply(new DisclosureControl.Year(strata, n, d), k).slice(period.index());
+			Long excludedCount = DisclosureControl.applyNational(excluded, k)[period.index()];
+			Map<String, Double> medians = indicator.median() ? medians(indicator.view(), period) : Map.of();
+			// A median is shown only for a population of k or more.
+			Map<String, Double> shown = new java.util.HashMap<>();
+			for (DisclosureControl.Published cell : concat(slice)) {
+				String key = cell.stratum() == null ? NATIONAL : cell.stratum();
+				if (cell.denominator() != null && cell.denominator() >= k && medians.get(key) != null) {
+					shown.put(key, medians.get(key));
 				}
-			}, Date.valueOf(from.atDay(1)), Date.valueOf(to.plusMonths(1).atDay(1)));
-			strata.sort(java.util.Comparator.comparing(DisclosureControl.Cell::stratum));
-			DisclosureControl.Cell total = national[0] == null ? new DisclosureControl.Cell(null, 0, 0, null) : national[0];
-			DisclosureControl.Result controlled = DisclosureControl.apply(strata, total, k);
-			Long excludedCount = excluded[0] >= 1 && excluded[0] < k ? null : excluded[0];
-			return new Table(measureId, from, to, indicator.median(), indicator.multiplier(), controlled.strata(), controlled.total(),
+			}
+			return new Table(measureId, period, indicator.median(), indicator.multiplier(), slice.strata(), slice.national(), shown,
 					excludedCount);
 		});
+	}
+
+	private static List<DisclosureControl.Published> concat(DisclosureControl.Slice slice) {
+		List<DisclosureControl.Published> all = new ArrayList<>(slice.strata());
+		all.add(slice.national());
+		return all;
+	}
+
+	private Map<String, Double> medians(String view, ReportingPeriod period) {
+		Map<String, Double> medians = new java.util.HashMap<>();
+		jdbc.query("select municipality, grouping(municipality) = 1, percentile_cont(0.5) within group (order by value)"
+				+ " filter (where denominator and permitted and value is not null) from " + view + " where month >= ? and month < ?"
+				+ " group by grouping sets ((municipality), ())", rs -> {
+					if (rs.getObject(3) != null) {
+						medians.put(rs.getBoolean(2) ? NATIONAL : rs.getString(1), rs.getDouble(3));
+					}
+				}, Date.valueOf(period.from().atDay(1)), Date.valueOf(period.to().plusMonths(1).atDay(1)));
+		return medians;
 	}
 
 	/**
 	 * @param municipality only this municipality's stratum (the national figures stay), or null for all. Disclosure
 	 *                     control is applied to the whole table first, so asking per municipality reveals nothing more.
 	 */
-	public Optional<MeasureReport> report(String measureId, YearMonth from, YearMonth to, String municipality) {
-		return table(measureId, from, to).map(t -> {
+	public Optional<MeasureReport> report(String measureId, ReportingPeriod period, String municipality) {
+		YearMonth from = period.from();
+		YearMonth to = period.to();
+		return table(measureId, period).map(t -> {
 			var measure = catalog.measure(measureId).orElseThrow();
 			MeasureReport r = new MeasureReport();
 			r.setStatus(MeasureReport.MeasureReportStatus.COMPLETE);
@@ -178,12 +214,14 @@ public class Indicators {
 	}
 
 	/** The table as CSV: one row per municipality with the national figures beside it; suppressed cells say so. */
-	public Optional<String> csv(String measureId, YearMonth from, YearMonth to) {
-		return table(measureId, from, to).map(t -> {
+	public Optional<String> csv(String measureId, ReportingPeriod period) {
+		String from = period.from().toString();
+		String to = period.to().toString();
+		return table(measureId, period).map(t -> {
 			StringBuilder out = new StringBuilder("measure,period_start,period_end,municipality,numerator,denominator,score,"
 					+ "national_numerator,national_denominator,national_score\n");
 			for (DisclosureControl.Published cell : t.strata()) {
-				out.append(String.join(",", measureId, from.toString(), to.toString(), cell.stratum(), text(cell.numerator()),
+				out.append(String.join(",", measureId, from, to, cell.stratum(), text(cell.numerator()),
 						text(cell.denominator()), text(t.score(cell), cell.suppressed()), text(t.national().numerator()),
 						text(t.national().denominator()), text(t.score(t.national()), t.national().suppressed()))).append('\n');
 			}

@@ -32,7 +32,7 @@ class MonitoringCsvController {
 		} catch (IllegalArgumentException e) {
 			return ResponseEntity.badRequest().contentType(MediaType.TEXT_PLAIN).body(e.getMessage() + "\n");
 		}
-		return indicators.csv(measure, period.from(), period.to())
+		return indicators.csv(measure, period)
 				.map(body -> ResponseEntity.ok().contentType(CSV)
 						.header("Content-Disposition", "attachment; filename=\"" + measure + "_" + period.from() + "_" + period.to() + ".csv\"")
 						.body(body))

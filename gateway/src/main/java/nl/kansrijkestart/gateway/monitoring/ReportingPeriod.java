@@ -3,7 +3,11 @@ package nl.kansrijkestart.gateway.monitoring;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 
-/** A reporting period in whole months: monitoring output never holds a date finer than that. */
+/**
+ * A reporting period: a calendar month, a calendar quarter or a calendar year. Monitoring output never holds a date
+ * finer than a month, and periods come from this fixed grid so that disclosure control can cover every combination
+ * of reports (overlapping free periods would give away their differences).
+ */
 public record ReportingPeriod(YearMonth from, YearMonth to) {
 
 	/**
@@ -17,10 +21,26 @@ public record ReportingPeriod(YearMonth from, YearMonth to) {
 		if (to.isBefore(from)) {
 			throw new IllegalArgumentException("periodEnd " + to + " is before periodStart " + from);
 		}
-		if (from.plusYears(10).isBefore(to)) {
-			throw new IllegalArgumentException("a period covers at most 10 years");
+		boolean month = from.equals(to);
+		boolean quarter = from.getYear() == to.getYear() && (from.getMonthValue() - 1) % 3 == 0 && to.equals(from.plusMonths(2));
+		boolean year = from.getMonthValue() == 1 && to.getMonthValue() == 12 && from.getYear() == to.getYear();
+		if (!month && !quarter && !year) {
+			throw new IllegalArgumentException("a period is a calendar month, quarter or year (e.g. 2024-04 to 2024-06); got " + from
+					+ " to " + to);
 		}
 		return new ReportingPeriod(from, to);
+	}
+
+	public int year() {
+		return from.getYear();
+	}
+
+	/** Its place in the year's table: 0–11 a month, 12–15 a quarter, 16 the year. */
+	int index() {
+		if (from.equals(to)) {
+			return from.getMonthValue() - 1;
+		}
+		return to.getMonthValue() - from.getMonthValue() == 2 ? 12 + (from.getMonthValue() - 1) / 3 : DisclosureControl.YEAR;
 	}
 
 	private static YearMonth month(String name, String value) {
