@@ -56,10 +56,16 @@ function isMedian(m) {
   return m.scoring.coding[0].code === 'continuous-variable';
 }
 
-/** A score for display: a percentage, per 1000, or days. */
+/** Why a score is missing: 'masked' (suppressed) or 'not-applicable' (nobody in the denominator). */
+function absent(quantity) {
+  const e = ((quantity && quantity.extension) || []).find((x) => x.url === DATA_ABSENT);
+  return e ? e.valueCode : null;
+}
+
+/** A score for display: a percentage, per 1000, or days; 'suppressed', or '–' when there is nobody to count. */
 function format(m, quantity) {
   if (!quantity || quantity.value === undefined) {
-    return null;
+    return absent(quantity) === 'masked' ? 'suppressed' : '–';
   }
   if (isMedian(m)) {
     return quantity.value.toFixed(1) + ' d';
@@ -105,24 +111,26 @@ async function show() {
 function render(m, report, start, end) {
   const group = report.group[0];
   const national = format(m, group.measureScore);
+  const nationalValue = group.measureScore && group.measureScore.value !== undefined ? group.measureScore.value : null;
   const excluded = (group.extension || []).find((e) => e.url === EXCLUDED);
   const excludedText = excluded && excluded.valueInteger !== undefined ? excluded.valueInteger : 'suppressed';
   $('title').textContent = m.title + ', ' + start + ' to ' + end;
-  $('summary').textContent = 'National: ' + (national === null ? 'suppressed' : national) + '. Left out for consent: ' + excludedText + '.';
+  $('summary').textContent = 'National: ' + national + '. Left out for consent: ' + excludedText + '.';
   const strata = (group.stratifier && group.stratifier[0].stratum) || [];
   const rows = strata.map((s) => ({
     municipality: s.value.coding[0].code,
     numerator: isMedian(m) ? '' : count(s.population, 'numerator'),
     denominator: isMedian(m) ? count(s.population, 'measure-population') : count(s.population, 'denominator'),
     score: format(m, s.measureScore),
-    value: s.measureScore && s.measureScore.value !== undefined ? s.measureScore.value : null
+    value: s.measureScore && s.measureScore.value !== undefined ? s.measureScore.value : null,
+    masked: absent(s.measureScore) === 'masked'
   }));
   const body = $('cells').tBodies[0];
   body.replaceChildren(...rows.map((r) => {
     const tr = document.createElement('tr');
     tr.dataset.municipality = r.municipality;
     for (const [name, value] of [['municipality', r.municipality], ['numerator', r.numerator], ['denominator', r.denominator],
-      ['score', r.score === null ? 'suppressed' : r.score], ['national', national === null ? 'suppressed' : national]]) {
+      ['score', r.score], ['national', national]]) {
       const td = document.createElement('td');
       td.className = name + (value === 'suppressed' ? ' suppressed' : '');
       td.textContent = value;
@@ -130,7 +138,7 @@ function render(m, report, start, end) {
     }
     return tr;
   }));
-  drawBars(rows, group.measureScore && group.measureScore.value !== undefined ? group.measureScore.value : null);
+  drawBars(rows, nationalValue);
   const select = $('trend-municipality');
   select.replaceChildren(...rows.map((r) => new Option(r.municipality, r.municipality)));
   $('results').hidden = false;
@@ -172,8 +180,11 @@ function drawBars(rows, national) {
   rows.forEach((r, i) => {
     const x = 55 + i * step;
     const w = Math.max(step * 0.7, 2);
-    if (r.value === null) {
+    if (r.masked) {
       svg.appendChild(el('rect', { class: 'bar suppressed', x, y: top, width: w, height: height - top - bottom, 'data-municipality': r.municipality }));
+    } else if (r.value === null) {
+      // Nobody to count: an empty bar.
+      svg.appendChild(el('rect', { class: 'bar empty', x, y: height - bottom, width: w, height: 0, 'data-municipality': r.municipality }));
     } else {
       svg.appendChild(el('rect', { class: 'bar', x, y: y(r.value), width: w, height: height - bottom - y(r.value), 'data-municipality': r.municipality, 'data-value': r.value }));
     }

@@ -55,6 +55,8 @@ public class EmbeddedDatabaseConfiguration {
 		config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
 		// Server error details quote row values (a duplicate key names the BSN): keep them out of exceptions and logs.
 		config.addDataSourceProperty("logServerErrorDetail", "false");
+		// As for an external database (application.yml): plans for the actual parameters.
+		config.addDataSourceProperty("options", "-c plan_cache_mode=force_custom_plan");
 		config.setMaximumPoolSize(properties.maxPoolSize());
 		config.setPoolName("embedded-postgres");
 		return new HikariDataSource(config);

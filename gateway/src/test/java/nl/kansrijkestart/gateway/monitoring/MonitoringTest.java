@@ -312,9 +312,12 @@ class MonitoringTest {
 						assertThat(cell).as(choice[0] + " " + municipality + " " + code)
 								.isEqualTo(count.getValue() == null ? "suppressed" : count.getValue().toString());
 					}
-					boolean masked = !stratum.getMeasureScore().hasValue();
+					var absent = stratum.getMeasureScore().getExtensionByUrl(Indicators.DATA_ABSENT);
+					boolean masked = absent != null && absent.getValue().primitiveValue().equals("masked");
 					assertThat(bars.get(i).getAttribute("class").contains("suppressed")).as(municipality + " bar").isEqualTo(masked);
-					if (!masked) {
+					String score = rows.get(i).findElement(By.cssSelector("td.score")).getText();
+					assertThat(score.equals("suppressed")).as(municipality + " score").isEqualTo(masked);
+					if (stratum.getMeasureScore().hasValue()) {
 						assertThat(Double.parseDouble(bars.get(i).getAttribute("data-value")))
 								.isEqualTo(stratum.getMeasureScore().getValue().doubleValue());
 					}
