@@ -67,6 +67,7 @@ class MonitoringTest {
 	final List<PregnancyGenerator.Truth> counted = new ArrayList<>();
 	final List<PregnancyGenerator.Truth> notCounted = new ArrayList<>();
 	final List<Family> families = new ArrayList<>();
+	final java.util.Set<String> handoverPermitted = new java.util.HashSet<>();
 
 	@BeforeAll
 	void load() {
@@ -75,11 +76,19 @@ class MonitoringTest {
 		PregnancyGenerator generator = new PregnancyGenerator(61_000);
 		for (int i = 0; i < PREGNANCIES; i++) {
 			var pregnancy = generator.next();
-			// Every ninth mother gives no permit for monitoring (opt-in: she is not counted).
+			// Every ninth mother gives no permit for monitoring (opt-in: she is not counted); every fourth permits handover.
 			boolean permits = i % 9 != 0;
-			families.add(Family.submit(http, pregnancy, (mother, child) -> permits
-					? List.of(Consents.simple("monitoring", mother, "2023-06-01T10:00:00+02:00", true, Purpose.MONITORING))
-					: List.of()));
+			boolean handover = i % 4 == 0;
+			List<Purpose> purposes = new ArrayList<>();
+			if (permits) {
+				purposes.add(Purpose.MONITORING);
+			}
+			if (handover) {
+				purposes.add(Purpose.HANDOVER);
+				handoverPermitted.add(pregnancy.truth().motherBsn());
+			}
+			families.add(Family.submit(http, pregnancy, (mother, child) -> purposes.isEmpty() ? List.of()
+					: List.of(Consents.simple("consent", mother, "2023-06-01T10:00:00+02:00", true, purposes.toArray(Purpose[]::new)))));
 			(permits ? counted : notCounted).add(pregnancy.truth());
 		}
 		awaitFacts();
@@ -97,13 +106,13 @@ class MonitoringTest {
 	}
 
 	/** A birth of the generated data, as the truth describes it. */
-	record Birth(String municipality, int gaDays, PregnancyGenerator.ChildTruth child) {
+	record Birth(String municipality, int gaDays, PregnancyGenerator.ChildTruth child, String motherBsn) {
 	}
 
 	/** The births of the reporting year (every generated pregnancy ends in a birth; it counts in that month). */
 	private static List<Birth> births(List<PregnancyGenerator.Truth> truths) {
 		List<Birth> births = new ArrayList<>();
-		inYear(truths).forEach(t -> t.children().forEach(c -> births.add(new Birth(t.municipality(), t.gestationalAgeAtBirthDays(), c))));
+		inYear(truths).forEach(t -> t.children().forEach(c -> births.add(new Birth(t.municipality(), t.gestationalAgeAtBirthDays(), c, t.motherBsn()))));
 		return births;
 	}
 
@@ -181,6 +190,10 @@ class MonitoringTest {
 				b -> b.child().birthWeightGrams() < 2500));
 		assertMatchesTruth("ks-breastfeeding", truth(births, Birth::municipality, b -> b.child().liveBirth(),
 				b -> !"169644004".equals(b.child().feeding())));
+		// The generator records stillbirths, and no deaths after a live birth.
+		assertMatchesTruth("ks-perinatal-mortality-7", truth(births, Birth::municipality, b -> b.gaDays() >= 154, b -> !b.child().liveBirth()));
+		assertMatchesTruth("ks-perinatal-mortality-28", truth(births, Birth::municipality, b -> b.gaDays() >= 154, b -> !b.child().liveBirth()));
+		assertMatchesTruth("ks-handover-permit", truth(births, Birth::municipality, b -> true, b -> handoverPermitted.contains(b.motherBsn())));
 	}
 
 	@Test
