@@ -4,12 +4,14 @@ import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.annotation.OperationParam;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Instant;
 import nl.kansrijkestart.gateway.consent.ConsentDecision;
 import nl.kansrijkestart.gateway.consent.ConsentService;
 import nl.kansrijkestart.gateway.consent.Purpose;
+import nl.kansrijkestart.gateway.security.AccessPolicy;
 import nl.kansrijkestart.gateway.security.OrganizationIdentifier;
 import nl.kansrijkestart.gateway.store.ResourceStore;
 import org.hl7.fhir.r4.model.CodeType;
@@ -26,17 +28,19 @@ import org.springframework.stereotype.Component;
 /**
  * {@code GET /fhir/Patient/{id}/$consent-decision?purpose=TREAT|PUBHLTH[&actor=system|value][&at=dateTime]}: the consent
  * decision for a person, explained (docs/consent.md). Submitters ask about their own organisation's Patients; support
- * staff (administrators) about any.
+ * staff (administrators) about any. Auditors read the decisions that gated data with {@code $consent-log}.
  */
 @Component
 class ConsentDecisionProvider {
 
 	private final ConsentService consent;
 	private final ResourceStore store;
+	private final AccessPolicy policy;
 
-	ConsentDecisionProvider(ConsentService consent, ResourceStore store) {
+	ConsentDecisionProvider(ConsentService consent, ResourceStore store, AccessPolicy policy) {
 		this.consent = consent;
 		this.store = store;
+		this.policy = policy;
 	}
 
 	@Operation(name = "$consent-decision", type = Patient.class, idempotent = true, returnParameters = {
@@ -80,6 +84,43 @@ class ConsentDecisionProvider {
 				: consent.monitoringPolicy().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
 		for (String basis : decision.basis()) {
 			out.addParameter().setName("basis").setValue(basisReference(basis, partition));
+		}
+		return out;
+	}
+
+	/**
+	 * {@code GET /fhir/Patient/{id}/$consent-log} (administrators): every decision that let this person's data leave the
+	 * gateway or kept it in, newest first: when, about which moment, purpose, recipient, outcome, ground, reason, basis
+	 * and what it gated. For an auditor's "why was this sent" and "why was this not sent".
+	 */
+	@Operation(name = "$consent-log", type = Patient.class, idempotent = true)
+	public Parameters consentLog(@IdParam IdType id, RequestDetails request) {
+		var allowed = policy.decideDecisionLog(AccessInterceptor.caller(request));
+		if (!allowed.permitted()) {
+			throw new ForbiddenOperationException("Access denied: " + allowed.reason());
+		}
+		if (store.read("Patient", id.getIdPart(), AccessInterceptor.partition(request)).isEmpty()) {
+			throw new ResourceNotFoundException(id);
+		}
+		Parameters out = new Parameters();
+		for (var entry : consent.decisionLog(id.getIdPart())) {
+			ConsentDecision d = entry.decision();
+			var decision = out.addParameter().setName("decision");
+			decision.addPart().setName("decided").setValue(new org.hl7.fhir.r4.model.InstantType(java.util.Date.from(entry.decidedAt())));
+			decision.addPart().setName("at").setValue(new DateTimeType(java.util.Date.from(d.at())));
+			decision.addPart().setName("patient").setValue(new Reference(d.patient()));
+			decision.addPart().setName("purpose").setValue(new Coding(Purpose.SYSTEM, d.purpose().code(), d.purpose().description()));
+			if (d.recipient() != null) {
+				String[] org = d.recipient().split("\\|", 2);
+				decision.addPart().setName("actor").setValue(new Identifier().setSystem(org[0]).setValue(org[1]));
+			}
+			decision.addPart().setName("outcome").setValue(new CodeType(d.outcome().name().toLowerCase(java.util.Locale.ROOT)));
+			decision.addPart().setName("ground").setValue(new CodeType(d.ground().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
+			decision.addPart().setName("reason").setValue(new StringType(d.reason()));
+			d.basis().forEach(b -> decision.addPart().setName("basis").setValue(new Reference(b)));
+			if (entry.context() != null) {
+				decision.addPart().setName("context").setValue(new StringType(entry.context()));
+			}
 		}
 		return out;
 	}

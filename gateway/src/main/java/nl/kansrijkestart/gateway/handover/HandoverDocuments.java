@@ -1,7 +1,5 @@
 package nl.kansrijkestart.gateway.handover;
 
-import nl.kansrijkestart.gateway.store.BirthCareRecord;
-
 import ca.uhn.fhir.context.FhirContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -12,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import nl.kansrijkestart.gateway.ingest.ResourceCodec;
+import nl.kansrijkestart.gateway.store.BirthCareRecord;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CanonicalType;
 import org.hl7.fhir.r4.model.CodeableConcept;

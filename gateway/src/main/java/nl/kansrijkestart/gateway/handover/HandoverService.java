@@ -1,9 +1,10 @@
 package nl.kansrijkestart.gateway.handover;
 
-import nl.kansrijkestart.gateway.store.BirthCareRecord;
-import nl.kansrijkestart.gateway.store.BirthCareRecords;
-
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
@@ -14,6 +15,8 @@ import java.util.Optional;
 import nl.kansrijkestart.gateway.consent.ConsentDecision;
 import nl.kansrijkestart.gateway.consent.ConsentService;
 import nl.kansrijkestart.gateway.consent.Purpose;
+import nl.kansrijkestart.gateway.store.BirthCareRecord;
+import nl.kansrijkestart.gateway.store.BirthCareRecords;
 import nl.kansrijkestart.gateway.store.ResourceStore;
 import nl.kansrijkestart.gateway.store.StoredResource;
 import org.hl7.fhir.r4.model.Bundle;
@@ -26,15 +29,11 @@ import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
-import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Decides, for one mother at a time, which handovers should exist now and makes it so: a prenatal handover as soon as

@@ -1,12 +1,11 @@
 package nl.kansrijkestart.gateway.handover;
 
-import nl.kansrijkestart.gateway.store.BirthCareRecords;
-
 import java.util.Collection;
 import java.util.List;
 import nl.kansrijkestart.gateway.consent.ConsentChanged;
 import nl.kansrijkestart.gateway.consent.Purpose;
 import nl.kansrijkestart.gateway.ingest.ResourcesWritten;
+import nl.kansrijkestart.gateway.store.BirthCareRecords;
 import nl.kansrijkestart.gateway.store.RecheckQueue;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.event.ApplicationReadyEvent;

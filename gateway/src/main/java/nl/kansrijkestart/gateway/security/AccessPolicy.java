@@ -72,6 +72,12 @@ public class AccessPolicy {
 		return AccessDecision.permit(basis, PARTITIONED.contains(caller.role()) ? caller.organization() : null);
 	}
 
+	/** The consent decision log ($consent-log) is for auditors (administrators) only, even among those who may ask for a decision. */
+	public AccessDecision decideDecisionLog(Caller caller) {
+		return caller.role() == Role.ADMINISTRATOR ? AccessDecision.permit("role administrator", null)
+				: AccessDecision.deny("the consent decision log is for administrators", "role " + caller.role().claim());
+	}
+
 	/** Non-FHIR endpoints: the monitoring dashboard and the operational (actuator) endpoints. */
 	public AccessDecision decideEndpoint(Caller caller, String path) {
 		if (path.startsWith("/monitoring/")) {

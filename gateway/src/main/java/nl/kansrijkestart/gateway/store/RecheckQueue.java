@@ -39,12 +39,6 @@ public final class RecheckQueue {
 		}
 	}
 
-	/** How many requests are waiting. */
-	public long waiting() {
-		Long n = jdbc.queryForObject("select count(*) from " + table, Long.class);
-		return n == null ? 0 : n;
-	}
-
 	/** A consumer: takes up to 20 requests per transaction, oldest first, and hands each mother to {@code check}. */
 	public IntegrationFlow consumer(Consumer<String> check, Duration pollInterval, PlatformTransactionManager transactions) {
 		JdbcPollingChannelAdapter due = new JdbcPollingChannelAdapter(dataSource,

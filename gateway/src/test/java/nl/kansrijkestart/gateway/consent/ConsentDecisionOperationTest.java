@@ -140,6 +140,18 @@ class ConsentDecisionOperationTest extends ExternalSystems {
 		String stored = jdbc.queryForObject("select string_agg(to_jsonb(c)::text, ' ') from consent_decision c where patient = ?",
 				String.class, "Patient/" + family.motherId());
 		assertThat(stored).doesNotContain(family.motherBsn()).contains("Task/t-1");
+		// An auditor reads it through the API; a submitter may not, even for its own client.
+		FhirHttp.Response audit = http.as("admin").get("/fhir/Patient/" + family.motherId() + "/$consent-log");
+		assertThat(audit.status()).as(audit.body()).isEqualTo(200);
+		Parameters entries = audit.as(Parameters.class);
+		assertThat(entries.getParameter()).hasSize(2).allSatisfy(p -> assertThat(p.getName()).isEqualTo("decision"));
+		assertThat(entries.getParameter()).anySatisfy(p -> {
+			assertThat(p.getPart()).anySatisfy(part -> assertThat(part.getName()).isEqualTo("context"));
+			assertThat(p.getPart().stream().filter(part -> part.getName().equals("outcome")).findFirst().orElseThrow().getValue()
+					.primitiveValue()).isIn("permit", "deny");
+		});
+		assertThat(FhirHttp.json(entries)).doesNotContain(family.motherBsn());
+		assertThat(http.get("/fhir/Patient/" + family.motherId() + "/$consent-log").status()).isEqualTo(403);
 		assertThatThrownBy(() -> jdbc.update("update consent_decision set outcome = 'PERMIT'")).hasStackTraceContaining("append-only");
 		assertThatThrownBy(() -> jdbc.update("delete from consent_decision")).hasStackTraceContaining("append-only");
 		assertThatThrownBy(() -> jdbc.execute("truncate consent_decision")).hasStackTraceContaining("append-only");

@@ -1,7 +1,5 @@
 package nl.kansrijkestart.gateway.handover;
 
-import nl.kansrijkestart.gateway.store.BirthCareRecord;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.context.FhirContext;
@@ -18,6 +16,7 @@ import nl.kansrijkestart.gateway.ingest.ProfileCatalog;
 import nl.kansrijkestart.gateway.ingest.ProfileValidator;
 import nl.kansrijkestart.gateway.ingest.ValidationIssue;
 import nl.kansrijkestart.gateway.ingest.ValidationReport;
+import nl.kansrijkestart.gateway.store.BirthCareRecord;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.Observation;
