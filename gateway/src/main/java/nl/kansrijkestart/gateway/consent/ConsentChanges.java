@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import nl.kansrijkestart.gateway.ingest.ResourcesWritten;
+import nl.kansrijkestart.gateway.store.ResourcesWritten;
 import nl.kansrijkestart.gateway.store.ResourceStore;
 import org.hl7.fhir.r4.model.Consent;
 import org.slf4j.Logger;

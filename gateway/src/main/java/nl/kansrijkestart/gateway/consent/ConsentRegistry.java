@@ -66,11 +66,6 @@ class ConsentRegistry {
 		return properties.enabled();
 	}
 
-	/** The registry's base URL, for explaining a decision. */
-	String baseUrl() {
-		return properties.baseUrl();
-	}
-
 	Answer consentsOf(String bsn) {
 		List<ConsentStatement> cached = cache.getIfPresent(bsn);
 		if (cached != null) {

@@ -71,9 +71,8 @@ class ConsentDecisionProvider {
 		ConsentDecision decision = consent.decide(id.getIdPart(), purpose, actor == null ? null : actor.token(), at)
 				.orElseThrow(() -> new ResourceNotFoundException(id));
 		Parameters out = new Parameters();
-		out.addParameter().setName("outcome").setValue(new CodeType(decision.outcome().name().toLowerCase(java.util.Locale.ROOT)));
-		out.addParameter().setName("ground").setValue(new CodeType(decision.ground().name().toLowerCase(java.util.Locale.ROOT)
-				.replace('_', '-')));
+		out.addParameter().setName("outcome").setValue(code(decision.outcome()));
+		out.addParameter().setName("ground").setValue(code(decision.ground()));
 		out.addParameter().setName("reason").setValue(new StringType(decision.reason()));
 		out.addParameter().setName("purpose").setValue(new Coding(Purpose.SYSTEM, purpose.code(), purpose.description()));
 		if (actor != null) {
@@ -81,7 +80,7 @@ class ConsentDecisionProvider {
 		}
 		out.addParameter().setName("at").setValue(new DateTimeType(java.util.Date.from(at)));
 		out.addParameter().setName("policy").setValue(new CodeType(purpose == Purpose.HANDOVER ? "opt-in"
-				: consent.monitoringPolicy().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
+				: code(consent.monitoringPolicy()).getValue()));
 		for (String basis : decision.basis()) {
 			out.addParameter().setName("basis").setValue(basisReference(basis, partition));
 		}
@@ -114,8 +113,8 @@ class ConsentDecisionProvider {
 				String[] org = d.recipient().split("\\|", 2);
 				decision.addPart().setName("actor").setValue(new Identifier().setSystem(org[0]).setValue(org[1]));
 			}
-			decision.addPart().setName("outcome").setValue(new CodeType(d.outcome().name().toLowerCase(java.util.Locale.ROOT)));
-			decision.addPart().setName("ground").setValue(new CodeType(d.ground().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
+			decision.addPart().setName("outcome").setValue(code(d.outcome()));
+			decision.addPart().setName("ground").setValue(code(d.ground()));
 			decision.addPart().setName("reason").setValue(new StringType(d.reason()));
 			d.basis().forEach(b -> decision.addPart().setName("basis").setValue(new Reference(b)));
 			if (entry.context() != null) {
@@ -123,6 +122,11 @@ class ConsentDecisionProvider {
 			}
 		}
 		return out;
+	}
+
+	/** An enum constant as its code: LATEST_PERMIT becomes latest-permit. */
+	private static CodeType code(Enum<?> value) {
+		return new CodeType(value.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
 	}
 
 	/**

@@ -11,7 +11,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Date;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +22,6 @@ import nl.kansrijkestart.gateway.consent.Purpose;
 import nl.kansrijkestart.gateway.store.ResourceStore;
 import nl.kansrijkestart.gateway.store.StoredResource;
 import org.hl7.fhir.r4.model.CodeableConcept;
-import org.hl7.fhir.r4.model.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -156,11 +154,9 @@ class Deliveries {
 	}
 
 	private void businessStatus(String taskId, String text, Instant now) {
-		store.read("Task", taskId, null).ifPresent(stored -> {
-			Task task = fhirContext.newJsonParser().parseResource(Task.class, stored.json());
+		jgz.changeTask(taskId, now, task -> {
 			task.setBusinessStatus(new CodeableConcept().setText(text));
-			task.setLastModified(Date.from(now));
-			jgz.update(stored, task, now);
+			return true;
 		});
 	}
 }

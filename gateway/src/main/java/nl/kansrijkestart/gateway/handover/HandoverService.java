@@ -287,18 +287,14 @@ public class HandoverService {
 		if (taskId == null) {
 			return;
 		}
-		Optional<StoredResource> stored = store.read("Task", taskId, null);
-		if (stored.isEmpty()) {
-			return;
-		}
-		Task task = fhirContext.newJsonParser().parseResource(Task.class, stored.get().json());
-		if (task.getStatus() != Task.TaskStatus.REQUESTED) {
-			return;
-		}
-		task.setStatus(status);
-		task.setStatusReason(new CodeableConcept().setText(reason));
-		task.setLastModified(Date.from(now));
-		jgz.update(stored.get(), task, now);
+		jgz.changeTask(taskId, now, task -> {
+			if (task.getStatus() != Task.TaskStatus.REQUESTED) {
+				return false;
+			}
+			task.setStatus(status);
+			task.setStatusReason(new CodeableConcept().setText(reason));
+			return true;
+		});
 	}
 
 	private static Optional<Handover> find(List<Handover> existing, HandoverDocuments.Moment moment, String child) {

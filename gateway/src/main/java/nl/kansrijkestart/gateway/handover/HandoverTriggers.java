@@ -4,8 +4,8 @@ import java.util.Collection;
 import java.util.List;
 import nl.kansrijkestart.gateway.consent.ConsentChanged;
 import nl.kansrijkestart.gateway.consent.Purpose;
-import nl.kansrijkestart.gateway.ingest.ResourcesWritten;
 import nl.kansrijkestart.gateway.store.BirthCareRecords;
+import nl.kansrijkestart.gateway.store.MothersAffected;
 import nl.kansrijkestart.gateway.store.RecheckQueue;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -33,8 +33,8 @@ class HandoverTriggers {
 	}
 
 	@EventListener
-	public void onWrite(ResourcesWritten written) {
-		request(records.mothersOf(written.references()));
+	public void onWrite(MothersAffected written) {
+		request(written.mothers());
 	}
 
 	void onConsentChanged(ConsentChanged changed) {

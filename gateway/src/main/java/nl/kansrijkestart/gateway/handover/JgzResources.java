@@ -1,9 +1,12 @@
 package nl.kansrijkestart.gateway.handover;
 
+import ca.uhn.fhir.context.FhirContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Date;
 import java.util.UUID;
+import java.util.function.Predicate;
 import nl.kansrijkestart.gateway.ingest.ResourceCodec;
 import nl.kansrijkestart.gateway.store.IndexEntries;
 import nl.kansrijkestart.gateway.store.ResourceStore;
@@ -11,6 +14,7 @@ import nl.kansrijkestart.gateway.store.ResourceWrite;
 import nl.kansrijkestart.gateway.store.SearchIndexer;
 import nl.kansrijkestart.gateway.store.StoredResource;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Task;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,11 +27,13 @@ class JgzResources {
 	private final ResourceStore store;
 	private final SearchIndexer indexer;
 	private final ResourceCodec codec;
+	private final FhirContext fhirContext;
 
-	JgzResources(ResourceStore store, SearchIndexer indexer, ResourceCodec codec) {
+	JgzResources(ResourceStore store, SearchIndexer indexer, ResourceCodec codec, FhirContext fhirContext) {
 		this.store = store;
 		this.indexer = indexer;
 		this.codec = codec;
+		this.fhirContext = fhirContext;
 	}
 
 	/**
@@ -41,6 +47,20 @@ class JgzResources {
 		resource.setId(resource.fhirType() + "/" + id);
 		write(resource, id, 1, 0, "POST", profile, owner, patients, now);
 		return id;
+	}
+
+	/**
+	 * Changes a Task we made, if it still exists and {@code change} says so (it returns false to leave the Task as it is);
+	 * the new version records when.
+	 */
+	void changeTask(String taskId, Instant now, Predicate<Task> change) {
+		store.read("Task", taskId, null).ifPresent(stored -> {
+			Task task = fhirContext.newJsonParser().parseResource(Task.class, stored.json());
+			if (change.test(task)) {
+				task.setLastModified(Date.from(now));
+				update(stored, task, now);
+			}
+		});
 	}
 
 	/** A new version of a resource we made; fails if someone else changed it since {@code current} was read. */

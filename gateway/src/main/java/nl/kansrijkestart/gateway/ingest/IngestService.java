@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import nl.kansrijkestart.gateway.security.OrganizationIdentifier;
 import nl.kansrijkestart.gateway.store.ConcurrentWriteException;
 import nl.kansrijkestart.gateway.store.ResourceStore;
+import nl.kansrijkestart.gateway.store.ResourcesWritten;
 import nl.kansrijkestart.gateway.store.SearchIndexer;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;

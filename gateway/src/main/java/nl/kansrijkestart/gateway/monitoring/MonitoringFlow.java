@@ -5,8 +5,8 @@ import javax.sql.DataSource;
 import nl.kansrijkestart.gateway.consent.ConsentChangeFlow;
 import nl.kansrijkestart.gateway.consent.ConsentChanged;
 import nl.kansrijkestart.gateway.handover.HandoverChanged;
-import nl.kansrijkestart.gateway.ingest.ResourcesWritten;
 import nl.kansrijkestart.gateway.store.BirthCareRecords;
+import nl.kansrijkestart.gateway.store.MothersAffected;
 import nl.kansrijkestart.gateway.store.RecheckQueue;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
@@ -63,8 +63,8 @@ class MonitoringFlow {
 		}
 
 		@EventListener
-		public void onWrite(ResourcesWritten written) {
-			request(written.references());
+		public void onWrite(MothersAffected written) {
+			checks.request(written.mothers());
 		}
 
 		@EventListener

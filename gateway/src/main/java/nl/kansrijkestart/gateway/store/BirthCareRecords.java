@@ -16,6 +16,8 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /** Reads what one birth-care organisation holds about a mother (and her children) from the store. */
@@ -34,10 +36,20 @@ public class BirthCareRecords {
 
 	private final ResourceStore store;
 	private final FhirContext fhirContext;
+	private final ApplicationEventPublisher events;
 
-	BirthCareRecords(ResourceStore store, FhirContext fhirContext) {
+	BirthCareRecords(ResourceStore store, FhirContext fhirContext, ApplicationEventPublisher events) {
 		this.store = store;
 		this.fhirContext = fhirContext;
+		this.events = events;
+	}
+
+	@EventListener
+	public void onWrite(ResourcesWritten written) {
+		Set<String> mothers = mothersOf(written.references());
+		if (!mothers.isEmpty()) {
+			events.publishEvent(new MothersAffected(mothers));
+		}
 	}
 
 	/** The mothers whose handovers these written or changed resources ({@code Type/id}) may change. */

@@ -1,4 +1,4 @@
-package nl.kansrijkestart.gateway.ingest;
+package nl.kansrijkestart.gateway.store;
 
 import java.util.List;
 
