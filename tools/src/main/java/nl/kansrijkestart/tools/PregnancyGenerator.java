@@ -288,6 +288,10 @@ public final class PregnancyGenerator {
 		profile(o, profile);
 		o.setStatus(Observation.ObservationStatus.FINAL);
 		o.setCode(cc(system, code, display));
+		if (profile.equals("ks-head-circumference")) {
+			// a vital sign in R4 (LOINC 9843-4): the core vital-signs profile requires its category
+			o.addCategory(cc("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", "Vital Signs"));
+		}
 		o.setSubject(new Reference(subject));
 		o.setEffective(day(when));
 		o.setValue(value);

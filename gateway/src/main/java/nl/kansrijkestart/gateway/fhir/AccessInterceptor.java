@@ -7,6 +7,8 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
+import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import java.util.List;
 import nl.kansrijkestart.gateway.ingest.EntryRequest;
 import nl.kansrijkestart.gateway.security.AccessDecision;
@@ -40,6 +42,9 @@ class AccessInterceptor {
 		}
 		Caller caller = Caller.current().orElseThrow(() -> new AuthenticationException("A bearer token is required"));
 		request.getUserData().put(CALLER, caller);
+		if (operation == RestOperationTypeEnum.DELETE) {
+			throw deleteNotAllowed();
+		}
 		Interaction interaction = interaction(operation);
 		String type = switch (operation) {
 			case TRANSACTION, BATCH -> AccessPolicy.BUNDLE;
@@ -60,6 +65,10 @@ class AccessInterceptor {
 	void authorizeEntries(RequestDetails request, List<EntryRequest> entries) {
 		Caller caller = caller(request);
 		for (EntryRequest entry : entries) {
+			if (entry.validation() == null) {
+				// a rejected batch entry: answered with its validation issues, never written
+				continue;
+			}
 			Interaction interaction = entry.method().equals("POST") ? Interaction.CREATE : Interaction.UPDATE;
 			AccessDecision decision = policy.decide(caller, interaction, entry.resource().fhirType());
 			if (!decision.permitted()) {
@@ -67,6 +76,14 @@ class AccessInterceptor {
 				throw new ForbiddenOperationException("Entry " + entry.index() + ": access denied: " + decision.reason());
 			}
 		}
+	}
+
+	/** Records are corrected by a new version, and removed only by the retention purge: no client deletes. */
+	static MethodNotAllowedException deleteNotAllowed() {
+		MethodNotAllowedException e = new MethodNotAllowedException("DELETE is not offered: send a corrected version instead;"
+				+ " records are removed by the retention rules (docs/security.md)");
+		e.setAllowedMethods(RequestTypeEnum.GET, RequestTypeEnum.POST, RequestTypeEnum.PUT);
+		return e;
 	}
 
 	private static Interaction interaction(RestOperationTypeEnum operation) {

@@ -19,8 +19,9 @@ class GatewayRestfulServer extends RestfulServer {
 	GatewayRestfulServer(FhirContext fhirContext, List<IResourceProvider> resourceProviders, TransactionProvider transactionProvider,
 			RetentionOperationProvider retention, ConsentDecisionProvider consentDecision, RoutingOperationProvider routing,
 			AccessInterceptor access, AuditInterceptor audit, WriteRequestInterceptor writes, ResponseInterceptor responses,
-			CapabilityStatementCustomizer capabilities) {
+			CapabilityStatementCustomizer capabilities, PublicBaseUrl baseUrl) {
 		super(fhirContext);
+		setServerAddressStrategy(baseUrl);
 		this.resourceProviders = resourceProviders;
 		this.plainProviders = List.of(transactionProvider, retention, consentDecision, routing);
 		this.interceptors = List.of(access, audit, writes, responses, capabilities);

@@ -10,18 +10,27 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses what must never reach a parser: bodies without a FHIR media type (415) and bodies over the size
- * limit (413), whether or not the client announced a Content-Length. Admits a bounded number of writes at once.
+ * Refuses what must never reach a parser: malformed or too many query parameters (400), bodies without a FHIR media
+ * type or in an unknown content coding (415), bodies over the size limit (413) counted after decompression and
+ * whether or not the client announced a Content-Length, and bodies {@link BodyScreen} refuses. Admits a bounded
+ * number of writes at once; a write that cannot get a slot in time gets 503.
  */
 class RequestGuardFilter extends OncePerRequestFilter {
 
@@ -30,16 +39,27 @@ class RequestGuardFilter extends OncePerRequestFilter {
 	private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
 
 	private final long maxBytes;
+	private final int maxParameters;
+	private final Duration writeQueueTimeout;
 	private final Semaphore writeSlots;
+	private final BodyScreen screen;
 
 	RequestGuardFilter(FhirProperties properties) {
 		this.maxBytes = properties.maxRequestSize().toBytes();
+		this.maxParameters = properties.limits().maxParameters();
+		this.writeQueueTimeout = properties.limits().writeQueueTimeout();
 		this.writeSlots = new Semaphore(properties.concurrentWrites(), true);
+		this.screen = new BodyScreen(properties.limits());
 	}
 
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
+		String badQuery = QueryScreen.check(request.getQueryString(), maxParameters);
+		if (badQuery != null) {
+			OperationOutcomes.write(response, 400, "invalid", badQuery);
+			return;
+		}
 		if (!WITH_BODY.contains(request.getMethod())) {
 			chain.doFilter(request, response);
 			return;
@@ -58,16 +78,44 @@ class RequestGuardFilter extends OncePerRequestFilter {
 			return;
 		}
 		if (formSearch) {
+			String badForm = QueryScreen.checkCount(request.getParameterMap(), maxParameters);
+			if (badForm != null) {
+				OperationOutcomes.write(response, 400, "invalid", badForm);
+				return;
+			}
 			chain.doFilter(request, response);
 			return;
 		}
-		byte[] body = readAtMost(request.getInputStream(), maxBytes);
+		String coding = request.getHeader("Content-Encoding");
+		boolean gzip = coding != null && (coding.equalsIgnoreCase("gzip") || coding.equalsIgnoreCase("x-gzip"));
+		if (coding != null && !gzip && !coding.equalsIgnoreCase("identity")) {
+			OperationOutcomes.write(response, 415, "not-supported", "Content-Encoding " + coding + " is not supported: send gzip or"
+					+ " an uncompressed body");
+			return;
+		}
+		byte[] body;
+		try {
+			// A compressed body counts by what it expands to: a 40 KB gzip can hold 40 MB.
+			body = readAtMost(gzip ? new GZIPInputStream(request.getInputStream()) : request.getInputStream(), maxBytes);
+		} catch (ZipException | EOFException e) {
+			OperationOutcomes.write(response, 400, "invalid", "The body is not valid gzip: " + e.getMessage());
+			return;
+		}
 		if (body == null) {
 			tooLarge(response);
 			return;
 		}
+		BodyScreen.Refusal refusal = screen.check(body, mediaType.endsWith("xml"));
+		if (refusal != null) {
+			OperationOutcomes.write(response, refusal.status(), refusal.code(), refusal.message());
+			return;
+		}
 		try {
-			writeSlots.acquire();
+			if (!writeSlots.tryAcquire(writeQueueTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				response.setHeader("Retry-After", "5");
+				OperationOutcomes.write(response, 503, "transient", "The gateway is busy with other writes; try again shortly");
+				return;
+			}
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			OperationOutcomes.write(response, 503, "transient", "The gateway is shutting down");
@@ -100,12 +148,29 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		return out.toByteArray();
 	}
 
+	/** The body as read (and decompressed: the Content-Encoding header is no longer true, so it is hidden). */
 	private static final class CachedBodyRequest extends HttpServletRequestWrapper {
 		private final byte[] body;
 
 		CachedBodyRequest(HttpServletRequest request, byte[] body) {
 			super(request);
 			this.body = body;
+		}
+
+		@Override
+		public String getHeader(String name) {
+			return "Content-Encoding".equalsIgnoreCase(name) ? null : super.getHeader(name);
+		}
+
+		@Override
+		public Enumeration<String> getHeaders(String name) {
+			return "Content-Encoding".equalsIgnoreCase(name) ? Collections.emptyEnumeration() : super.getHeaders(name);
+		}
+
+		@Override
+		public Enumeration<String> getHeaderNames() {
+			return Collections.enumeration(Collections.list(super.getHeaderNames()).stream()
+					.filter(h -> !"Content-Encoding".equalsIgnoreCase(h)).toList());
 		}
 
 		@Override

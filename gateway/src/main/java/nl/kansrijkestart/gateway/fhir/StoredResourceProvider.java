@@ -1,5 +1,6 @@
 package nl.kansrijkestart.gateway.fhir;
 
+import ca.uhn.fhir.rest.annotation.Delete;
 import ca.uhn.fhir.rest.annotation.History;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.Read;
@@ -27,6 +28,7 @@ abstract class StoredResourceProvider implements IResourceProvider {
 	protected final IngestService ingest;
 	protected final SearchSupport search;
 	protected final AuditInterceptor audit;
+	protected final PublicBaseUrl baseUrl;
 	private final Class<? extends Resource> type;
 
 	StoredResourceProvider(Class<? extends Resource> type, Providers deps) {
@@ -36,6 +38,7 @@ abstract class StoredResourceProvider implements IResourceProvider {
 		this.ingest = deps.ingest();
 		this.search = deps.search();
 		this.audit = deps.audit();
+		this.baseUrl = deps.baseUrl();
 	}
 
 	@Override
@@ -64,6 +67,12 @@ abstract class StoredResourceProvider implements IResourceProvider {
 			throw new ResourceNotFoundException(id);
 		}
 		return versions.stream().map(v -> (IBaseResource) codec.parse(v)).toList();
+	}
+
+	/** Bound so that DELETE is a known interaction: it is refused with 405 ({@link AccessInterceptor}). */
+	@Delete
+	public void delete(@IdParam IdType id) {
+		throw AccessInterceptor.deleteNotAllowed();
 	}
 
 	private static long versionOf(IdType id) {

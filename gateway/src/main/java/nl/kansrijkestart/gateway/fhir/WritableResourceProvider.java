@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import java.util.List;
 import nl.kansrijkestart.gateway.ingest.EntryOutcome;
 import nl.kansrijkestart.gateway.ingest.EntryRequest;
+import nl.kansrijkestart.gateway.ingest.IssueOutcomes;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Resource;
@@ -39,10 +40,13 @@ abstract class WritableResourceProvider extends StoredResourceProvider {
 	}
 
 	private MethodOutcome write(EntryRequest entry, RequestDetails request) {
+		baseUrl.relativiseReferences(entry.resource());
 		EntryOutcome outcome = ingest.transaction(List.of(entry), AccessInterceptor.caller(request).organization(),
 				audit.forWrite(request)).get(0);
 		MethodOutcome result = new MethodOutcome(new IdType(outcome.resourceType(), outcome.id(), Long.toString(outcome.version())));
 		result.setCreated(outcome.created());
+		// What Prefer: return=OperationOutcome answers with.
+		result.setOperationOutcome(IssueOutcomes.information((outcome.created() ? "Created " : "Stored ") + outcome.location()));
 		result.setResource(outcome.resource() != null ? outcome.resource()
 				: store.read(outcome.resourceType(), outcome.id(), AccessInterceptor.partition(request)).map(codec::parse).orElse(null));
 		return result;

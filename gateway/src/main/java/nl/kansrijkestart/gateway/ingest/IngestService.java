@@ -87,6 +87,9 @@ public class IngestService {
 		List<BatchEntryResult> results = new ArrayList<>();
 		for (EntryRequest entry : entries) {
 			OperationOutcome rejected = report == null ? null : IssueOutcomes.forEntry(report, entry.index());
+			if (rejected == null && entry.validation() == null) {
+				rejected = IssueOutcomes.error("Entry " + entry.index() + " was not validated", OperationOutcome.IssueType.PROCESSING);
+			}
 			if (rejected != null) {
 				results.add(new BatchEntryResult(entry.index(), null, 422, rejected));
 				continue;
@@ -129,7 +132,10 @@ public class IngestService {
 		}
 	}
 
-	/** Checks the envelope of a transaction or batch Bundle and turns its entries into write requests. */
+	/**
+	 * Checks the envelope of a transaction or batch Bundle and turns its entries into write requests. A batch entry
+	 * that failed validation has no validation result; {@link #batch} answers it with its issues.
+	 */
 	public List<EntryRequest> entries(Bundle bundle, ValidationReport report) {
 		List<EntryRequest> entries = new ArrayList<>();
 		for (int i = 0; i < bundle.getEntry().size(); i++) {
@@ -143,7 +149,7 @@ public class IngestService {
 			}
 			entries.add(new EntryRequest(i, e.getRequest().getMethod().toCode(), e.getRequest().getUrl(),
 					e.getRequest().getIfNoneExist(), e.getRequest().getIfMatch(), e.getFullUrl(), e.getResource(),
-					report.entry(i)));
+					report.entryIfValidated(i).orElse(null)));
 		}
 		return entries;
 	}

@@ -40,6 +40,13 @@ public final class IssueOutcomes {
 		return issues.stream().anyMatch(ValidationIssue::blocks) ? of(issues) : null;
 	}
 
+	public static OperationOutcome information(String message) {
+		OperationOutcome oo = new OperationOutcome();
+		oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION).setCode(OperationOutcome.IssueType.INFORMATIONAL)
+				.setDiagnostics(message);
+		return oo;
+	}
+
 	public static OperationOutcome error(String message, OperationOutcome.IssueType type) {
 		OperationOutcome oo = new OperationOutcome();
 		oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(type).setDiagnostics(message);

@@ -38,6 +38,7 @@ import org.hl7.fhir.r5.model.StructureDefinition;
 import org.hl7.fhir.r5.utils.validation.constants.BestPracticeWarningLevel;
 import org.hl7.fhir.r5.utils.validation.constants.IdStatus;
 import org.hl7.fhir.utilities.validation.ValidationMessage;
+import org.hl7.fhir.utilities.xhtml.XhtmlComposer;
 import org.hl7.fhir.validation.ValidatorSettings;
 import org.hl7.fhir.validation.instance.InstanceValidator;
 import org.hl7.fhir.r5.utils.xver.XVerExtensionManagerOld;
@@ -68,6 +69,8 @@ public class ProfileValidator {
 	private static final Logger log = LoggerFactory.getLogger(ProfileValidator.class);
 	private static final Pattern URN_UUID = Pattern
 			.compile("urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+	private static final Pattern CONDITIONAL_REFERENCE = Pattern.compile("([A-Z][A-Za-z]+)\\?.+");
 
 	static final int USES_PER_VALIDATOR = 200;
 
@@ -188,9 +191,9 @@ public class ProfileValidator {
 						"Expected a transaction or batch Bundle but got " + root.fhirType(), root.fhirType(), 0, 0));
 				return new ValidationReport(true, null, issues, List.of(), catalog.fingerprint());
 			}
-			List<Element> entries = root.getChildrenByName("entry");
+			List<Element> entries = children(root, "entry");
 			for (int i = 0; i < entries.size(); i++) {
-				Element resource = entries.get(i).getNamedChild("resource");
+				Element resource = child(entries.get(i), "resource");
 				if (resource != null) {
 					resources.put(i, resource);
 				}
@@ -199,7 +202,7 @@ public class ProfileValidator {
 			resources.put(0, root);
 		}
 		List<ValidatedEntry> entries = validateResources(resources, bundle, issues, alreadyValidated);
-		Element type = bundle ? root.getNamedChild("type") : null;
+		Element type = bundle ? child(root, "type") : null;
 		return new ValidationReport(false, type == null ? null : type.primitiveValue(), issues, entries, catalog.fingerprint());
 	}
 
@@ -229,6 +232,7 @@ public class ProfileValidator {
 		for (Pending p : pending) {
 			boolean revalidate = !known.contains(p.hash());
 			if (revalidate) {
+				conditionalReferencesAsTyped(p.element());
 				String prefix = bundle ? "Bundle.entry[" + p.index() + "].resource" : null;
 				runValidator(p.element(), p.profile()).forEach(m -> issues.add(toIssue(m, p.element().fhirType(), prefix)));
 			}
@@ -265,24 +269,18 @@ public class ProfileValidator {
 	}
 
 	private static List<String> declaredProfiles(Element resource) {
-		Element meta = resource.getNamedChild("meta");
-		if (meta == null) {
-			return List.of();
-		}
-		return meta.getChildrenByName("profile").stream().map(Element::primitiveValue).toList();
+		Element meta = child(resource, "meta");
+		return meta == null ? List.of() : children(meta, "profile").stream().map(Element::primitiveValue).toList();
 	}
 
 	private static List<String> codes(Element resource) {
 		List<String> codes = new ArrayList<>();
 		for (String name : List.of("code", "type")) {
-			for (Element concept : resource.getChildrenByName(name)) {
-				if (!concept.hasChildren()) {
-					// a primitive "type" (Bundle.type), not a CodeableConcept
-					continue;
-				}
-				for (Element coding : concept.getChildrenByName("coding")) {
-					Element system = coding.getNamedChild("system");
-					Element code = coding.getNamedChild("code");
+			// a primitive "type" (Bundle.type) has no children and so no codings
+			for (Element concept : children(resource, name)) {
+				for (Element coding : children(concept, "coding")) {
+					Element system = child(coding, "system");
+					Element code = child(coding, "code");
 					if (system != null && code != null) {
 						codes.add(system.primitiveValue() + "|" + code.primitiveValue());
 					}
@@ -313,9 +311,11 @@ public class ProfileValidator {
 		digest.update(element.getName().getBytes(StandardCharsets.UTF_8));
 		digest.update((byte) ':');
 		digest.update(element.fhirType().getBytes(StandardCharsets.UTF_8));
-		if (element.getValue() != null) {
+		// A narrative is a node tree, not a string value (Element.getValue() throws for xhtml).
+		String value = element.getXhtml() != null ? new XhtmlComposer(true).compose(element.getXhtml()) : element.getValue();
+		if (value != null) {
 			digest.update((byte) '=');
-			digest.update(URN_UUID.matcher(element.getValue()).replaceAll("urn:uuid:").getBytes(StandardCharsets.UTF_8));
+			digest.update(URN_UUID.matcher(value).replaceAll("urn:uuid:").getBytes(StandardCharsets.UTF_8));
 		}
 		if (element.hasChildren()) {
 			for (Element child : element.getChildren()) {
@@ -323,6 +323,36 @@ public class ProfileValidator {
 			}
 		}
 		digest.update((byte) '}');
+	}
+
+	/**
+	 * A conditional reference ({@code Patient?identifier=...|...}) is resolved by the transaction, not by the
+	 * validator, which would read the query as a URL and its type as the last path segment ("NamingSystem"). The
+	 * validator sees {@code Type/conditional} instead, so the reference's type is still checked against the profile.
+	 * Runs after the source hash is taken.
+	 */
+	private static void conditionalReferencesAsTyped(Element element) {
+		if (!element.hasChildren()) {
+			return;
+		}
+		for (Element child : element.getChildren()) {
+			if (child.getName().equals("reference") && child.isPrimitive() && child.primitiveValue() != null) {
+				var m = CONDITIONAL_REFERENCE.matcher(child.primitiveValue());
+				if (m.matches()) {
+					child.setValue(m.group(1) + "/conditional");
+				}
+			}
+			conditionalReferencesAsTyped(child);
+		}
+	}
+
+	/** The element model's child lookups fail on an element without children (e.g. {@code "meta": {}}). */
+	private static List<Element> children(Element parent, String name) {
+		return parent.hasChildren() ? parent.getChildrenByName(name) : List.of();
+	}
+
+	private static Element child(Element parent, String name) {
+		return parent.hasChildren() ? parent.getNamedChild(name) : null;
 	}
 
 	private boolean hasDoctype(byte[] body, List<ValidationIssue> issues) {

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import nl.kansrijkestart.gateway.ingest.References.ReferenceSite;
 import nl.kansrijkestart.gateway.security.OrganizationIdentifier;
 import nl.kansrijkestart.gateway.store.IndexEntries;
 import nl.kansrijkestart.gateway.store.ResourceStore;
@@ -92,7 +93,7 @@ class UnitOfWork {
 			}
 			// A copy: a retried attempt must start again from what the client sent.
 			Resource resource = t.entry().resource().copy();
-			resolveReferences(t.entry(), resource, inThisUnit);
+			resolveReferences(t.entry(), resource, inThisUnit, targets);
 			resource.setId(t.type() + "/" + t.id());
 			resource.getMeta().setVersionId(null);
 			resource.getMeta().setLastUpdated(null);
@@ -203,11 +204,25 @@ class UnitOfWork {
 		idsByType.forEach((type, ids) -> store.readAll(type, ids, owner).forEach(r -> current.put(r.resourceType() + "/" + r.id(), r)));
 	}
 
-	private void resolveReferences(EntryRequest e, Resource resource, Set<String> inThisUnit) {
+	/**
+	 * Every reference must lead somewhere inside this request or the caller's partition: a placeholder of this
+	 * transaction, a conditional reference that matches, {@code Type/id} that exists, or (for a person) an identifier
+	 * that matches one person. A reference that may point to a person and cannot be resolved is refused: stored
+	 * unlinked, it would escape handover, monitoring, the audit trail and the partition check. References to
+	 * organisations by identifier (URA, AGB) and to other servers' non-person resources are kept as sent.
+	 */
+	private void resolveReferences(EntryRequest e, Resource resource, Set<String> inThisUnit, List<Target> targets) {
 		List<String> mustExist = new ArrayList<>();
-		for (Reference ref : terser.getAllPopulatedChildElementsOfType(resource, Reference.class)) {
+		for (ReferenceSite site : References.in(terser, resource)) {
+			Reference ref = site.reference();
 			String value = ref.getReference();
-			if (value == null || value.startsWith("#")) {
+			if (value != null && value.startsWith("#")) {
+				continue;
+			}
+			if (value == null || value.isBlank()) {
+				if (site.mayBePerson()) {
+					ref.setReference(byIdentifier(e, site, targets));
+				}
 				continue;
 			}
 			String mapped = placeholders.get(value);
@@ -222,7 +237,12 @@ class UnitOfWork {
 					throw unprocessable(e, "conditional reference " + value + " matches no resource");
 				}
 				ref.setReference(type + "/" + ids.get(0));
-			} else if (!value.startsWith("http://") && !value.startsWith("https://")) {
+			} else if (value.startsWith("http://") || value.startsWith("https://")) {
+				if (site.mayBePerson() || References.PERSON_TYPES.stream().anyMatch(t -> value.contains("/" + t + "/"))) {
+					throw unprocessable(e, site.path() + ": reference " + value + " points to another server; a person is"
+							+ " referenced on this server (Type/id, a placeholder of this transaction, or an identifier)");
+				}
+			} else {
 				String[] parts = value.split("/");
 				if (parts.length < 2) {
 					throw unprocessable(e, "reference " + value + " is not of the form Type/id");
@@ -239,6 +259,40 @@ class UnitOfWork {
 				throw unprocessable(e, "reference " + base + " does not exist on this server");
 			}
 		}
+	}
+
+	/** A logical reference to a person: the one person with that identifier in this transaction or the partition. */
+	private String byIdentifier(EntryRequest e, ReferenceSite site, List<Target> targets) {
+		Reference ref = site.reference();
+		Identifier id = ref.getIdentifier();
+		if (!ref.hasIdentifier() || !id.hasValue()) {
+			throw unprocessable(e, site.path() + ": a reference to a person needs a reference or an identifier, not only a"
+					+ " display");
+		}
+		String type = ref.hasType() ? ref.getType() : References.typeOfIdentifier(id.getSystem());
+		if (type == null) {
+			throw unprocessable(e, site.path() + ": a reference by identifier " + id.getSystem() + " needs reference.type (the"
+					+ " element may point to a person)");
+		}
+		if (!References.PERSON_TYPES.contains(type)) {
+			// an organisation or professional by its register number (URA, AGB, UZI, BIG): kept as sent
+			return null;
+		}
+		Set<String> matches = new java.util.LinkedHashSet<>();
+		for (Target t : targets) {
+			if (t.type().equals(type) && terser.getValues(t.entry().resource(), "identifier", Identifier.class).stream()
+					.anyMatch(i -> id.getValue().equals(i.getValue()) && (!id.hasSystem() || id.getSystem().equals(i.getSystem())))) {
+				matches.add(t.ref());
+			}
+		}
+		store.idsByIdentifier(type, id.hasSystem() ? id.getSystem() : null, id.getValue(), owner)
+				.forEach(found -> matches.add(type + "/" + found));
+		if (matches.size() != 1) {
+			throw unprocessable(e, site.path() + ": the identifier " + (id.hasSystem() ? id.getSystem() + "|" : "")
+					+ "... matches " + (matches.isEmpty() ? "no " + type : matches.size() + " " + type + " resources")
+					+ " of your organisation; send the " + type + " in this transaction or reference it as " + type + "/[id]");
+		}
+		return matches.iterator().next();
 	}
 
 	private void checkIfMatch(Target t, StoredResource existing) {

@@ -14,7 +14,11 @@ public record ValidationReport(boolean malformed, String bundleType, List<Valida
 	}
 
 	public ValidatedEntry entry(int index) {
-		return entries.stream().filter(e -> e.index() == index).findFirst()
-				.orElseThrow(() -> new IllegalStateException("No validation result for entry " + index));
+		return entryIfValidated(index).orElseThrow(() -> new IllegalStateException("No validation result for entry " + index));
+	}
+
+	/** Empty for an entry that was not validated (a batch entry of a type or kind we do not accept). */
+	public java.util.Optional<ValidatedEntry> entryIfValidated(int index) {
+		return entries.stream().filter(e -> e.index() == index).findFirst();
 	}
 }

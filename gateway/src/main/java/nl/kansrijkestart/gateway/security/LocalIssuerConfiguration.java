@@ -31,6 +31,11 @@ import org.springframework.security.oauth2.server.authorization.settings.TokenSe
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.AndRequestMatcher;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * The local issuer for the embedded default: Spring Authorization Server with the client-credentials clients of
@@ -51,7 +56,11 @@ public class LocalIssuerConfiguration {
 	@Order(1)
 	SecurityFilterChain localIssuerSecurity(HttpSecurity http) throws Exception {
 		OAuth2AuthorizationServerConfigurer issuer = OAuth2AuthorizationServerConfigurer.authorizationServer();
-		http.securityMatcher(issuer.getEndpointsMatcher())
+		// Revocation and introspection are not offered: the gateway checks tokens by signature and expiry only, so a
+		// revoked token would keep working for its (short) lifetime. Those paths fall to the API chain, which refuses them.
+		RequestMatcher notOffered = new OrRequestMatcher(PathPatternRequestMatcher.withDefaults().matcher("/oauth2/revoke"),
+				PathPatternRequestMatcher.withDefaults().matcher("/oauth2/introspect"));
+		http.securityMatcher(new AndRequestMatcher(issuer.getEndpointsMatcher(), new NegatedRequestMatcher(notOffered)))
 				.with(issuer, c -> {
 				})
 				.authorizeHttpRequests(a -> a.anyRequest().authenticated())

@@ -35,6 +35,7 @@ import org.springframework.security.web.authentication.AuthenticationFailureHand
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.web.client.RestOperations;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
@@ -142,15 +143,17 @@ public class SecurityConfiguration {
 		NimbusJwtDecoder decoder;
 		String issuer;
 		if (properties.externalIssuer()) {
+			RestOperations keyFetch = new RateLimitedKeyFetch(properties.jwksMinRefetchInterval());
 			decoder = properties.jwkSetUri() != null && !properties.jwkSetUri().isBlank()
-					? NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri()).build()
-					: NimbusJwtDecoder.withIssuerLocation(properties.issuerUri()).build();
+					? NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri()).restOperations(keyFetch).build()
+					: NimbusJwtDecoder.withIssuerLocation(properties.issuerUri()).restOperations(keyFetch).build();
 			issuer = properties.issuerUri();
 		} else {
 			decoder = NimbusJwtDecoder.withPublicKey(localKey.getObject().key().toRSAPublicKey()).build();
 			issuer = properties.localIssuer().issuer();
 		}
 		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+		validators.add(EXPIRY_REQUIRED);
 		validators.add(new JwtTimestampValidator(properties.clockSkew()));
 		if (issuer != null && !issuer.isBlank()) {
 			validators.add(new JwtIssuerValidator(issuer));
@@ -159,6 +162,11 @@ public class SecurityConfiguration {
 		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
 		return decoder;
 	}
+
+	/** The timestamp check passes a token without {@code exp}: such a token would never expire. */
+	private static final OAuth2TokenValidator<Jwt> EXPIRY_REQUIRED = jwt -> jwt.getExpiresAt() != null
+			? OAuth2TokenValidatorResult.success()
+			: OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "The token has no expiry (exp)", null));
 
 	private static OAuth2TokenValidator<Jwt> audience(String audience) {
 		OAuth2Error error = new OAuth2Error("invalid_token", "The token is not meant for audience " + audience, null);

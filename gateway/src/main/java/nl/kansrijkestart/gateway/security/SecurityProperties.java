@@ -8,11 +8,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * {@code gateway.security}: where tokens come from and what they must say. With neither {@code issuer-uri} nor
  * {@code jwk-set-uri} set, the gateway issues tokens itself to the clients of {@code local-issuer}.
+ * {@code jwks-min-refetch-interval}: the external issuer's keys are fetched at most this often, however many tokens
+ * with unknown key ids arrive (a signing-key rotation is picked up after at most this long).
  */
 @ConfigurationProperties("gateway.security")
 public record SecurityProperties(String issuerUri, String jwkSetUri, @DefaultValue("kansrijke-start-gateway") String audience,
 		@DefaultValue("30s") Duration clockSkew, @DefaultValue("organization") String organizationClaim,
-		@DefaultValue("role") String roleClaim, LocalIssuer localIssuer, @DefaultValue Cors cors) {
+		@DefaultValue("role") String roleClaim, LocalIssuer localIssuer, @DefaultValue Cors cors,
+		@DefaultValue("30s") Duration jwksMinRefetchInterval) {
 
 	public boolean externalIssuer() {
 		return hasText(issuerUri) || hasText(jwkSetUri);

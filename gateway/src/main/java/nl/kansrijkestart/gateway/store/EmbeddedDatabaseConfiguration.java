@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -50,13 +51,14 @@ public class EmbeddedDatabaseConfiguration {
 	}
 
 	@Bean(destroyMethod = "close")
-	DataSource dataSource(EmbeddedPostgres postgres, EmbeddedDatabaseProperties properties) {
+	DataSource dataSource(EmbeddedPostgres postgres, EmbeddedDatabaseProperties properties,
+			@Value("${spring.datasource.hikari.data-source-properties.options}") String sessionOptions) {
 		HikariConfig config = new HikariConfig();
 		config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
 		// Server error details quote row values (a duplicate key names the BSN): keep them out of exceptions and logs.
 		config.addDataSourceProperty("logServerErrorDetail", "false");
-		// As for an external database (application.yml): plans for the actual parameters.
-		config.addDataSourceProperty("options", "-c plan_cache_mode=force_custom_plan");
+		// The same session settings as an external database gets (application.yml): plans, statement timeout.
+		config.addDataSourceProperty("options", sessionOptions);
 		config.setMaximumPoolSize(properties.maxPoolSize());
 		config.setPoolName("embedded-postgres");
 		return new HikariDataSource(config);

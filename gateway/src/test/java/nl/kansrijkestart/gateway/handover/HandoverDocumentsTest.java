@@ -109,10 +109,37 @@ class HandoverDocumentsTest {
 		});
 		// Prenatal screening has no BDS element: it is not handed over (data minimisation).
 		assertThat(observations).noneMatch(o -> o.getCode().getCodingFirstRep().getCode().equals("882-1"));
-		// Birth-care record identifiers stay behind; the BSN goes.
+		// The example child has no BSN yet: it keeps its birth-care identifier, so JGZ can match it.
 		Patient child = document.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Patient.class::isInstance)
 				.map(Patient.class::cast).findFirst().orElseThrow();
-		assertThat(child.getIdentifier()).allMatch(i -> i.getSystem().equals("http://fhir.nl/fhir/NamingSystem/bsn"));
+		assertThat(child.getIdentifier()).singleElement()
+				.satisfies(i -> assertThat(i.getValue()).isEqualTo("90518111-17bfc9945a-c1-child"));
+	}
+
+	@Test
+	void withABsnTheBirthCareIdentifiersStayBehind() {
+		Patient child = record.births().get(0).child().copy();
+		child.addIdentifier().setSystem("http://fhir.nl/fhir/NamingSystem/bsn").setValue("371365120");
+		BirthCareRecord withBsn = new BirthCareRecord(record.mother(), record.observations(), record.author(),
+				List.of(new BirthCareRecord.Birth(record.births().get(0).procedure(), child, record.births().get(0).observations())));
+		Bundle document = documents.postnatal(withBsn, withBsn.births().get(0), FIRST);
+		document.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Patient.class::isInstance)
+				.map(Patient.class::cast).forEach(p -> assertThat(p.getIdentifier())
+						.allMatch(i -> i.getSystem().equals("http://fhir.nl/fhir/NamingSystem/bsn")));
+	}
+
+	@Test
+	void aSecondCodingBesideLoincKeepsTheBdsElement() {
+		List<Observation> observations = record.births().get(0).observations().stream().map(Observation::copy).toList();
+		observations.forEach(o -> o.getCode().addCoding().setSystem("urn:oid:2.16.840.1.113883.2.4.3.11.999").setCode("LOCAL"));
+		BirthCareRecord twoCodings = new BirthCareRecord(record.mother(), record.observations(), record.author(),
+				List.of(new BirthCareRecord.Birth(record.births().get(0).procedure(), record.births().get(0).child(), observations)));
+		Bundle document = documents.postnatal(twoCodings, twoCodings.births().get(0), FIRST);
+		List<Observation> handedOver = document.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+				.filter(Observation.class::isInstance).map(Observation.class::cast)
+				.filter(o -> o.getCode().getCoding().stream().anyMatch(c -> "LOCAL".equals(c.getCode()))).toList();
+		assertThat(handedOver).isNotEmpty().allSatisfy(o -> assertThat(o.getCode().getCoding())
+				.anyMatch(c -> c.getSystem().equals("urn:oid:2.16.840.1.113883.2.4.4.40.267")));
 	}
 
 	@Test

@@ -41,7 +41,16 @@ class ExternalIssuerTest {
 	@DynamicPropertySource
 	static void externalIssuer(DynamicPropertyRegistry registry) {
 		registry.add("gateway.security.issuer-uri", () -> ISSUER);
-		registry.add("gateway.security.jwk-set-uri", () -> IDP.baseUrl() + "/realms/kansrijke-start/protocol/openid-connect/certs");
+		registry.add("gateway.security.jwk-set-uri", () -> IDP.baseUrl() + CERTS);
+		registry.add("gateway.security.jwks-min-refetch-interval", () -> REFETCH_INTERVAL.toMillis() + "ms");
+	}
+
+	private static final String CERTS = "/realms/kansrijke-start/protocol/openid-connect/certs";
+	private static final java.time.Duration REFETCH_INTERVAL = java.time.Duration.ofSeconds(2);
+
+	/** Past the refetch interval: the next unknown key id makes the gateway fetch the keys again. */
+	private static void waitOutTheRefetchInterval() throws InterruptedException {
+		Thread.sleep(REFETCH_INTERVAL.toMillis() + 200);
 	}
 
 	@AfterAll
@@ -57,7 +66,7 @@ class ExternalIssuerTest {
 	void setUp() {
 		http = new FhirHttp(port).as(null);
 		IDP.resetAll();
-		IDP.stubFor(get("/realms/kansrijke-start/protocol/openid-connect/certs")
+		IDP.stubFor(get(CERTS)
 				.willReturn(okJson(new JWKSet(KEY.toPublicJWK()).toString())));
 	}
 
@@ -97,13 +106,38 @@ class ExternalIssuerTest {
 	}
 
 	@Test
-	void whenTheProvidersKeysCannotBeFetchedNothingIsLetThroughAndClientsMayRetry() {
+	void whenTheProvidersKeysCannotBeFetchedNothingIsLetThroughAndClientsMayRetry() throws InterruptedException {
 		RSAKey rotated = newKey();
-		IDP.stubFor(get("/realms/kansrijke-start/protocol/openid-connect/certs").willReturn(aResponse().withStatus(503)));
+		waitOutTheRefetchInterval();
+		IDP.stubFor(get(CERTS).willReturn(aResponse().withStatus(503)));
 		String token = new Tokens(new ImmutableJWKSet<>(new JWKSet(rotated)), ISSUER, "kansrijke-start-gateway").token(Map.of());
 		FhirHttp.Response r = http.get("/fhir/Patient", "Authorization", bearer(token));
 		assertThat(r.status()).isEqualTo(503);
 		assertThat(r.header("Retry-After")).isNotNull();
 		assertThat(r.body()).contains("OperationOutcome").doesNotContain("\"Patient\"");
+	}
+
+	@Test
+	void aTokenWithoutExpiryIsRefused() {
+		String forever = new Tokens(new ImmutableJWKSet<>(new JWKSet(KEY)), ISSUER, "kansrijke-start-gateway")
+				.token(java.util.Collections.singletonMap("exp", null));
+		FhirHttp.Response r = http.get("/fhir/Patient?_count=1", "Authorization", bearer(forever));
+		assertThat(r.status()).as(r.body()).isEqualTo(401);
+		assertThat(r.body()).contains("no expiry");
+	}
+
+	@Test
+	void randomKeyIdsDoNotMakeTheGatewayRefetchTheKeysEveryTime() throws InterruptedException {
+		waitOutTheRefetchInterval();
+		long start = System.nanoTime();
+		for (int i = 0; i < 30; i++) {
+			String token = Tokens.withUnknownKey(ISSUER, "kansrijke-start-gateway").token(Map.of());
+			assertThat(http.get("/fhir/Patient?_count=1", "Authorization", bearer(token)).status()).isEqualTo(401);
+		}
+		long intervals = (System.nanoTime() - start) / REFETCH_INTERVAL.toNanos();
+		int fetches = IDP.findAll(com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+				com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(CERTS))).size();
+		// One fetch per interval at most, however many unknown key ids arrived.
+		assertThat(fetches).isBetween(1, (int) intervals + 1);
 	}
 }

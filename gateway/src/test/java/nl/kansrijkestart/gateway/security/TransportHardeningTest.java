@@ -42,6 +42,23 @@ class TransportHardeningTest {
 	}
 
 	@Test
+	void revocationIsNotOfferedSoNoClientBelievesATokenRevoked() {
+		String token = http.token("vsv-a");
+		String basic = java.util.Base64.getEncoder().encodeToString("vsv-a:test-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		for (String endpoint : new String[] { "/oauth2/revoke", "/oauth2/introspect" }) {
+			FhirHttp.Response r = http.as(null).post(endpoint, "token=" + token, "application/x-www-form-urlencoded",
+					"Authorization", "Basic " + basic);
+			assertThat(r.status()).as(endpoint).isIn(401, 403, 404);
+		}
+	}
+
+	@Test
+	void everyDatabaseSessionHasAStatementTimeout(@org.springframework.beans.factory.annotation.Autowired org.springframework.jdbc.core.JdbcTemplate jdbc) {
+		assertThat(jdbc.queryForObject("show statement_timeout", String.class)).isEqualTo("30s");
+		assertThat(jdbc.queryForObject("show idle_in_transaction_session_timeout", String.class)).isEqualTo("1min");
+	}
+
+	@Test
 	void corsIsOffByDefault() {
 		FhirHttp.Response preflight = http.as(null).send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/fhir/Patient"))
 				.method("OPTIONS", HttpRequest.BodyPublishers.noBody()), "Origin", "https://elsewhere.example",
