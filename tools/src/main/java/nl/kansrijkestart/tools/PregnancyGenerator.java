@@ -91,6 +91,8 @@ public final class PregnancyGenerator {
 	private final Random random;
 	private int sequence;
 
+	static final String EPISODE_OF_CARE = "http://hl7.org/fhir/StructureDefinition/workflow-episodeOfCare";
+
 	public PregnancyGenerator(long seed) {
 		this.random = new Random(seed);
 	}
@@ -124,10 +126,10 @@ public final class PregnancyGenerator {
 		episode.setManagingOrganization(new Reference(orgUrl));
 		episode.setPeriod(new Period().setStartElement(new DateTimeType(date(pregnancyStart.plusDays(gaFirstVisit))))
 				.setEndElement(new DateTimeType(date(birthDate.plusDays(10)))));
-		conditional(bundle, episode, vsv, recordId, "episode");
+		String episodeUrl = conditional(bundle, episode, vsv, recordId, "episode");
 
 		LocalDate firstVisit = pregnancyStart.plusDays(gaFirstVisit);
-		observation(bundle, vsv, recordId, "ga-first-visit", "ks-gestational-age-first-visit", SCT, "57036006", "Length of gestation",
+		inPregnancy(bundle, episodeUrl, vsv, recordId, "ga-first-visit", "ks-gestational-age-first-visit", SCT, "57036006", "Length of gestation",
 				motherUrl, firstVisit, quantity(gaFirstVisit, "d", "days"));
 		int gravidity = 1 + random.nextInt(4);
 		observation(bundle, vsv, recordId, "gravidity", "ks-gravidity", SCT, "161732006", "Gravida", motherUrl, firstVisit, new IntegerType(gravidity));
@@ -135,10 +137,10 @@ public final class PregnancyGenerator {
 				new IntegerType(random.nextInt(gravidity)));
 		observation(bundle, vsv, recordId, "edd", "ks-estimated-due-date", SCT, "161714006", "Estimated date of delivery", motherUrl,
 				firstVisit, day(edd));
-		observation(bundle, vsv, recordId, "smoking", "ks-smoking-in-pregnancy", SCT, "365980008", "Tobacco use", motherUrl, firstVisit, yesNo(smoking));
-		observation(bundle, vsv, recordId, "alcohol", "ks-alcohol-in-pregnancy", SCT, "228273003", "Alcohol intake", motherUrl, firstVisit,
+		inPregnancy(bundle, episodeUrl, vsv, recordId, "smoking", "ks-smoking-in-pregnancy", SCT, "365980008", "Tobacco use", motherUrl, firstVisit, yesNo(smoking));
+		inPregnancy(bundle, episodeUrl, vsv, recordId, "alcohol", "ks-alcohol-in-pregnancy", SCT, "228273003", "Alcohol intake", motherUrl, firstVisit,
 				yesNo(random.nextDouble() < 0.03));
-		observation(bundle, vsv, recordId, "drugs", "ks-drugs-in-pregnancy", SCT, "228366006", "Drug use", motherUrl, firstVisit,
+		inPregnancy(bundle, episodeUrl, vsv, recordId, "drugs", "ks-drugs-in-pregnancy", SCT, "228366006", "Drug use", motherUrl, firstVisit,
 				yesNo(random.nextDouble() < 0.01));
 		observation(bundle, vsv, recordId, "pertussis", "ks-maternal-pertussis-vaccination", SCT, "39343008", "Pertussis vaccination",
 				motherUrl, pregnancyStart.plusDays(154), yesNo(random.nextDouble() < 0.7));
@@ -296,6 +298,18 @@ public final class PregnancyGenerator {
 		o.setEffective(day(when));
 		o.setValue(value);
 		return o;
+	}
+
+	/**
+	 * An observation about this pregnancy (smoking, alcohol and drugs in it, gestational age at its first visit): it
+	 * names the pregnancy episode (R4 workflow-episodeOfCare), which tells it from the same code about the woman in
+	 * general (zib TobaccoUse, AlcoholUse, DrugUse, PregnancyDuration).
+	 */
+	private void inPregnancy(Bundle bundle, String episodeUrl, Vsv vsv, String recordId, String kind, String profile, String system,
+			String code, String display, String subject, LocalDate when, Type value) {
+		Observation o = observationResource(profile, system, code, display, subject, when, value);
+		o.addExtension(EPISODE_OF_CARE, new Reference(episodeUrl));
+		conditional(bundle, o, vsv, recordId, kind);
 	}
 
 	/** Adds the resource as a conditional update on its business identifier; returns its fullUrl. */

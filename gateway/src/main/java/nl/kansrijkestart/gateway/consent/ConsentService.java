@@ -10,8 +10,9 @@ import nl.kansrijkestart.gateway.consent.ConsentDecision.Outcome;
 import org.springframework.stereotype.Service;
 
 /**
- * Where consent is decided: {@link #decide} answers for one person, purpose, recipient and moment from every source
- * (consents recorded by birth-care systems and, when configured, the national registry), by {@link ConsentRules}.
+ * Where consent is decided: {@link #decide} answers for one person's record, purpose, recipient and moment from its
+ * sources (the consents recorded by the organisation holding the record and, when configured, the national registry),
+ * by {@link ConsentRules}; a consent recorded at another organisation does not count (see {@link PersonRecords}).
  * A child's data follows the mother's decision until the child has consents of its own. When a source cannot be
  * consulted the outcome is unknown, which permits nothing. {@link #gate} is for decisions that let data leave the
  * gateway: it also records them in the decision log.
@@ -87,7 +88,7 @@ public class ConsentService {
 
 	/** Every source's consents for one person, or the reason a source could not be consulted. */
 	private Sources consult(PersonRecords.Person person) {
-		List<ConsentStatement> statements = new ArrayList<>(persons.recordedConsents(person.records()));
+		List<ConsentStatement> statements = new ArrayList<>(persons.recordedConsents(person.ownRecords()));
 		if (registry.enabled() && person.bsn() != null) {
 			ConsentRegistry.Answer answer = registry.consentsOf(person.bsn());
 			if (!answer.available()) {

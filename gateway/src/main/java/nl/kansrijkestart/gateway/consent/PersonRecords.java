@@ -14,8 +14,11 @@ import org.hl7.fhir.r4.model.Consent;
 import org.springframework.stereotype.Component;
 
 /**
- * The person a decision is about and the consents recorded for her, across all organisations: a consent belongs to the
- * person (by BSN), whichever birth-care system recorded it. Nothing here is shown to a client as such.
+ * The person a decision is about and the consents that decide for her records. The rule is per source organisation
+ * (docs/consent.md): the records an organisation holds are released by the consents recorded at that organisation and
+ * by the national registry, never by a consent recorded elsewhere. So a permit given at one practice does not release
+ * what another practice holds for a mother who denied there, and no answer about a record depends on, or reveals,
+ * care at another organisation. Nothing here is shown to a client as such.
  */
 @Component
 class PersonRecords {
@@ -24,11 +27,13 @@ class PersonRecords {
 	static final String CHILD_PROFILE = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-child";
 
 	/**
-	 * @param patientId the Patient the question is about
-	 * @param bsn       her BSN, or null (a newborn may not have one yet)
-	 * @param records   every Patient id of this person: the same BSN recorded by several organisations
+	 * @param patientId  the Patient the question is about
+	 * @param bsn        her BSN, or null (a newborn may not have one yet)
+	 * @param records    every Patient id of this person: the same BSN recorded by several organisations (for the
+	 *                   decision log and consent changes, never for a decision)
+	 * @param ownRecords her Patient ids at the organisation that holds {@code patientId}: what decides for it
 	 */
-	record Person(String patientId, String bsn, boolean child, Set<String> records) {
+	record Person(String patientId, String bsn, boolean child, Set<String> records, Set<String> ownRecords) {
 	}
 
 	private final ResourceStore store;
@@ -46,11 +51,14 @@ class PersonRecords {
 	private Person person(StoredResource patient) {
 		String bsn = store.identifierValues("Patient", List.of(patient.id()), BSN_SYSTEM).get(patient.id());
 		Set<String> records = new LinkedHashSet<>();
+		Set<String> ownRecords = new LinkedHashSet<>();
 		records.add(patient.id());
+		ownRecords.add(patient.id());
 		if (bsn != null) {
 			records.addAll(store.idsByIdentifierInAnyPartition("Patient", BSN_SYSTEM, bsn));
+			ownRecords.addAll(store.idsByIdentifier("Patient", BSN_SYSTEM, bsn, patient.owner()));
 		}
-		return new Person(patient.id(), bsn, CHILD_PROFILE.equals(patient.profile()), records);
+		return new Person(patient.id(), bsn, CHILD_PROFILE.equals(patient.profile()), records, ownRecords);
 	}
 
 	/** The consents recorded for any of these Patients, as statements. */
@@ -64,11 +72,11 @@ class PersonRecords {
 		return statements;
 	}
 
-	/** The child's mother, from the mother-child links (ks-mother-child-link) of any organisation. */
+	/** The child's mother, from the mother-child links (ks-mother-child-link) of the organisation holding the child. */
 	List<Person> mothersOf(Person child) {
 		List<Person> mothers = new ArrayList<>();
 		Set<String> seen = new LinkedHashSet<>();
-		for (StoredResource link : store.referencing("RelatedPerson", "patient", "Patient", child.records())) {
+		for (StoredResource link : store.referencing("RelatedPerson", "patient", "Patient", child.ownRecords())) {
 			for (String motherId : referencesOf("RelatedPerson", link.id(), "mother")) {
 				if (seen.add(motherId)) {
 					person(motherId).ifPresent(mothers::add);

@@ -9,18 +9,25 @@ import java.util.Optional;
  */
 public enum Purpose {
 	/** Handover to the JGZ organisation of her municipality (treatment). Always opt-in. */
-	HANDOVER("TREAT", "handover to JGZ"),
+	HANDOVER("TREAT", "treatment", "handover to JGZ"),
 	/** Counting in the Kansrijke Start monitoring statistics (public health). Opt-in unless configured opt-out. */
-	MONITORING("PUBHLTH", "monitoring");
+	MONITORING("PUBHLTH", "public health", "monitoring");
 
 	public static final String SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 
 	private final String code;
+	private final String display;
 	private final String description;
 
-	Purpose(String code, String description) {
+	Purpose(String code, String display, String description) {
 		this.code = code;
+		this.display = display;
 		this.description = description;
+	}
+
+	/** The code as a Coding, with the code system's own display. */
+	public org.hl7.fhir.r4.model.Coding coding() {
+		return new org.hl7.fhir.r4.model.Coding(SYSTEM, code, display);
 	}
 
 	/** The v3-ActReason code. */
@@ -28,6 +35,7 @@ public enum Purpose {
 		return code;
 	}
 
+	/** What the purpose means here, for explanations. */
 	public String description() {
 		return description;
 	}

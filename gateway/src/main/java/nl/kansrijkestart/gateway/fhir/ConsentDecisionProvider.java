@@ -74,7 +74,7 @@ class ConsentDecisionProvider {
 		out.addParameter().setName("outcome").setValue(code(decision.outcome()));
 		out.addParameter().setName("ground").setValue(code(decision.ground()));
 		out.addParameter().setName("reason").setValue(new StringType(decision.reason()));
-		out.addParameter().setName("purpose").setValue(new Coding(Purpose.SYSTEM, purpose.code(), purpose.description()));
+		out.addParameter().setName("purpose").setValue(purpose.coding());
 		if (actor != null) {
 			out.addParameter().setName("actor").setValue(new Identifier().setSystem(actor.system()).setValue(actor.value()));
 		}
@@ -82,7 +82,7 @@ class ConsentDecisionProvider {
 		out.addParameter().setName("policy").setValue(new CodeType(purpose == Purpose.HANDOVER ? "opt-in"
 				: code(consent.monitoringPolicy()).getValue()));
 		for (String basis : decision.basis()) {
-			out.addParameter().setName("basis").setValue(basisReference(basis, partition));
+			out.addParameter().setName("basis").setValue(basisReference(basis));
 		}
 		return out;
 	}
@@ -108,7 +108,7 @@ class ConsentDecisionProvider {
 			decision.addPart().setName("decided").setValue(new org.hl7.fhir.r4.model.InstantType(java.util.Date.from(entry.decidedAt())));
 			decision.addPart().setName("at").setValue(new DateTimeType(java.util.Date.from(d.at())));
 			decision.addPart().setName("patient").setValue(new Reference(d.patient()));
-			decision.addPart().setName("purpose").setValue(new Coding(Purpose.SYSTEM, d.purpose().code(), d.purpose().description()));
+			decision.addPart().setName("purpose").setValue(d.purpose().coding());
 			if (d.recipient() != null) {
 				String[] org = d.recipient().split("\\|", 2);
 				decision.addPart().setName("actor").setValue(new Identifier().setSystem(org[0]).setValue(org[1]));
@@ -130,16 +130,11 @@ class ConsentDecisionProvider {
 	}
 
 	/**
-	 * A consent the caller may read is referenced as such; another organisation's is only mentioned, so that its id
-	 * does not leak; a registry consent by its URL at the registry.
+	 * A recorded consent is one of the organisation holding the record (the rule is per source organisation), so the
+	 * caller may read it; a registry consent is referenced by its URL at the registry.
 	 */
-	private Reference basisReference(String basis, String partition) {
-		if (!basis.startsWith("Consent/")) {
-			return new Reference(basis).setDisplay("consent in the national consent registry");
-		}
-		if (store.read("Consent", basis.substring("Consent/".length()), partition).isPresent()) {
-			return new Reference(basis);
-		}
-		return new Reference().setDisplay("consent recorded by another organisation");
+	private static Reference basisReference(String basis) {
+		return basis.startsWith("Consent/") ? new Reference(basis)
+				: new Reference(basis).setDisplay("consent in the national consent registry");
 	}
 }

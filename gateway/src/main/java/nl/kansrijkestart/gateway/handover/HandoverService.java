@@ -151,7 +151,9 @@ public class HandoverService {
 			return;
 		}
 		if (active && !sameRecipient) {
-			cancelTask(h, "rerouted to " + to.name() + " (municipality " + l.municipality() + ")", now);
+			String reason = "rerouted to " + to.name() + " (municipality " + l.municipality() + ")";
+			cancelTask(h, reason, now);
+			jgz.forgetUnacknowledged(h.subject(), h.recipient(), reason, now);
 		} else if (sameRecipient) {
 			supersedeTask(h, version, now);
 		}
@@ -266,9 +268,15 @@ public class HandoverService {
 		}
 	}
 
-	/** Stops a handover: its unacknowledged Task is cancelled, its pending deliveries too. */
+	/**
+	 * Stops a handover: its pending deliveries are cancelled, and every document of it the recipient has not
+	 * acknowledged is destroyed (the Tasks stay, cancelled, without the person's identifier).
+	 */
 	private void cancel(Handover h, String reason, Instant now) {
 		cancelTask(h, reason, now);
+		if (h.recipient() != null) {
+			jgz.forgetUnacknowledged(h.subject(), h.recipient(), reason, now);
+		}
 		repository.save(h.cancelled(reason), now);
 		meters.counter("gateway.handover.cancelled").increment();
 	}

@@ -13,6 +13,7 @@ import nl.kansrijkestart.gateway.store.ResourceStore;
 import nl.kansrijkestart.gateway.store.ResourceWrite;
 import nl.kansrijkestart.gateway.store.SearchIndexer;
 import nl.kansrijkestart.gateway.store.StoredResource;
+import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Task;
 import org.springframework.stereotype.Component;
@@ -61,6 +62,39 @@ class JgzResources {
 				update(stored, task, now);
 			}
 		});
+	}
+
+	/**
+	 * After a withdrawal or a reroute: every document of this person that {@code recipient} has not acknowledged is
+	 * destroyed (with its history and Provenance), and the Tasks that pointed to them keep no identifier of the person,
+	 * not even in their history. A Task stays, cancelled with {@code reason}, so that a JGZ system that pulled it learns
+	 * why its document is gone. Acknowledged documents are in the JGZ dossier already and stay (docs/handover.md).
+	 *
+	 * @return the documents destroyed ({@code Bundle/id})
+	 */
+	List<String> forgetUnacknowledged(String subject, String recipient, String reason, Instant now) {
+		List<String> destroyed = new ArrayList<>();
+		var parser = fhirContext.newJsonParser();
+		for (StoredResource stored : store.referencing("Task", "patient", "Patient", List.of(subject))) {
+			Task task = parser.parseResource(Task.class, stored.json());
+			if (!stored.owner().equals(recipient) || task.getStatus() == Task.TaskStatus.COMPLETED) {
+				continue;
+			}
+			if (task.hasFocus() && task.getFocus().getReference().startsWith("Bundle/")) {
+				destroyed.add(task.getFocus().getReference());
+			}
+			if (task.getStatus() == Task.TaskStatus.REQUESTED) {
+				task.setStatus(Task.TaskStatus.CANCELLED);
+				task.setStatusReason(new CodeableConcept().setText(reason));
+			}
+			task.getFor().setIdentifier(null);
+			task.getInput().clear();
+			task.setLastModified(Date.from(now));
+			update(stored, task, now);
+			store.forgetEarlierVersions("Task", stored.id());
+		}
+		store.purge(destroyed);
+		return destroyed;
 	}
 
 	/** A new version of a resource we made; fails if someone else changed it since {@code current} was read. */

@@ -193,6 +193,12 @@ public class ResourceStore {
 		return jdbc.update("delete from resource t using " + keys + " where t.resource_type = k.resource_type and t.id = k.id", args);
 	}
 
+	/** Removes every version of a resource but the current one from its history. */
+	public void forgetEarlierVersions(String type, String id) {
+		jdbc.update("delete from resource_history h using resource r where h.resource_type = ? and h.id = ?"
+				+ " and r.resource_type = h.resource_type and r.id = h.id and h.version < r.version", type, id);
+	}
+
 	/** Resources ({@code Type/id}) that reference any of these Patients through an indexed parameter. */
 	public Set<String> referencingPatients(Collection<String> patientIds) {
 		return new HashSet<>(jdbc.queryForList("select distinct resource_type || '/' || id from search_reference"

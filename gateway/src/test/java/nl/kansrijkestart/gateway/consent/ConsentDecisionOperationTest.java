@@ -58,6 +58,8 @@ class ConsentDecisionOperationTest extends ExternalSystems {
 				+ "/$consent-decision?purpose=TREAT&actor=http://fhir.nl/fhir/NamingSystem/ura|90000363").as(Parameters.class);
 		assertThat(p.getParameter().stream().map(Parameters.ParametersParameterComponent::getName))
 				.containsExactly("outcome", "ground", "reason", "purpose", "actor", "at", "policy", "basis");
+		// The code system's own display, not our explanation of the purpose.
+		assertThat(((org.hl7.fhir.r4.model.Coding) p.getParameter("purpose").getValue()).getDisplay()).isEqualTo("treatment");
 		assertThat(p.getParameter("outcome").getValue().primitiveValue()).isEqualTo("permit");
 		assertThat(((Identifier) p.getParameter("actor").getValue()).getValue()).isEqualTo("90000363");
 		assertThat(((Reference) p.getParameter("basis").getValue()).getReference()).isEqualTo(family.consent("p"));
@@ -91,21 +93,42 @@ class ConsentDecisionOperationTest extends ExternalSystems {
 	}
 
 	@Test
-	void anotherOrganisationsConsentCountsButIsNotNamed() {
+	void anotherOrganisationsConsentNeitherCountsNorShows() {
 		var pregnancy = new PregnancyGenerator(47_003).next();
 		Family family = Family.submit(http, pregnancy, (mother, child) -> List.of());
+		Parameters before = http.get("/fhir/Patient/" + family.motherId() + "/$consent-decision?purpose=TREAT").as(Parameters.class);
 		// Another VSV records a permit for the same woman (same BSN) in its own records.
 		Family other = Family.submit(http.as("vsv-b"), pregnancy, (mother, child) -> List.of(
 				Consents.simple("p", mother, "2024-03-01T10:00:00+01:00", true, Purpose.HANDOVER)));
 		assertThat(other.motherId()).isNotEqualTo(family.motherId());
 
-		Parameters p = http.get("/fhir/Patient/" + family.motherId() + "/$consent-decision?purpose=TREAT").as(Parameters.class);
-		assertThat(p.getParameter("outcome").getValue().primitiveValue()).isEqualTo("permit");
-		Reference basis = (Reference) p.getParameter("basis").getValue();
-		assertThat(basis.hasReference()).isFalse();
-		assertThat(basis.getDisplay()).isEqualTo("consent recorded by another organisation");
+		// The answer about A's record is exactly what it was: nothing tells A that B knows her.
+		Parameters after = http.get("/fhir/Patient/" + family.motherId() + "/$consent-decision?purpose=TREAT").as(Parameters.class);
+		for (String name : List.of("outcome", "ground", "reason")) {
+			assertThat(after.getParameter(name).getValue().primitiveValue()).as(name)
+					.isEqualTo(before.getParameter(name).getValue().primitiveValue());
+		}
+		assertThat(after.getParameter("outcome").getValue().primitiveValue()).isEqualTo("deny");
+		assertThat(after.getParameters("basis")).isEmpty();
+		// B's own record is released by B's permit.
 		Parameters own = http.as("vsv-b").get("/fhir/Patient/" + other.motherId() + "/$consent-decision?purpose=TREAT").as(Parameters.class);
+		assertThat(own.getParameter("outcome").getValue().primitiveValue()).isEqualTo("permit");
 		assertThat(((Reference) own.getParameter("basis").getValue()).getReference()).isEqualTo(other.consent("p"));
+	}
+
+	@Test
+	void aLaterPermitAtOneOrganisationDoesNotReleaseWhatAnotherHoldsAfterADenyThere() {
+		var pregnancy = new PregnancyGenerator(47_013).next();
+		Family deniedAtA = Family.submit(http, pregnancy, (mother, child) -> List.of(
+				Consents.simple("d", mother, "2024-03-01T10:00:00+01:00", false, Purpose.HANDOVER)));
+		Family permittedAtB = Family.submit(http.as("vsv-b"), pregnancy, (mother, child) -> List.of(
+				Consents.simple("p", mother, "2024-04-01T10:00:00+01:00", true, Purpose.HANDOVER)));
+		Parameters atA = http.get("/fhir/Patient/" + deniedAtA.motherId() + "/$consent-decision?purpose=TREAT").as(Parameters.class);
+		assertThat(atA.getParameter("outcome").getValue().primitiveValue()).isEqualTo("deny");
+		assertThat(atA.getParameter("ground").getValue().primitiveValue()).isEqualTo("latest-deny");
+		Parameters atB = http.as("vsv-b").get("/fhir/Patient/" + permittedAtB.motherId() + "/$consent-decision?purpose=TREAT")
+				.as(Parameters.class);
+		assertThat(atB.getParameter("outcome").getValue().primitiveValue()).isEqualTo("permit");
 	}
 
 	@Test

@@ -203,6 +203,17 @@ class HandoverTest extends ExternalSystems {
 		await().atMost(Duration.ofSeconds(20)).until(() -> jgzB.get("/fhir/Task/" + task.getIdPart()).as(Task.class).getStatus()
 				== Task.TaskStatus.CANCELLED);
 		assertThat(jgzB.get("/fhir/Task/" + task.getIdPart()).as(Task.class).getStatusReason().getText()).contains("consent");
+		// Not acknowledged: the document is gone, and the Task keeps no identifier of her, not even in its history.
+		await().atMost(Duration.ofSeconds(20)).until(() -> jgzB.get("/fhir/" + task.getFocus().getReference()).status() == 404);
+		assertThat(jgzB.get("/fhir/Bundle?_id=" + task.getFocus().getReferenceElement().getIdPart()).as(Bundle.class).getTotal()).isZero();
+		List<Task> history = jgzB.get("/fhir/Task/" + task.getIdPart() + "/_history").as(Bundle.class).getEntry().stream()
+				.map(e -> (Task) e.getResource()).toList();
+		assertThat(history).singleElement().satisfies(t -> {
+			assertThat(t.getFor().hasIdentifier()).isFalse();
+			assertThat(t.getStatus()).isEqualTo(Task.TaskStatus.CANCELLED);
+		});
+		assertThat(jgzB.get("/fhir/Task/" + task.getIdPart() + "/_history/1").status()).isEqualTo(404);
+		assertThat(jgzB.get("/fhir/Task/" + task.getIdPart()).body()).doesNotContain(pregnancy.truth().motherBsn());
 		assertThat(count("select count(*) from handover_delivery where task_id = '" + task.getIdPart() + "' and status = 'cancelled'"))
 				.isEqualTo(1);
 		// The receiver comes back: nothing is sent any more.
@@ -213,6 +224,26 @@ class HandoverTest extends ExternalSystems {
 		assertThat(JGZ_ENDPOINT.getAllServeEvents()).isEmpty();
 		assertThat(count("select count(*) from consent_decision where context like 'Task/" + task.getIdPart() + "%'"))
 				.as("each delivery attempt was gated and logged").isGreaterThan(0);
+	}
+
+	@Test
+	void anAcknowledgedDocumentStaysWithTheJgzAfterAWithdrawal() {
+		var pregnancy = new PregnancyGenerator(52_016).next();
+		Family family = Family.submit(http, Pregnancies.beforeBirth(Pregnancies.livingIn(pregnancy.bundle(), PULL_MUNICIPALITY)),
+				(mother, child) -> permit(mother));
+		Task task = awaitTask(jgzA, JGZ_A, pregnancy.truth().motherBsn(), requested("prenatal"));
+		task.setStatus(Task.TaskStatus.COMPLETED);
+		FhirHttp.Response ack = jgzA.put("/fhir/Task/" + task.getIdPart(), FhirHttp.json(task), FhirHttp.JSON);
+		assertThat(ack.status()).as(ack.body()).isEqualTo(200);
+
+		Consent withdrawal = Consents.simple("withdrawal", new Reference("Patient/" + family.motherId()), "2024-02-01T10:00:00+01:00", false,
+				Purpose.HANDOVER);
+		assertThat(http.submit("/fhir/Consent", FhirHttp.json(withdrawal)).status()).isEqualTo(201);
+		await().atMost(Duration.ofSeconds(20)).until(() -> count("select count(*) from handover where mother = '" + family.motherId()
+				+ "' and status = 'cancelled'") == 1);
+		// Lawfully handed over before the withdrawal: it is part of the JGZ dossier (docs/handover.md).
+		assertThat(document(jgzA, task)).isNotNull();
+		assertThat(jgzA.get("/fhir/Task/" + task.getIdPart()).as(Task.class).getStatus()).isEqualTo(Task.TaskStatus.COMPLETED);
 	}
 
 	@Test
@@ -261,6 +292,8 @@ class HandoverTest extends ExternalSystems {
 		Task old = jgzA.get("/fhir/Task/" + first.getIdPart()).as(Task.class);
 		assertThat(old.getStatus()).isEqualTo(Task.TaskStatus.CANCELLED);
 		assertThat(old.getStatusReason().getText()).contains("rerouted");
+		// The organisation no longer responsible cannot read what it never acknowledged.
+		assertThat(jgzA.get("/fhir/" + first.getFocus().getReference()).status()).isEqualTo(404);
 		// A first document for the new recipient: nothing it has seen is replaced.
 		assertThat(composition(document(jgzB, rerouted)).getStatus()).isEqualTo(Composition.CompositionStatus.FINAL);
 		await().atMost(Duration.ofSeconds(20)).until(() -> !JGZ_ENDPOINT.getAllServeEvents().isEmpty());

@@ -176,6 +176,26 @@ class RealWorldInputTest {
 	}
 
 	@Test
+	void aGeneralTobaccoUseIsNotReadAsSmokingInThisPregnancy() {
+		DatabaseState before = DatabaseState.of(jdbc);
+		Bundle bundle = new PregnancyGenerator(1107).next().bundle();
+		Observation tobacco = nictiz(Observation.class, "nl-core-TobaccoUse-01");
+		tobacco.setId((String) null);
+		tobacco.addIdentifier().setSystem("https://ehr.example.nl/observation").setValue("tobacco-1");
+		tobacco.setSubject(new Reference(bundle.getEntry().get(1).getFullUrl()));
+		bundle.addEntry().setFullUrl("urn:uuid:" + java.util.UUID.randomUUID()).setResource(tobacco).getRequest()
+				.setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
+		FhirHttp.Response r = http.submit("/fhir", FhirHttp.json(bundle));
+		assertThat(r.status()).as(r.body()).isEqualTo(422);
+		int index = bundle.getEntry().size() - 1;
+		assertThat(r.outcome().getIssue()).anySatisfy(i -> {
+			assertThat(i.getExpression().get(0).getValue()).startsWith("Bundle.entry[" + index + "].resource");
+			assertThat(i.getDiagnostics()).contains("extension:pregnancy");
+		});
+		assertThat(DatabaseState.of(jdbc)).isEqualTo(before);
+	}
+
+	@Test
 	void aNarrativeOnAnyResourceValidatesAndIsStored() {
 		Bundle bundle = new PregnancyGenerator(1106).next().bundle();
 		bundle.getEntry().forEach(e -> {
