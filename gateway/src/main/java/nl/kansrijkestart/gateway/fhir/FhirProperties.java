@@ -25,14 +25,17 @@ public record FhirProperties(DataSize maxRequestSize, int defaultPageSize, int m
 	 * @param maxArrayLength items of one array (repeats of one element in XML)
 	 * @param maxParameters query parameters of one request, each value of an OR list (a,b,c) counted
 	 * @param writeQueueTimeout how long a write waits for a free write slot before it is answered 503
+	 * @param bodyReadTimeout how long the whole body may take to arrive (408 after it); it is read without holding a thread
 	 */
-	public record Limits(int maxDepth, int maxElements, int maxArrayLength, int maxParameters, Duration writeQueueTimeout) {
+	public record Limits(int maxDepth, int maxElements, int maxArrayLength, int maxParameters, Duration writeQueueTimeout,
+			Duration bodyReadTimeout) {
 		public Limits {
 			maxDepth = maxDepth <= 0 ? 64 : maxDepth;
 			maxElements = maxElements <= 0 ? 200_000 : maxElements;
 			maxArrayLength = maxArrayLength <= 0 ? 10_000 : maxArrayLength;
 			maxParameters = maxParameters <= 0 ? 100 : maxParameters;
 			writeQueueTimeout = writeQueueTimeout == null ? Duration.ofSeconds(30) : writeQueueTimeout;
+			bodyReadTimeout = bodyReadTimeout == null ? Duration.ofSeconds(30) : bodyReadTimeout;
 		}
 	}
 
@@ -41,7 +44,7 @@ public record FhirProperties(DataSize maxRequestSize, int defaultPageSize, int m
 		maxRequestSize = maxRequestSize == null ? DataSize.ofMegabytes(10) : maxRequestSize;
 		defaultPageSize = defaultPageSize <= 0 ? 20 : defaultPageSize;
 		maxPageSize = maxPageSize <= 0 ? 500 : maxPageSize;
-		limits = limits == null ? new Limits(0, 0, 0, 0, null) : limits;
+		limits = limits == null ? new Limits(0, 0, 0, 0, null, null) : limits;
 		publicBaseUrl = publicBaseUrl == null || publicBaseUrl.isBlank() ? null
 				: publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
 	}

@@ -1,6 +1,7 @@
 package nl.kansrijkestart.gateway.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
+import jakarta.servlet.DispatcherType;
 import java.util.List;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -28,6 +29,9 @@ public class FhirServerConfiguration {
 	FilterRegistrationBean<RequestGuardFilter> fhirRequestGuard(FhirProperties properties) {
 		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(new RequestGuardFilter(properties));
 		registration.setUrlPatterns(List.of("/fhir/*"));
+		// Bodies are read asynchronously; the request then comes back as an ASYNC dispatch.
+		registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+		registration.setAsyncSupported(true);
 		// After Spring Security: an unauthenticated client gets its 401 before any body is read or a write slot taken.
 		registration.setOrder(org.springframework.boot.autoconfigure.security.SecurityProperties.DEFAULT_FILTER_ORDER + 10);
 		return registration;

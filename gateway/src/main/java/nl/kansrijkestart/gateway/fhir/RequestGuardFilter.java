@@ -1,5 +1,9 @@
 package nl.kansrijkestart.gateway.fhir;
 
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -22,6 +26,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -37,14 +42,17 @@ class RequestGuardFilter extends OncePerRequestFilter {
 	private static final Set<String> FHIR_TYPES = Set.of("application/fhir+json", "application/json", "application/fhir+xml",
 			"application/xml", "text/xml");
 	private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
+	private static final String BODY = RequestGuardFilter.class.getName() + ".body";
 
 	private final long maxBytes;
 	private final int maxParameters;
 	private final Duration writeQueueTimeout;
 	private final Semaphore writeSlots;
 	private final BodyScreen screen;
+	private final Duration bodyReadTimeout;
 
 	RequestGuardFilter(FhirProperties properties) {
+		this.bodyReadTimeout = properties.limits().bodyReadTimeout();
 		this.maxBytes = properties.maxRequestSize().toBytes();
 		this.maxParameters = properties.limits().maxParameters();
 		this.writeQueueTimeout = properties.limits().writeQueueTimeout();
@@ -55,6 +63,16 @@ class RequestGuardFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
+		if (request.getDispatcherType() == DispatcherType.ASYNC) {
+			byte[] raw = (byte[]) request.getAttribute(BODY);
+			request.removeAttribute(BODY);
+			if (raw != null) {
+				withBody(request, response, chain, raw);
+			} else {
+				chain.doFilter(request, response);
+			}
+			return;
+		}
 		String badQuery = QueryScreen.check(request.getQueryString(), maxParameters);
 		if (badQuery != null) {
 			OperationOutcomes.write(response, 400, "invalid", badQuery);
@@ -93,10 +111,92 @@ class RequestGuardFilter extends OncePerRequestFilter {
 					+ " an uncompressed body");
 			return;
 		}
+		readWithoutBlocking(request, response);
+	}
+
+	/**
+	 * Reads the body as it arrives, without holding a worker thread while the client is slow (a client sending one
+	 * byte every few seconds must not take a thread: 70 of them would stop the gateway). The whole body must arrive
+	 * within the body-read timeout (408). When it has, the request is dispatched again and continues in
+	 * {@link #withBody}.
+	 */
+	private void readWithoutBlocking(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		AsyncContext async = request.startAsync(request, response);
+		async.setTimeout(bodyReadTimeout.toMillis());
+		AtomicBoolean finished = new AtomicBoolean();
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		ServletInputStream in = request.getInputStream();
+		async.addListener(new AsyncListener() {
+			@Override
+			public void onTimeout(AsyncEvent event) throws IOException {
+				if (finished.compareAndSet(false, true)) {
+					response.setHeader("Connection", "close");
+					OperationOutcomes.write(response, 408, "timeout", "The request body did not arrive within "
+							+ bodyReadTimeout.toSeconds() + " s");
+					async.complete();
+				}
+			}
+
+			@Override
+			public void onError(AsyncEvent event) {
+				finished.set(true);
+			}
+
+			@Override
+			public void onComplete(AsyncEvent event) {
+				finished.set(true);
+			}
+
+			@Override
+			public void onStartAsync(AsyncEvent event) {
+				// nothing to set up again
+			}
+		});
+		in.setReadListener(new ReadListener() {
+			private final byte[] buffer = new byte[16384];
+
+			@Override
+			public void onDataAvailable() throws IOException {
+				while (!finished.get() && in.isReady()) {
+					int n = in.read(buffer);
+					if (n < 0) {
+						return;
+					}
+					body.write(buffer, 0, n);
+					if (body.size() > maxBytes && finished.compareAndSet(false, true)) {
+						response.setHeader("Connection", "close");
+						tooLarge(response);
+						async.complete();
+					}
+				}
+			}
+
+			@Override
+			public void onAllDataRead() {
+				if (finished.compareAndSet(false, true)) {
+					request.setAttribute(BODY, body.toByteArray());
+					async.dispatch();
+				}
+			}
+
+			@Override
+			public void onError(Throwable t) {
+				if (finished.compareAndSet(false, true)) {
+					async.complete();
+				}
+			}
+		});
+	}
+
+	/** The second dispatch: the whole body is here. Decompress, screen, wait for a write slot, go on. */
+	private void withBody(HttpServletRequest request, HttpServletResponse response, FilterChain chain, byte[] raw)
+			throws ServletException, IOException {
+		String coding = request.getHeader("Content-Encoding");
+		boolean gzip = coding != null && !coding.equalsIgnoreCase("identity");
 		byte[] body;
 		try {
 			// A compressed body counts by what it expands to: a 40 KB gzip can hold 40 MB.
-			body = readAtMost(gzip ? new GZIPInputStream(request.getInputStream()) : request.getInputStream(), maxBytes);
+			body = gzip ? readAtMost(new GZIPInputStream(new ByteArrayInputStream(raw)), maxBytes) : raw;
 		} catch (ZipException | EOFException e) {
 			OperationOutcomes.write(response, 400, "invalid", "The body is not valid gzip: " + e.getMessage());
 			return;
@@ -105,7 +205,8 @@ class RequestGuardFilter extends OncePerRequestFilter {
 			tooLarge(response);
 			return;
 		}
-		BodyScreen.Refusal refusal = screen.check(body, mediaType.endsWith("xml"));
+		BodyScreen.Refusal refusal = screen.check(body, request.getContentType() != null
+				&& request.getContentType().split(";")[0].trim().toLowerCase(Locale.ROOT).endsWith("xml"));
 		if (refusal != null) {
 			OperationOutcomes.write(response, refusal.status(), refusal.code(), refusal.message());
 			return;
@@ -130,6 +231,12 @@ class RequestGuardFilter extends OncePerRequestFilter {
 
 	private void tooLarge(HttpServletResponse response) throws IOException {
 		OperationOutcomes.write(response, 413, "too-costly", "The request body exceeds the limit of " + maxBytes + " bytes");
+	}
+
+	/** The body is read asynchronously and handed to the second, asynchronous dispatch of this request. */
+	@Override
+	protected boolean shouldNotFilterAsyncDispatch() {
+		return false;
 	}
 
 	/** The body, or null when it is longer than {@code limit}. */

@@ -28,6 +28,12 @@ class ResponseInterceptor {
 
 	private static final Logger log = LoggerFactory.getLogger(ResponseInterceptor.class);
 
+	private final FatalErrors fatalErrors;
+
+	ResponseInterceptor(FatalErrors fatalErrors) {
+		this.fatalErrors = fatalErrors;
+	}
+
 	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
 	public boolean cleanLinks(RequestDetails request, IBaseResource resource) {
 		@SuppressWarnings("unchecked")
@@ -53,6 +59,7 @@ class ResponseInterceptor {
 
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
 	public BaseServerResponseException mapException(RequestDetails request, Throwable exception, HttpServletRequest servletRequest) {
+		fatalErrors.haltIfFatal(exception);
 		Throwable cause = exception;
 		while (cause instanceof InternalErrorException && cause.getCause() != null) {
 			cause = cause.getCause();

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPOutputStream;
@@ -189,6 +190,52 @@ class HostileInputTest {
 		assertThat(unencodedPipe).startsWith("HTTP/1.1 200").contains("\"searchset\"");
 		String badPath = raw("GET /fhir/Patient/%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 		assertThat(badPath).startsWith("HTTP/1.1 400").contains("\"OperationOutcome\"").doesNotContain("<html").doesNotContain("Tomcat");
+	}
+
+	/**
+	 * 70 clients trickle their bodies (more than Tomcat's 64 worker threads), with and without a token: the gateway
+	 * keeps serving everyone else, and a body that does not arrive in time is answered 408.
+	 */
+	@Test
+	void slowBodiesHoldNoThreads() throws Exception {
+		String token = http.token("vsv-a");
+		List<Socket> slow = new java.util.ArrayList<>();
+		try {
+			for (int i = 0; i < 70; i++) {
+				Socket s = new Socket("localhost", port);
+				s.setSoTimeout(20_000);
+				String auth = i % 2 == 0 ? "Authorization: Bearer " + token + "\r\n" : "";
+				s.getOutputStream().write(("POST /fhir/Patient HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+json\r\n"
+						+ auth + "Content-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.ISO_8859_1));
+				s.getOutputStream().flush();
+				slow.add(s);
+			}
+			for (int round = 0; round < 3; round++) {
+				for (Socket s : slow) {
+					if (!s.isClosed()) {
+						try {
+							s.getOutputStream().write(' ');
+						} catch (IOException closedByTheGateway) {
+							s.close();
+						}
+					}
+				}
+				// Everyone else is served while the slow bodies trickle in.
+				FhirHttp.Response read = http.get("/fhir/Patient?_count=1");
+				assertThat(read.status()).isEqualTo(200);
+				FhirHttp.Response write = http.submit("/fhir/Patient", MOTHER.formatted("Tussendoor" + round).replace("371365120", "875483847"));
+				assertThat(write.status()).isIn(201, 409);
+				Thread.sleep(500);
+			}
+			Socket authenticated = slow.get(0);
+			String answer = new String(authenticated.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(answer).startsWith("HTTP/1.1 408").contains("did not arrive within");
+		} finally {
+			for (Socket s : slow) {
+				s.close();
+			}
+		}
+		before = DatabaseState.of(jdbc);
 	}
 
 	@Test

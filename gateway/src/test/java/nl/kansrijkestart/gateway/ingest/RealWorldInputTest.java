@@ -196,6 +196,22 @@ class RealWorldInputTest {
 	}
 
 	@Test
+	void theHapiGenericClientWorksAsIs() {
+		ca.uhn.fhir.rest.client.api.IGenericClient client = CTX.newRestfulGenericClient("http://localhost:" + port + "/fhir");
+		client.registerInterceptor(new ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor(http.token("vsv-a")));
+		Bundle response = client.transaction().withBundle(new PregnancyGenerator(1108).next().bundle()).execute();
+		assertThat(response.getEntry()).isNotEmpty().allSatisfy(e -> assertThat(e.getResponse().getStatus()).startsWith("201"));
+		Patient mother = client.read().resource(Patient.class).withUrl(response.getEntry().get(1).getFullUrl()).execute();
+		Bundle found = client.search().forResource(Patient.class)
+				.where(Patient.IDENTIFIER.exactly().systemAndCode(BSN, mother.getIdentifierFirstRep().getValue()))
+				.returnBundle(Bundle.class).execute();
+		assertThat(found.getTotal()).isEqualTo(1);
+		assertThat(found.getEntryFirstRep().getFullUrl()).isEqualTo("http://localhost:" + port + "/fhir/Patient/" + mother.getIdPart());
+		ca.uhn.fhir.rest.api.MethodOutcome created = client.create().resource(nictizMother("516731920")).execute();
+		assertThat(created.getCreated()).isTrue();
+	}
+
+	@Test
 	void aNarrativeOnAnyResourceValidatesAndIsStored() {
 		Bundle bundle = new PregnancyGenerator(1106).next().bundle();
 		bundle.getEntry().forEach(e -> {
