@@ -19,6 +19,11 @@ import com.zaxxer.hikari.HikariDataSource;
 /**
  * With no {@code spring.datasource.url}, the gateway runs its own PostgreSQL (real server binaries) whose
  * data directory survives restarts. With a URL, Spring Boot's own DataSource is used unchanged.
+ *
+ * <p>The embedded server is run as durably as an external one: fsync, synchronous commit and full-page writes on
+ * (the library's defaults turn them off, so an acknowledged write could be lost in a crash). A server left running by
+ * a killed gateway on the same data directory is stopped first, so one start always works. The library's own
+ * shutdown hook is off: the server is stopped by Spring, after the web server has drained its requests.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
@@ -39,11 +44,16 @@ public class EmbeddedDatabaseConfiguration {
 	EmbeddedPostgres embeddedPostgres(EmbeddedDatabaseProperties properties) throws IOException {
 		Path dir = properties.dataDirectory().toAbsolutePath();
 		Files.createDirectories(dir);
+		StaleServer.stopIfRunning(dir);
 		log.info("Starting embedded PostgreSQL with data directory {}", dir);
 		EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
 				.setDataDirectory(dir)
 				.setCleanDataDirectory(false)
-				.setServerConfig("max_connections", "100");
+				.setRegisterShutdownHook(false)
+				.setServerConfig("max_connections", "100")
+				.setServerConfig("fsync", "on")
+				.setServerConfig("synchronous_commit", "on")
+				.setServerConfig("full_page_writes", "on");
 		if (properties.port() > 0) {
 			builder.setPort(properties.port());
 		}

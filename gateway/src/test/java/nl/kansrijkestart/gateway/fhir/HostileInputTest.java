@@ -17,24 +17,20 @@ import java.util.zip.GZIPOutputStream;
 import nl.kansrijkestart.gateway.support.DatabaseState;
 import nl.kansrijkestart.gateway.support.FhirHttp;
 import nl.kansrijkestart.gateway.support.GatewayTest;
+import nl.kansrijkestart.gateway.support.RefusedRequests;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Hostile and broken requests, each a row: the status, an OperationOutcome (never a stack trace or Tomcat's HTML),
  * the database unchanged, and the gateway still answering afterwards.
  */
 @GatewayTest
-class HostileInputTest {
+class HostileInputTest extends RefusedRequests {
 
 	private static final String MOTHER = """
 			{"resourceType":"Patient","meta":{"profile":["https://kansrijkestart.nl/fhir/StructureDefinition/ks-mother"]},
@@ -44,33 +40,6 @@ class HostileInputTest {
 			   "valueCoding":{"system":"https://kansrijkestart.nl/fhir/NamingSystem/cbs-gemeentecode","code":"GM0518"}}],
 			   "postalCode":"2511 AA"}]}""";
 
-	@LocalServerPort
-	int port;
-	@Autowired
-	JdbcTemplate jdbc;
-	FhirHttp http;
-	DatabaseState before;
-
-	@BeforeEach
-	void setUp() {
-		http = new FhirHttp(port);
-		before = DatabaseState.of(jdbc);
-	}
-
-	@AfterEach
-	void unchangedAndStillAnswering() {
-		assertThat(DatabaseState.of(jdbc)).isEqualTo(before);
-		assertThat(http.get("/fhir/Patient?_count=1").status()).isEqualTo(200);
-	}
-
-	static OperationOutcome refused(FhirHttp.Response response, int status, String diagnostics) {
-		assertThat(response.status()).as(response.body()).isEqualTo(status);
-		assertThat(response.body()).doesNotContain("\tat ").doesNotContain("Exception").doesNotContain("<html");
-		OperationOutcome oo = response.outcome();
-		assertThat(oo.getIssue()).isNotEmpty();
-		assertThat(oo.getIssue()).anySatisfy(i -> assertThat(i.getDiagnostics()).contains(diagnostics));
-		return oo;
-	}
 
 	private FhirHttp.Response postBytes(String path, byte[] body, String... headers) {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))

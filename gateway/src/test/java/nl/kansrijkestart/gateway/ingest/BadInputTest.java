@@ -10,6 +10,7 @@ import java.util.UUID;
 import nl.kansrijkestart.gateway.support.DatabaseState;
 import nl.kansrijkestart.gateway.support.FhirHttp;
 import nl.kansrijkestart.gateway.support.GatewayTest;
+import nl.kansrijkestart.gateway.support.RefusedRequests;
 import nl.kansrijkestart.tools.PregnancyGenerator;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
@@ -17,72 +18,41 @@ import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /** Every kind of bad input gets its status and an OperationOutcome, and leaves the database as it was. */
 @GatewayTest
-class BadInputTest {
-
-	@LocalServerPort
-	int port;
-	@Autowired
-	JdbcTemplate jdbc;
-	FhirHttp http;
-	DatabaseState before;
-
-	@BeforeEach
-	void setUp() {
-		http = new FhirHttp(port);
-		before = DatabaseState.of(jdbc);
-	}
-
-	@AfterEach
-	void databaseUnchanged() {
-		assertThat(DatabaseState.of(jdbc)).isEqualTo(before);
-	}
+class BadInputTest extends RefusedRequests {
 
 	private static Bundle pregnancy(long seed) {
 		return new PregnancyGenerator(seed).next().bundle();
 	}
 
-	private static OperationOutcome rejected(FhirHttp.Response response, int status) {
-		assertThat(response.status()).as(response.body()).isEqualTo(status);
-		assertThat(response.body()).doesNotContain("\tat ").doesNotContain("Exception");
-		OperationOutcome oo = response.outcome();
-		assertThat(oo.getIssue()).isNotEmpty();
-		return oo;
-	}
-
 	@Test
 	void malformedJsonIs400() {
-		rejected(http.submit("/fhir", "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["), 400);
+		refused(http.submit("/fhir", "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["), 400);
 	}
 
 	@Test
 	void malformedXmlIs400() {
 		String xml = FhirHttp.xml(pregnancy(201));
-		rejected(http.post("/fhir", xml.substring(0, xml.length() / 2), "application/fhir+xml"), 400);
+		refused(http.post("/fhir", xml.substring(0, xml.length() / 2), "application/fhir+xml"), 400);
 	}
 
 	@Test
 	void wrongContentTypeIs415() {
-		rejected(http.post("/fhir", FhirHttp.json(pregnancy(202)), "text/plain"), 415);
+		refused(http.post("/fhir", FhirHttp.json(pregnancy(202)), "text/plain"), 415);
 	}
 
 	@Test
 	void missingContentTypeIs415() {
-		rejected(http.post("/fhir", FhirHttp.json(pregnancy(203)), null), 415);
+		refused(http.post("/fhir", FhirHttp.json(pregnancy(203)), null), 415);
 	}
 
 	@Test
 	void bodyOverTheLimitIs413() {
 		String huge = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"id\":\"" + "x".repeat(11 * 1024 * 1024) + "\"}";
-		rejected(http.submit("/fhir", huge), 413);
+		refused(http.submit("/fhir", huge), 413);
 	}
 
 	@Test
@@ -91,7 +61,7 @@ class BadInputTest {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/fhir"))
 				.header("Content-Type", FhirHttp.JSON)
 				.POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge)));
-		rejected(http.send(request), 413);
+		refused(http.send(request), 413);
 	}
 
 	@Test
@@ -99,7 +69,7 @@ class BadInputTest {
 		String xml = "<?xml version=\"1.0\"?><!DOCTYPE Patient [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
 				+ "<Patient xmlns=\"http://hl7.org/fhir\"><name><family value=\"&xxe;\"/></name></Patient>";
 		FhirHttp.Response response = http.post("/fhir/Patient", xml, "application/fhir+xml");
-		OperationOutcome oo = rejected(response, 400);
+		OperationOutcome oo = refused(response, 400);
 		assertThat(response.body()).doesNotContain("root:");
 		assertThat(oo.getIssueFirstRep().getDiagnostics()).contains("document type declaration");
 	}
@@ -110,7 +80,7 @@ class BadInputTest {
 		Patient mother = (Patient) bundle.getEntry().get(1).getResource();
 		mother.getIdentifierFirstRep().setValue("123456789");
 		bundle.getEntry().get(1).getRequest().setUrl("Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|123456789");
-		OperationOutcome oo = rejected(http.submit("/fhir", FhirHttp.json(bundle)), 422);
+		OperationOutcome oo = refused(http.submit("/fhir", FhirHttp.json(bundle)), 422);
 		assertThat(oo.getIssue()).anySatisfy(i -> {
 			assertThat(i.getSeverity()).isEqualTo(OperationOutcome.IssueSeverity.ERROR);
 			assertThat(i.getExpression().get(0).getValue()).isEqualTo("Bundle.entry[1].resource.identifier[0]");
@@ -124,7 +94,7 @@ class BadInputTest {
 		((Patient) bundle.getEntry().get(1).getResource()).getIdentifierFirstRep().setValue("111111111");
 		((EpisodeOfCare) bundle.getEntry().get(2).getResource()).setManagingOrganization(null);
 		String json = FhirHttp.json(bundle).replaceFirst("\"gender\":\"female\"", "\"gender\":\"vrouw\"");
-		OperationOutcome oo = rejected(http.submit("/fhir", json), 422);
+		OperationOutcome oo = refused(http.submit("/fhir", json), 422);
 		assertThat(oo.getIssue().stream().filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
 				.map(i -> i.getExpression().get(0).getValue()))
 				.contains("Bundle.entry[1].resource.identifier[0]", "Bundle.entry[1].resource.gender", "Bundle.entry[2].resource");
@@ -134,7 +104,7 @@ class BadInputTest {
 	void placeholderReferenceThatResolvesToNothingIs422() {
 		Bundle bundle = pregnancy(206);
 		((EpisodeOfCare) bundle.getEntry().get(2).getResource()).setPatient(new Reference("urn:uuid:" + UUID.randomUUID()));
-		OperationOutcome oo = rejected(http.submit("/fhir", FhirHttp.json(bundle)), 422);
+		OperationOutcome oo = refused(http.submit("/fhir", FhirHttp.json(bundle)), 422);
 		assertThat(oo.getIssueFirstRep().getDiagnostics()).contains("does not resolve");
 	}
 
@@ -142,7 +112,7 @@ class BadInputTest {
 	void referenceToAMissingResourceIs422() {
 		Bundle bundle = pregnancy(207);
 		((EpisodeOfCare) bundle.getEntry().get(2).getResource()).setPatient(new Reference("Patient/does-not-exist"));
-		OperationOutcome oo = rejected(http.submit("/fhir", FhirHttp.json(bundle)), 422);
+		OperationOutcome oo = refused(http.submit("/fhir", FhirHttp.json(bundle)), 422);
 		assertThat(oo.getIssueFirstRep().getDiagnostics()).contains("does not exist");
 	}
 
@@ -152,7 +122,7 @@ class BadInputTest {
 		MedicationRequest mr = new MedicationRequest();
 		bundle.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(mr).getRequest()
 				.setMethod(Bundle.HTTPVerb.POST).setUrl("MedicationRequest");
-		OperationOutcome oo = rejected(http.submit("/fhir", FhirHttp.json(bundle)), 422);
+		OperationOutcome oo = refused(http.submit("/fhir", FhirHttp.json(bundle)), 422);
 		assertThat(oo.getIssue()).anySatisfy(i -> assertThat(i.getDiagnostics()).contains("not accepted"));
 	}
 
@@ -166,7 +136,7 @@ class BadInputTest {
 	@Test
 	void unknownResourceTypeInABundleIs400() {
 		String json = FhirHttp.json(pregnancy(209)).replaceFirst("\"resourceType\":\"Organization\"", "\"resourceType\":\"Organisation\"");
-		rejected(http.submit("/fhir", json), 400);
+		refused(http.submit("/fhir", json), 400);
 	}
 
 	@Test
@@ -178,7 +148,7 @@ class BadInputTest {
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		before = DatabaseState.of(jdbc);
 		String changed = motherJson.replace("Synthetisch", "Gewijzigd");
-		rejected(http.put(url, changed, FhirHttp.JSON, "If-Match", "W/\"7\""), 412);
+		refused(http.put(url, changed, FhirHttp.JSON, "If-Match", "W/\"7\""), 412);
 	}
 
 	@Test
@@ -187,24 +157,24 @@ class BadInputTest {
 		String motherJson = FhirHttp.json(bundle.getEntry().get(1).getResource());
 		assertThat(http.submit("/fhir/Patient", motherJson).status()).isEqualTo(201);
 		before = DatabaseState.of(jdbc);
-		rejected(http.submit("/fhir/Patient", motherJson.replace("Synthetisch", "Anders")), 409);
+		refused(http.submit("/fhir/Patient", motherJson.replace("Synthetisch", "Anders")), 409);
 	}
 
 	@Test
 	void writesWithoutATokenAre401() {
-		rejected(http.as(null).post("/fhir", FhirHttp.json(pregnancy(212)), FhirHttp.JSON), 401);
+		refused(http.as(null).post("/fhir", FhirHttp.json(pregnancy(212)), FhirHttp.JSON), 401);
 	}
 
 	@Test
 	void onlyTransactionAndBatchBundlesArePosted() {
 		Bundle bundle = pregnancy(213).setType(Bundle.BundleType.COLLECTION);
-		rejected(http.submit("/fhir", FhirHttp.json(bundle)), 400);
+		refused(http.submit("/fhir", FhirHttp.json(bundle)), 400);
 	}
 
 	@Test
 	void deleteEntriesAreRefused() {
 		Bundle bundle = pregnancy(214);
 		bundle.addEntry().getRequest().setMethod(Bundle.HTTPVerb.DELETE).setUrl("Patient/abc");
-		rejected(http.submit("/fhir", FhirHttp.json(bundle)), 400);
+		refused(http.submit("/fhir", FhirHttp.json(bundle)), 400);
 	}
 }

@@ -106,4 +106,24 @@ class ProfileExamplesTest {
 			assertThat(covered).containsAll(catalog.profilesFor(type));
 		}
 	}
+
+	/** An extension we put on what we return or accept is defined: the official validator can check it. */
+	@Test
+	void everyExtensionWeUseIsDefined() throws IOException {
+		java.util.regex.Pattern url = java.util.regex.Pattern.compile("https://kansrijkestart\\.nl/fhir/StructureDefinition/(ks-ext-[a-z-]+)");
+		java.util.Set<String> used = new java.util.TreeSet<>();
+		for (Path root : List.of(Path.of("src/main"), Path.of("..", "mappings"), Path.of("..", "tools", "src", "main"))) {
+			try (var files = Files.walk(root)) {
+				for (Path f : files.filter(Files::isRegularFile).toList()) {
+					var m = url.matcher(Files.readString(f));
+					while (m.find()) {
+						used.add(m.group(1));
+					}
+				}
+			}
+		}
+		java.util.Set<String> defined = new java.util.HashSet<>();
+		catalog.structureDefinitions().forEach(sd -> defined.add(sd.getIdPart()));
+		assertThat(used).isNotEmpty().allSatisfy(id -> assertThat(defined).as("StructureDefinition " + id).contains(id));
+	}
 }

@@ -56,6 +56,10 @@ class TransportHardeningTest {
 	void everyDatabaseSessionHasAStatementTimeout(@org.springframework.beans.factory.annotation.Autowired org.springframework.jdbc.core.JdbcTemplate jdbc) {
 		assertThat(jdbc.queryForObject("show statement_timeout", String.class)).isEqualTo("30s");
 		assertThat(jdbc.queryForObject("show idle_in_transaction_session_timeout", String.class)).isEqualTo("1min");
+		// The embedded server is as durable as an external one (the library's defaults turn these off).
+		for (String setting : new String[] { "fsync", "synchronous_commit", "full_page_writes" }) {
+			assertThat(jdbc.queryForObject("show " + setting, String.class)).as(setting).isEqualTo("on");
+		}
 	}
 
 	@Test
