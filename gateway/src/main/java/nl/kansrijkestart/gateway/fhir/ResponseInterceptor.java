@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Set;
 import java.util.UUID;
@@ -46,6 +47,17 @@ class ResponseInterceptor {
 		return true;
 	}
 
+	private static boolean databaseUnavailable(Throwable t) {
+		for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+			if (c instanceof org.springframework.dao.DataAccessResourceFailureException
+					|| c instanceof org.springframework.dao.QueryTimeoutException
+					|| c instanceof java.sql.SQLTransientConnectionException || c instanceof java.sql.SQLNonTransientConnectionException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	static String withoutParams(String url, Set<String> names) {
 		int q = url.indexOf('?');
 		if (q < 0) {
@@ -69,6 +81,14 @@ class ResponseInterceptor {
 		}
 		if (cause instanceof DataFormatException) {
 			return new InvalidRequestException("The request body could not be parsed: " + cause.getMessage());
+		}
+		if (databaseUnavailable(cause)) {
+			// Not the client's fault, and not for long: the pool's wait is bounded, the database is supervised.
+			log.warn("Database unavailable on {} {}: {}", servletRequest.getMethod(), servletRequest.getRequestURI(), cause.toString());
+			UnclassifiedServerFailureException unavailable = new UnclassifiedServerFailureException(503,
+					"The database is not available right now; try again shortly");
+			unavailable.addResponseHeader("Retry-After", "5");
+			return unavailable;
 		}
 		String reference = UUID.randomUUID().toString();
 		log.error("Unexpected error {} on {} {}", reference, servletRequest.getMethod(), servletRequest.getRequestURI(), cause);

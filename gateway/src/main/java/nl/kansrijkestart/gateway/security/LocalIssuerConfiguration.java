@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.DependsOn;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -39,8 +41,8 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * The local issuer for the embedded default: Spring Authorization Server with the client-credentials clients of
- * {@code gateway.security.local-issuer.clients}. Off as soon as an external issuer is configured. Its signing key
- * lives in memory, so tokens do not outlive a restart.
+ * {@code gateway.security.local-issuer.clients}. Off as soon as an external issuer is configured. Its signing key is
+ * kept in the database ({@link #localSigningKey}).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("'${gateway.security.issuer-uri:}'.isBlank() and '${gateway.security.jwk-set-uri:}'.isBlank()")
@@ -71,9 +73,17 @@ public class LocalIssuerConfiguration {
 		return http.build();
 	}
 
+	/**
+	 * One signing key for every instance on the database and across restarts: the first start stores it, the others
+	 * read it, so a token from one instance is valid at another and survives a restart. It lives with the data it
+	 * protects (production uses an external issuer, whose keys are its own).
+	 */
 	@Bean
-	SigningKey localSigningKey() throws com.nimbusds.jose.JOSEException {
-		return new SigningKey(new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate());
+	@DependsOn("flywayInitializer")
+	SigningKey localSigningKey(JdbcTemplate jdbc) throws com.nimbusds.jose.JOSEException, java.text.ParseException {
+		RSAKey candidate = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
+		jdbc.update("insert into local_issuer_key (id, jwk) values (1, ?) on conflict (id) do nothing", candidate.toJSONString());
+		return new SigningKey(RSAKey.parse(jdbc.queryForObject("select jwk from local_issuer_key where id = 1", String.class)));
 	}
 
 	@Bean

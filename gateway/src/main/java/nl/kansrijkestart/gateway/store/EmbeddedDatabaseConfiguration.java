@@ -60,9 +60,23 @@ public class EmbeddedDatabaseConfiguration {
 		return builder.start();
 	}
 
+	@Bean
+	EmbeddedDatabaseWatchdog embeddedDatabaseWatchdog(EmbeddedDatabaseProperties properties) {
+		Path dir = properties.dataDirectory().toAbsolutePath();
+		return new EmbeddedDatabaseWatchdog(() -> {
+			try {
+				return StaleServer.recorded(dir).isPresent();
+			} catch (IOException e) {
+				// an unreadable pid file is no proof of a crash
+				return true;
+			}
+		}, status -> Runtime.getRuntime().halt(status));
+	}
+
 	@Bean(destroyMethod = "close")
 	DataSource dataSource(EmbeddedPostgres postgres, EmbeddedDatabaseProperties properties,
-			@Value("${spring.datasource.hikari.data-source-properties.options}") String sessionOptions) {
+			@Value("${spring.datasource.hikari.data-source-properties.options}") String sessionOptions,
+			@Value("${spring.datasource.hikari.connection-timeout}") long connectionTimeoutMillis) {
 		HikariConfig config = new HikariConfig();
 		config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
 		// Server error details quote row values (a duplicate key names the BSN): keep them out of exceptions and logs.
@@ -70,6 +84,7 @@ public class EmbeddedDatabaseConfiguration {
 		// The same session settings as an external database gets (application.yml): plans, statement timeout.
 		config.addDataSourceProperty("options", sessionOptions);
 		config.setMaximumPoolSize(properties.maxPoolSize());
+		config.setConnectionTimeout(connectionTimeoutMillis);
 		config.setPoolName("embedded-postgres");
 		return new HikariDataSource(config);
 	}

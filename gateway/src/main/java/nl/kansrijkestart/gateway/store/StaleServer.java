@@ -45,18 +45,20 @@ final class StaleServer {
 
 	/** The live postmaster of this data directory, if its pid file names one that is a PostgreSQL process. */
 	static Optional<ProcessHandle> postmaster(Path dataDirectory) throws IOException {
+		return recorded(dataDirectory).filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+	}
+
+	/** The live process the data directory's pid file names, whatever it is (for supervision: never for a kill). */
+	static Optional<ProcessHandle> recorded(Path dataDirectory) throws IOException {
 		Path pidFile = dataDirectory.resolve("postmaster.pid");
 		if (!Files.exists(pidFile)) {
 			return Optional.empty();
 		}
 		String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
-		long pid;
 		try {
-			pid = Long.parseLong(first);
+			return ProcessHandle.of(Long.parseLong(first)).filter(ProcessHandle::isAlive);
 		} catch (NumberFormatException e) {
 			return Optional.empty();
 		}
-		return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-				.filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
 	}
 }
