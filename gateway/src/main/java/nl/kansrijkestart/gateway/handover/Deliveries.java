@@ -11,9 +11,16 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import nl.kansrijkestart.gateway.consent.ConsentDecision;
@@ -25,37 +32,55 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Pushes one due document to its JGZ endpoint ({@code POST [base]/Bundle}), inside the transaction that holds its
- * outbox row locked: the consent is checked again (and logged) first, a 2xx marks it delivered, anything else
- * schedules a retry with exponential backoff until the attempts run out and it is dead-lettered. The same Bundle
- * identifier goes out on every attempt, so the receiver can drop duplicates (a crash after sending and before commit
- * sends again).
+ * Pushes due documents to their JGZ endpoints ({@code POST [base]/Bundle}). A short transaction claims due outbox rows
+ * with a lease ({@code FOR UPDATE SKIP LOCKED}: several instances share the outbox); the POST is made outside any
+ * transaction, on a bounded pool, with at most {@code perEndpoint} in flight to one endpoint, so a stalling receiver
+ * holds up only its own deliveries; the outcome is recorded in a second short transaction. Per handover, documents go
+ * oldest first, one at a time. The consent is checked again (and logged) before each POST; a 2xx marks it delivered,
+ * anything else schedules a retry with exponential backoff until the attempts run out and it is dead-lettered.
+ *
+ * <p>At least once: a gateway that dies while sending leaves the lease to run out, and the document is claimed and
+ * sent again. The same Bundle identifier goes out on every attempt, so the receiver drops duplicates by it; a retry
+ * after a timeout (the receiver may have taken the document) is counted in {@code gateway.handover.possible-duplicates}.
  */
 @Component
-class Deliveries {
+class Deliveries implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(Deliveries.class);
 
-	/** The oldest due item of each handover, one at a time, skipping what another instance is sending. */
-	static final String DUE = "select d.id, d.handover_id, d.task_id, d.document_id, d.bundle_identifier, d.recipient, d.endpoint,"
-			+ " d.attempts, h.mother, h.child from handover_delivery d join handover h on h.id = d.handover_id"
-			+ " where d.status = 'pending' and d.next_attempt_at <= now()"
+	/**
+	 * Due items, oldest first: only the oldest pending item of each handover, none whose lease is still running, and
+	 * with each the number of deliveries in flight to its endpoint (for the per-endpoint bound).
+	 */
+	private static final String DUE = "select d.id, d.handover_id, d.task_id, d.document_id, d.bundle_identifier, d.recipient,"
+			+ " d.endpoint, d.attempts, h.mother, h.child, d.last_error, (select count(*) from handover_delivery f where f.endpoint"
+			+ " = d.endpoint and f.status = 'pending' and f.lease_until >= now()) from handover_delivery d join handover h on"
+			+ " h.id = d.handover_id where d.status = 'pending' and d.next_attempt_at <= now()"
+			+ " and (d.lease_until is null or d.lease_until < now())"
 			+ " and not exists (select 1 from handover_delivery e where e.order_key = d.order_key and e.status = 'pending' and e.id < d.id)"
-			+ " order by d.next_attempt_at, d.id limit 1 for update of d skip locked";
+			+ " order by d.next_attempt_at, d.id limit ? for update of d skip locked";
+	private static final String TIMEOUT = "no answer within ";
 
 	record Item(long id, UUID handoverId, String taskId, String documentId, String bundleIdentifier, String recipient, String endpoint,
-			int attempts, String mother, String child) {
+			int attempts, String mother, String child, String lastError) {
 		String subject() {
 			return child.isEmpty() ? mother : child;
 		}
 	}
 
-	static final RowMapper<Item> ROW = (rs, n) -> new Item(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
-			rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getString(9), rs.getString(10));
+	private record Due(Item item, int inFlightToEndpoint) {
+	}
+
+	private static final RowMapper<Due> ROW = (rs, n) -> new Due(new Item(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
+			rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getString(9), rs.getString(10),
+			rs.getString(11)), rs.getInt(12));
 
 	private final JdbcTemplate jdbc;
 	private final ResourceStore store;
@@ -65,10 +90,15 @@ class Deliveries {
 	private final FhirContext fhirContext;
 	private final MeterRegistry meters;
 	private final HttpClient client;
+	private final TransactionTemplate transactions;
+	private final Semaphore slots;
+	private final ExecutorService senders;
+	private volatile boolean running;
 
 	Deliveries(JdbcTemplate jdbc, ResourceStore store, JgzResources jgz, ConsentService consent, HandoverProperties properties,
-			FhirContext fhirContext, MeterRegistry meters) {
+			FhirContext fhirContext, MeterRegistry meters, TransactionTemplate transactions) {
 		this.jdbc = jdbc;
+		this.transactions = transactions;
 		this.store = store;
 		this.jgz = jgz;
 		this.consent = consent;
@@ -78,10 +108,76 @@ class Deliveries {
 		this.client = HttpClient.newBuilder().connectTimeout(this.properties.timeout()).followRedirects(HttpClient.Redirect.NEVER).build();
 		meters.gauge("gateway.handover.dead-letters", jdbc, j -> j.queryForObject(
 				"select count(*) from handover_delivery where status = 'dead'", Long.class));
+		this.slots = new Semaphore(this.properties.concurrency());
+		this.senders = Executors.newFixedThreadPool(this.properties.concurrency(), r -> {
+			Thread t = new Thread(r, "handover-push");
+			t.setDaemon(true);
+			return t;
+		});
 	}
 
-	void deliverTimed(Item item) {
-		meters.timer("gateway.handover.delivery").record(() -> deliver(item));
+	/** Claims what is due (as many as there are free senders) and hands each to a sender. */
+	@Scheduled(fixedDelayString = "${gateway.handover.delivery.poll-interval}")
+	void dispatch() {
+		int free = slots.availablePermits();
+		if (!running || free == 0) {
+			return;
+		}
+		for (Item item : claim(free)) {
+			slots.acquireUninterruptibly();
+			senders.execute(() -> {
+				try {
+					meters.timer("gateway.handover.delivery").record(() -> deliver(item));
+				} catch (RuntimeException e) {
+					// the lease runs out and the delivery is tried again
+					log.warn("Handover delivery {} failed unexpectedly: {}", item.id(), e.toString());
+				} finally {
+					slots.release();
+				}
+			});
+		}
+	}
+
+	/** In one short transaction: the due items to send now, each leased so that nobody else sends it meanwhile. */
+	private List<Item> claim(int max) {
+		return transactions.execute(tx -> {
+			Map<String, Integer> perEndpoint = new HashMap<>();
+			List<Item> claimed = new ArrayList<>();
+			for (Due due : jdbc.query(DUE, ROW, max * 4)) {
+				int inFlight = perEndpoint.computeIfAbsent(due.item().endpoint(), e -> due.inFlightToEndpoint());
+				if (claimed.size() < max && inFlight < properties.perEndpoint()) {
+					claimed.add(due.item());
+					perEndpoint.put(due.item().endpoint(), inFlight + 1);
+				}
+			}
+			if (!claimed.isEmpty()) {
+				jdbc.update("update handover_delivery set lease_until = ? where id = any(?)",
+						Timestamp.from(Instant.now().plus(properties.lease())), claimed.stream().map(Item::id).toArray(Long[]::new));
+			}
+			return claimed;
+		});
+	}
+
+	@Override
+	public void start() {
+		running = true;
+	}
+
+	/** Stops claiming and lets the POSTs in flight finish (or their leases run out). */
+	@Override
+	public void stop() {
+		running = false;
+		senders.shutdown();
+		try {
+			senders.awaitTermination(properties.timeout().toMillis() + 2000, TimeUnit.MILLISECONDS);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
 	}
 
 	private void deliver(Item item) {
@@ -89,28 +185,38 @@ class Deliveries {
 		ConsentDecision decision = consent.gate(item.subject(), Purpose.HANDOVER, item.recipient(), now,
 				"Task/" + item.taskId() + " push delivery, attempt " + (item.attempts() + 1)).orElse(null);
 		if (decision == null || decision.outcome() == ConsentDecision.Outcome.DENY) {
-			jdbc.update("update handover_delivery set status = 'cancelled', last_error = ? where id = ?",
+			jdbc.update("update handover_delivery set status = 'cancelled', lease_until = null, last_error = ? where id = ?",
 					decision == null ? "the person's record is gone" : "consent: " + decision.reason(), item.id());
 			meters.counter("gateway.handover.deliveries", "outcome", "cancelled").increment();
 			return;
 		}
 		if (!decision.permitted()) {
 			// Unknown (registry down): not a failure of the receiver; ask again later without using up an attempt.
-			jdbc.update("update handover_delivery set next_attempt_at = ?, last_error = ? where id = ?",
+			jdbc.update("update handover_delivery set next_attempt_at = ?, lease_until = null, last_error = ? where id = ?",
 					Timestamp.from(now.plus(properties.initialBackoff())), "consent unknown: " + decision.reason(), item.id());
 			return;
 		}
 		String failure = post(item);
+		transactions.executeWithoutResult(tx -> record(item, failure, Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+	}
+
+	/** The outcome of one POST, and the lease given back. */
+	private void record(Item item, String failure, Instant now) {
 		int attempts = item.attempts() + 1;
 		if (failure == null) {
-			jdbc.update("update handover_delivery set status = 'delivered', attempts = ?, delivered_at = ?, last_error = null where id = ?",
-					attempts, Timestamp.from(now), item.id());
+			jdbc.update("update handover_delivery set status = 'delivered', attempts = ?, delivered_at = ?, last_error = null,"
+					+ " lease_until = null where id = ?", attempts, Timestamp.from(now), item.id());
 			businessStatus(item.taskId(), "delivered", now);
 			meters.counter("gateway.handover.deliveries", "outcome", "delivered").increment();
+			if (item.lastError() != null && item.lastError().startsWith(TIMEOUT)) {
+				// The receiver may have taken the timed-out attempt too: it drops the copy by Bundle.identifier.
+				meters.counter("gateway.handover.possible-duplicates").increment();
+			}
 			return;
 		}
 		if (attempts >= properties.maxAttempts()) {
-			jdbc.update("update handover_delivery set status = 'dead', attempts = ?, last_error = ? where id = ?", attempts, failure, item.id());
+			jdbc.update("update handover_delivery set status = 'dead', attempts = ?, last_error = ?, lease_until = null where id = ?",
+					attempts, failure, item.id());
 			businessStatus(item.taskId(), "dead-letter: not delivered after " + attempts + " attempts (" + failure + ")", now);
 			meters.counter("gateway.handover.deliveries", "outcome", "dead").increment();
 			log.warn("Handover delivery {} dead after {} attempts: {}", item.id(), attempts, failure);
@@ -120,8 +226,8 @@ class Deliveries {
 		if (backoff.compareTo(properties.maxBackoff()) > 0) {
 			backoff = properties.maxBackoff();
 		}
-		jdbc.update("update handover_delivery set attempts = ?, next_attempt_at = ?, last_error = ? where id = ?", attempts,
-				Timestamp.from(now.plus(backoff)), failure, item.id());
+		jdbc.update("update handover_delivery set attempts = ?, next_attempt_at = ?, last_error = ?, lease_until = null where id = ?",
+				attempts, Timestamp.from(now.plus(backoff)), failure, item.id());
 		meters.counter("gateway.handover.deliveries", "outcome", "retry").increment();
 		log.debug("Handover delivery {} attempt {} failed: {}", item.id(), attempts, failure);
 	}
@@ -143,7 +249,7 @@ class Deliveries {
 			return status >= 200 && status < 300 ? null : "HTTP " + status;
 		} catch (TimeoutException e) {
 			call.cancel(true);
-			return "no answer within " + properties.timeout();
+			return TIMEOUT + properties.timeout();
 		} catch (ExecutionException e) {
 			return e.getCause() instanceof IOException ? "connection failed (" + e.getCause().getClass().getSimpleName() + ")"
 					: "request failed (" + e.getCause().getClass().getSimpleName() + ")";

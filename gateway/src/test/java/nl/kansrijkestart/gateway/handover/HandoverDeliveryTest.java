@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import ca.uhn.fhir.context.FhirContext;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,6 +124,44 @@ class HandoverDeliveryTest extends ExternalSystems {
 		Task task = http.as("jgz-b").get("/fhir/Task/" + jdbc.queryForObject("select task_id from handover where mother = ? and moment = 'postnatal'",
 				String.class, families.get(0).motherId())).as(Task.class);
 		assertThat(task.getBusinessStatus().getText()).isEqualTo("delivered");
+	}
+
+	/**
+	 * A JGZ endpoint that never answers in time does not hold up the others: pushes to Rotterdam go out while pushes to
+	 * the stalling Den Haag endpoint are in flight (one sender, as before, would have waited for each timeout).
+	 */
+	@Test
+	void aStallingEndpointDoesNotHoldUpTheOthers() {
+		WireMockServer stalling = new WireMockServer(com.github.tomakehurst.wiremock.core.WireMockConfiguration.options().dynamicPort());
+		stalling.start();
+		stalling.stubFor(post(urlPathEqualTo("/fhir/Bundle")).willReturn(aResponse().withStatus(201).withFixedDelay(3000)));
+		writeRouting(false, stalling.baseUrl() + "/fhir");
+		try {
+			assertThat(http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON).status())
+					.isEqualTo(200);
+			for (int i = 0; i < 2; i++) {
+				var pregnancy = new PregnancyGenerator(53_300 + i).next();
+				Family.submit(http, Pregnancies.livingIn(pregnancy.bundle(), "GM0518"), (mother, child) -> List.of(
+						Consents.simple("permit", mother, "2024-01-10T10:00:00+01:00", true, Purpose.HANDOVER)));
+			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> !stalling.getAllServeEvents().isEmpty());
+			List<Family> families = new ArrayList<>();
+			for (int i = 0; i < 3; i++) {
+				families.add(submit(http, 53_310 + i));
+			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> new HashSet<>(receivedIdentifiers(true)).containsAll(documentsFor(families, jdbc))
+					&& documentsFor(families, jdbc).size() >= 6);
+			List<Long> stalled = stalling.getAllServeEvents().stream().map(e -> e.getRequest().getLoggedDate().getTime()).toList();
+			// Some push to Rotterdam started while a push to Den Haag was waiting for its (500 ms) timeout.
+			assertThat(JGZ_ENDPOINT.getAllServeEvents()).anySatisfy(e -> {
+				long at = e.getRequest().getLoggedDate().getTime();
+				assertThat(stalled).anyMatch(s -> at > s && at < s + 400);
+			});
+		} finally {
+			writeRouting(false);
+			http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON);
+			stalling.stop();
+		}
 	}
 
 	@Test

@@ -59,10 +59,15 @@ public abstract class ExternalSystems {
 
 	/** The test routing table; {@code withNijmegen} adds a (pull) route for the otherwise unrouted municipality. */
 	protected static void writeRouting(boolean withNijmegen) {
+		writeRouting(withNijmegen, "");
+	}
+
+	/** The same, with Den Haag (GM0518) pushed to {@code haaglandenEndpoint} (empty: pulled). */
+	protected static void writeRouting(boolean withNijmegen, String haaglandenEndpoint) {
 		String table = "municipality,organization,name,endpoint\n"
 				+ PULL_MUNICIPALITY + "," + JGZ_A + ",JGZ Amsterdam,\n"
 				+ PUSH_MUNICIPALITY + "," + JGZ_B + ",JGZ Rotterdam-Rijnmond," + JGZ_ENDPOINT.baseUrl() + "/fhir\n"
-				+ "GM0518,http://fhir.nl/fhir/NamingSystem/ura|90000518,JGZ Haaglanden,\n"
+				+ "GM0518,http://fhir.nl/fhir/NamingSystem/ura|90000518,JGZ Haaglanden," + haaglandenEndpoint + "\n"
 				+ "GM0344,http://fhir.nl/fhir/NamingSystem/ura|90000344,JGZ Utrecht,\n"
 				+ "GM0392,http://fhir.nl/fhir/NamingSystem/ura|90000392,JGZ Kennemerland,\n"
 				+ (withNijmegen ? UNROUTED_MUNICIPALITY + "," + JGZ_A + ",JGZ Gelderland-Zuid,\n" : "");
