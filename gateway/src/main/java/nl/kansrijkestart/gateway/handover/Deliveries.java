@@ -91,14 +91,16 @@ class Deliveries implements SmartLifecycle {
 	private final MeterRegistry meters;
 	private final HttpClient client;
 	private final TransactionTemplate transactions;
+	private final JgzRouting routing;
 	private final Semaphore slots;
 	private final ExecutorService senders;
 	private volatile boolean running;
 
 	Deliveries(JdbcTemplate jdbc, ResourceStore store, JgzResources jgz, ConsentService consent, HandoverProperties properties,
-			FhirContext fhirContext, MeterRegistry meters, TransactionTemplate transactions) {
+			FhirContext fhirContext, MeterRegistry meters, TransactionTemplate transactions, JgzRouting routing) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
+		this.routing = routing;
 		this.store = store;
 		this.jgz = jgz;
 		this.consent = consent;
@@ -150,10 +152,14 @@ class Deliveries implements SmartLifecycle {
 					perEndpoint.put(due.item().endpoint(), inFlight + 1);
 				}
 			}
-			if (!claimed.isEmpty()) {
-				jdbc.update("update handover_delivery set lease_until = ? where id = any(?)",
-						Timestamp.from(Instant.now().plus(properties.lease())), claimed.stream().map(Item::id).toArray(Long[]::new));
+			if (claimed.isEmpty()) {
+				return claimed;
 			}
+			Instant now = Instant.now();
+			jdbc.batchUpdate("update handover_delivery set lease_until = ? where id = ?", claimed, claimed.size(), (ps, item) -> {
+				ps.setTimestamp(1, Timestamp.from(now.plus(lease(routing.timeoutOf(item.endpoint())))));
+				ps.setLong(2, item.id());
+			});
 			return claimed;
 		});
 	}
@@ -232,8 +238,14 @@ class Deliveries implements SmartLifecycle {
 		log.debug("Handover delivery {} attempt {} failed: {}", item.id(), attempts, failure);
 	}
 
-	/** POSTs the document; null when the receiver took it, else why not. */
+	/** How long a claimed delivery is ours: the POST's timeout plus the time to record its outcome. */
+	private static Duration lease(Duration timeout) {
+		return timeout.plusSeconds(10);
+	}
+
+	/** POSTs the document within the endpoint's timeout; null when the receiver took it, else why not. */
 	private String post(Item item) {
+		Duration timeout = routing.timeoutOf(item.endpoint());
 		StoredResource document = store.read("Bundle", item.documentId(), item.recipient()).orElse(null);
 		if (document == null) {
 			return "the document is gone";
@@ -241,15 +253,15 @@ class Deliveries implements SmartLifecycle {
 		String body = fhirContext.newJsonParser().encodeResourceToString(
 				fhirContext.newJsonParser().parseResource(org.hl7.fhir.r4.model.Bundle.class, document.json()).setId((String) null));
 		HttpRequest request = HttpRequest.newBuilder(URI.create(item.endpoint().replaceAll("/+$", "") + "/Bundle"))
-				.timeout(properties.timeout()).header("Content-Type", "application/fhir+json").header("Accept", "application/fhir+json")
+				.timeout(timeout).header("Content-Type", "application/fhir+json").header("Accept", "application/fhir+json")
 				.POST(HttpRequest.BodyPublishers.ofString(body)).build();
 		CompletableFuture<HttpResponse<Void>> call = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
 		try {
-			int status = call.get(properties.timeout().toMillis(), TimeUnit.MILLISECONDS).statusCode();
+			int status = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS).statusCode();
 			return status >= 200 && status < 300 ? null : "HTTP " + status;
 		} catch (TimeoutException e) {
 			call.cancel(true);
-			return TIMEOUT + properties.timeout();
+			return TIMEOUT + timeout;
 		} catch (ExecutionException e) {
 			return e.getCause() instanceof IOException ? "connection failed (" + e.getCause().getClass().getSimpleName() + ")"
 					: "request failed (" + e.getCause().getClass().getSimpleName() + ")";

@@ -16,17 +16,13 @@ public record HandoverProperties(@DefaultValue("classpath:mappings/jgz-routing.c
 
 	/**
 	 * Push delivery: at most {@code maxAttempts} POSTs per document, the first retry after {@code initialBackoff},
-	 * doubling up to {@code maxBackoff}; each POST may take {@code timeout}. At most {@code concurrency} POSTs are in
+	 * doubling up to {@code maxBackoff}; each POST may take {@code timeout} (unless the routing table gives its endpoint
+	 * its own). At most {@code concurrency} POSTs are in
 	 * flight per instance, and at most {@code perEndpoint} to one JGZ endpoint, so a stalling endpoint cannot hold up the
 	 * others.
 	 */
 	public record Delivery(@DefaultValue("100ms") Duration pollInterval, @DefaultValue("10") int maxAttempts,
 			@DefaultValue("2s") Duration initialBackoff, @DefaultValue("10m") Duration maxBackoff,
 			@DefaultValue("5s") Duration timeout, @DefaultValue("8") int concurrency, @DefaultValue("2") int perEndpoint) {
-
-		/** How long a claimed delivery is ours: the POST's timeout plus the time to record its outcome. */
-		Duration lease() {
-			return timeout.plusSeconds(10);
-		}
 	}
 }

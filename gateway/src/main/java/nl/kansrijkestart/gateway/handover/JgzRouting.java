@@ -3,12 +3,14 @@ package nl.kansrijkestart.gateway.handover;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import nl.kansrijkestart.gateway.security.OrganizationIdentifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -23,8 +25,11 @@ class JgzRouting {
 
 	private static final Logger log = LoggerFactory.getLogger(JgzRouting.class);
 
-	/** One row of the table: {@code organization} as {@code system|value}; {@code endpoint} null = pull only. */
-	record Route(String municipality, String organization, String name, String endpoint) {
+	/**
+	 * One row of the table: {@code organization} as {@code system|value}; {@code endpoint} null = pull only;
+	 * {@code timeout} of a push to it, null = {@code gateway.handover.delivery.timeout}.
+	 */
+	record Route(String municipality, String organization, String name, String endpoint, Duration timeout) {
 	}
 
 	private final JdbcTemplate jdbc;
@@ -41,9 +46,16 @@ class JgzRouting {
 		if (municipality == null) {
 			return Optional.empty();
 		}
-		return jdbc.query("select municipality, organization, name, endpoint from jgz_route where municipality = ?",
-				(rs, n) -> new Route(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)), municipality)
+		return jdbc.query("select municipality, organization, name, endpoint, endpoint_timeout_ms from jgz_route where municipality = ?",
+				(rs, n) -> new Route(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+						rs.getObject(5) == null ? null : Duration.ofMillis(rs.getLong(5))), municipality)
 				.stream().findFirst();
+	}
+
+	/** The push timeout of an endpoint: its own from the table, else the default. */
+	Duration timeoutOf(String endpoint) {
+		return jdbc.queryForList("select endpoint_timeout_ms from jgz_route where endpoint = ? and endpoint_timeout_ms is not null",
+				Long.class, endpoint).stream().findFirst().map(Duration::ofMillis).orElse(properties.delivery().timeout());
 	}
 
 	/** Replaces the table with the file's rows, all or nothing; a bad file changes nothing. */
@@ -51,16 +63,27 @@ class JgzRouting {
 		List<Route> routes = read();
 		transactions.executeWithoutResult(status -> {
 			jdbc.update("delete from jgz_route");
-			jdbc.batchUpdate("insert into jgz_route (municipality, organization, name, endpoint) values (?, ?, ?, ?)", routes,
-					routes.size(), (ps, r) -> {
+			jdbc.batchUpdate("insert into jgz_route (municipality, organization, name, endpoint, endpoint_timeout_ms) values (?, ?, ?, ?, ?)",
+					routes, routes.size(), (ps, r) -> {
 						ps.setString(1, r.municipality());
 						ps.setString(2, r.organization());
 						ps.setString(3, r.name());
 						ps.setString(4, r.endpoint());
+						ps.setObject(5, r.timeout() == null ? null : r.timeout().toMillis());
 					});
 		});
 		log.info("Loaded {} JGZ routes from {}", routes.size(), properties.routingFile());
 		return routes.size();
+	}
+
+	/** {@code 10s}, {@code 1500ms}, {@code PT10S}; null when it is none of these or not positive. */
+	private static Duration timeout(String text) {
+		try {
+			Duration d = DurationStyle.detectAndParse(text);
+			return d.isNegative() || d.isZero() ? null : d;
+		} catch (IllegalArgumentException e) {
+			return null;
+		}
 	}
 
 	private List<Route> read() {
@@ -78,12 +101,15 @@ class JgzRouting {
 				continue;
 			}
 			String[] f = row.split(",", -1);
-			if (f.length != 4 || !f[0].matches("GM[0-9]{4}") || OrganizationIdentifier.parse(f[1]).isEmpty() || f[2].isBlank()
-					|| (!f[3].isBlank() && !f[3].matches("https?://\\S+"))) {
+			Duration timeout = f.length == 5 && !f[4].isBlank() ? timeout(f[4].trim()) : null;
+			if ((f.length != 4 && f.length != 5) || !f[0].matches("GM[0-9]{4}") || OrganizationIdentifier.parse(f[1]).isEmpty()
+					|| f[2].isBlank() || (!f[3].isBlank() && !f[3].matches("https?://\\S+"))
+					|| (f.length == 5 && !f[4].isBlank() && timeout == null)) {
 				throw new IllegalStateException("JGZ routing table " + properties.routingFile() + ", line " + line
-						+ ": expected municipality (GMnnnn), organization (URA or AGB as system|value), name, endpoint (http(s) URL or empty)");
+						+ ": expected municipality (GMnnnn), organization (URA or AGB as system|value), name, endpoint (http(s) URL or"
+						+ " empty) and optionally the endpoint's push timeout (e.g. 10s)");
 			}
-			routes.add(new Route(f[0], f[1], f[2].trim(), f[3].isBlank() ? null : f[3].trim()));
+			routes.add(new Route(f[0], f[1], f[2].trim(), f[3].isBlank() ? null : f[3].trim(), timeout));
 		}
 		return routes;
 	}

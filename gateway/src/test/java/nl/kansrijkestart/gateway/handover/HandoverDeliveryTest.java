@@ -164,6 +164,31 @@ class HandoverDeliveryTest extends ExternalSystems {
 		}
 	}
 
+	/** An endpoint that needs more time than the default push timeout (500 ms here) gets its own from the routing table. */
+	@Test
+	void anEndpointCanHaveItsOwnTimeout() {
+		WireMockServer slow = new WireMockServer(com.github.tomakehurst.wiremock.core.WireMockConfiguration.options().dynamicPort());
+		slow.start();
+		slow.stubFor(post(urlPathEqualTo("/fhir/Bundle")).willReturn(aResponse().withStatus(201).withFixedDelay(1000)));
+		writeRouting(false, slow.baseUrl() + "/fhir", "5s");
+		try {
+			assertThat(http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON).status())
+					.isEqualTo(200);
+			var pregnancy = new PregnancyGenerator(53_320).next();
+			Family family = Family.submit(http, Pregnancies.beforeBirth(Pregnancies.livingIn(pregnancy.bundle(), "GM0518")),
+					(mother, child) -> List.of(Consents.simple("permit", mother, "2024-01-10T10:00:00+01:00", true, Purpose.HANDOVER)));
+			await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject("select count(*) from handover_delivery d join handover h"
+					+ " on h.id = d.handover_id where h.mother = ? and d.status = 'delivered'", Long.class, family.motherId()) == 1);
+			// Taken at the first attempt: with the default 500 ms it would have timed out every time.
+			assertThat(jdbc.queryForObject("select attempts from handover_delivery d join handover h on h.id = d.handover_id"
+					+ " where h.mother = ?", Integer.class, family.motherId())).isEqualTo(1);
+		} finally {
+			writeRouting(false);
+			http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON);
+			slow.stop();
+		}
+	}
+
 	@Test
 	void whatNeverGetsThroughIsDeadLettered() {
 		JGZ_ENDPOINT.stubFor(post(urlPathEqualTo("/fhir/Bundle")).atPriority(1).willReturn(aResponse().withStatus(500)));

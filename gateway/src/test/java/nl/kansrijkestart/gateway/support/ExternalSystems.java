@@ -62,12 +62,17 @@ public abstract class ExternalSystems {
 		writeRouting(withNijmegen, "");
 	}
 
-	/** The same, with Den Haag (GM0518) pushed to {@code haaglandenEndpoint} (empty: pulled). */
+	/** The same, with Den Haag (GM0518) pushed to {@code haaglandenEndpoint} (empty: pulled), optionally with its own timeout. */
 	protected static void writeRouting(boolean withNijmegen, String haaglandenEndpoint) {
+		writeRouting(withNijmegen, haaglandenEndpoint, "");
+	}
+
+	protected static void writeRouting(boolean withNijmegen, String haaglandenEndpoint, String haaglandenTimeout) {
 		String table = "municipality,organization,name,endpoint\n"
 				+ PULL_MUNICIPALITY + "," + JGZ_A + ",JGZ Amsterdam,\n"
 				+ PUSH_MUNICIPALITY + "," + JGZ_B + ",JGZ Rotterdam-Rijnmond," + JGZ_ENDPOINT.baseUrl() + "/fhir\n"
-				+ "GM0518,http://fhir.nl/fhir/NamingSystem/ura|90000518,JGZ Haaglanden," + haaglandenEndpoint + "\n"
+				+ "GM0518,http://fhir.nl/fhir/NamingSystem/ura|90000518,JGZ Haaglanden," + haaglandenEndpoint
+				+ (haaglandenTimeout.isEmpty() ? "" : "," + haaglandenTimeout) + "\n"
 				+ "GM0344,http://fhir.nl/fhir/NamingSystem/ura|90000344,JGZ Utrecht,\n"
 				+ "GM0392,http://fhir.nl/fhir/NamingSystem/ura|90000392,JGZ Kennemerland,\n"
 				+ (withNijmegen ? UNROUTED_MUNICIPALITY + "," + JGZ_A + ",JGZ Gelderland-Zuid,\n" : "");
