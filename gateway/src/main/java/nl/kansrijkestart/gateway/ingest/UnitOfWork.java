@@ -264,6 +264,10 @@ class UnitOfWork {
 	/** A logical reference to a person: the one person with that identifier in this transaction or the partition. */
 	private String byIdentifier(EntryRequest e, ReferenceSite site, List<Target> targets) {
 		Reference ref = site.reference();
+		if (ref.hasType() && !References.PERSON_TYPES.contains(ref.getType())) {
+			// says it is not a person (e.g. a Practitioner by display only): kept as sent
+			return null;
+		}
 		Identifier id = ref.getIdentifier();
 		if (!ref.hasIdentifier() || !id.hasValue()) {
 			throw unprocessable(e, site.path() + ": a reference to a person needs a reference or an identifier, not only a"

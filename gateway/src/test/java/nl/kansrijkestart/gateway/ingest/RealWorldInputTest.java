@@ -101,6 +101,8 @@ class RealWorldInputTest {
 		apgar.setSubject(ours.getSubject());
 		apgar.setEffective(ours.getEffective());
 		apgar.getCode().addCoding(new Coding("http://snomed.info/sct", "169895004", "Apgar at 1 minute"));
+		// A performer named only, typed as not a person: kept as sent.
+		apgar.addPerformer(new Reference().setType("Practitioner").setDisplay("dienstdoend verloskundige"));
 		bundle.getEntry().stream().filter(e -> e.getResource() == ours).forEach(e -> e.setResource(apgar));
 		// A coded answer with a local coding beside SNOMED, as Dutch EHRs send it.
 		first(bundle, "289145007").getValueCodeableConcept().addCoding(new Coding("urn:oid:2.16.840.1.113883.2.4.3.11.999", "BV", "Borstvoeding"));
