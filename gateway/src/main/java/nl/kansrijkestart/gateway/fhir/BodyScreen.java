@@ -73,8 +73,8 @@ final class BodyScreen {
 					case START_OBJECT -> counter.open(false);
 					case START_ARRAY -> counter.open(true);
 					case END_OBJECT, END_ARRAY -> counter.close();
-					case FIELD_NAME -> text(parser.currentName());
-					case VALUE_STRING -> counter.value(text(parser.getText()));
+					case FIELD_NAME -> text(parser.currentName(), BODY);
+					case VALUE_STRING -> counter.value(text(parser.getText(), BODY));
 					default -> counter.value(null);
 				};
 				if (refusal != null) {
@@ -110,13 +110,13 @@ final class BodyScreen {
 					open.push(new Object[] { null, 0 });
 					refusal = refusal != null ? refusal : counter.open(false);
 					for (int i = 0; refusal == null && i < reader.getAttributeCount(); i++) {
-						refusal = counter.value(text(reader.getAttributeValue(i)));
+						refusal = counter.value(text(reader.getAttributeValue(i), BODY));
 					}
 				} else if (event == XMLStreamConstants.END_ELEMENT) {
 					open.pop();
 					refusal = counter.close();
 				} else if (event == XMLStreamConstants.CHARACTERS || event == XMLStreamConstants.CDATA) {
-					refusal = text(reader.getText());
+					refusal = text(reader.getText(), BODY);
 				}
 				if (refusal != null) {
 					return refusal;
@@ -172,21 +172,27 @@ final class BodyScreen {
 		return new Refusal(413, "too-costly", "The request body " + what + "; it is refused before parsing");
 	}
 
-	/** FHIR strings hold no control characters but tab, CR and LF, and (as Unicode text) no unpaired surrogate. */
-	static Refusal text(String s) {
+	static final String BODY = "The body";
+
+	/**
+	 * FHIR strings hold no control characters but tab, CR and LF, and (as Unicode text) no unpaired surrogate.
+	 *
+	 * @param where what {@code s} came from, as the refusal's subject ("The body", "The query string")
+	 */
+	static Refusal text(String s, String where) {
 		if (s == null) {
 			return null;
 		}
 		for (int i = 0; i < s.length(); i++) {
 			char c = s.charAt(i);
 			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-				return new Refusal(400, "invalid", "The body contains the control character U+" + String.format("%04X", (int) c)
+				return new Refusal(400, "invalid", where + " contains the control character U+" + String.format("%04X", (int) c)
 						+ ", which FHIR strings may not hold");
 			}
 			if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
 				i++;
 			} else if (Character.isSurrogate(c)) {
-				return new Refusal(400, "invalid", "The body contains an unpaired UTF-16 surrogate (U+" + String.format("%04X", (int) c)
+				return new Refusal(400, "invalid", where + " contains an unpaired UTF-16 surrogate (U+" + String.format("%04X", (int) c)
 						+ "), which is not Unicode text");
 			}
 		}

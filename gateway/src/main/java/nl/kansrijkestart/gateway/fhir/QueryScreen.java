@@ -34,9 +34,9 @@ final class QueryScreen {
 				return "The query string holds a malformed %-escape or bytes that are not UTF-8: encode parameters as UTF-8"
 						+ " and escape '%' as %25";
 			}
-			BodyScreen.Refusal text = BodyScreen.text(name + value);
+			BodyScreen.Refusal text = BodyScreen.text(name + value, "The query string");
 			if (text != null) {
-				return "The query string " + text.message().substring("The body ".length());
+				return text.message();
 			}
 			values += 1 + commas(value);
 		}

@@ -83,7 +83,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
 			return;
 		}
 		String contentType = request.getContentType();
-		String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+		String mediaType = mediaType(request);
 		boolean formSearch = request.getRequestURI().endsWith("/_search") && mediaType.equals("application/x-www-form-urlencoded");
 		if (!formSearch && !FHIR_TYPES.contains(mediaType)) {
 			OperationOutcomes.write(response, 415, "not-supported", contentType == null
@@ -205,8 +205,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
 			tooLarge(response);
 			return;
 		}
-		BodyScreen.Refusal refusal = screen.check(body, request.getContentType() != null
-				&& request.getContentType().split(";")[0].trim().toLowerCase(Locale.ROOT).endsWith("xml"));
+		BodyScreen.Refusal refusal = screen.check(body, mediaType(request).endsWith("xml"));
 		if (refusal != null) {
 			OperationOutcomes.write(response, refusal.status(), refusal.code(), refusal.message());
 			return;
@@ -227,6 +226,12 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		} finally {
 			writeSlots.release();
 		}
+	}
+
+	/** The Content-Type without its parameters, lower case; empty when there is none. */
+	private static String mediaType(HttpServletRequest request) {
+		String contentType = request.getContentType();
+		return contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
 	}
 
 	private void tooLarge(HttpServletResponse response) throws IOException {

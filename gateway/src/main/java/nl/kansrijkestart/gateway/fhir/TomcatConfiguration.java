@@ -1,8 +1,6 @@
 package nl.kansrijkestart.gateway.fhir;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import org.apache.catalina.Valve;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
@@ -12,8 +10,6 @@ import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactor
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import ca.uhn.fhir.context.FhirContext;
-import org.hl7.fhir.r4.model.OperationOutcome;
 
 /**
  * What Tomcat itself answers (a request line it cannot parse, an invalid path escape) is an OperationOutcome too,
@@ -47,17 +43,11 @@ class TomcatConfiguration {
 			if (status < 400 || response.getContentWritten() > 0 || !response.setErrorReported()) {
 				return;
 			}
-			OperationOutcome oo = new OperationOutcome();
-			oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR)
-					.setCode(status >= 500 ? OperationOutcome.IssueType.EXCEPTION : OperationOutcome.IssueType.INVALID)
-					.setDiagnostics(status >= 500 ? "The server could not handle the request"
-							: "The request could not be read (HTTP " + status + "); check the URL's escaping: characters"
-									+ " such as | in a query are sent as %7C");
 			try {
-				response.setContentType("application/fhir+json");
-				response.setCharacterEncoding("UTF-8");
-				OutputStream out = response.getOutputStream();
-				out.write(FhirContext.forR4Cached().newJsonParser().encodeResourceToString(oo).getBytes(StandardCharsets.UTF_8));
+				OperationOutcomes.write(response, status, status >= 500 ? "exception" : "invalid", status >= 500
+						? "The server could not handle the request"
+						: "The request could not be read (HTTP " + status + "); check the URL's escaping: characters"
+								+ " such as | in a query are sent as %7C");
 				response.finishResponse();
 			} catch (IOException | IllegalStateException e) {
 				// The client is gone or the response was taken over; nothing more to say.

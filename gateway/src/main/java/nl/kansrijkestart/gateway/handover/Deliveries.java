@@ -57,10 +57,12 @@ class Deliveries implements SmartLifecycle {
 
 	/**
 	 * Due items, oldest first: only the oldest pending item of each handover, none whose lease is still running, and
-	 * with each the number of deliveries in flight to its endpoint (for the per-endpoint bound).
+	 * with each the endpoint's own timeout from the routing table (null: the default) and the number of deliveries in
+	 * flight to it (for the per-endpoint bound).
 	 */
 	private static final String DUE = "select d.id, d.handover_id, d.task_id, d.document_id, d.bundle_identifier, d.recipient,"
-			+ " d.endpoint, d.attempts, h.mother, h.child, d.last_error, (select count(*) from handover_delivery f where f.endpoint"
+			+ " d.endpoint, d.attempts, h.mother, h.child, d.last_error, (select max(r.endpoint_timeout_ms) from jgz_route r"
+			+ " where r.endpoint = d.endpoint), (select count(*) from handover_delivery f where f.endpoint"
 			+ " = d.endpoint and f.status = 'pending' and f.lease_until >= now()) from handover_delivery d join handover h on"
 			+ " h.id = d.handover_id where d.status = 'pending' and d.next_attempt_at <= now()"
 			+ " and (d.lease_until is null or d.lease_until < now())"
@@ -68,8 +70,9 @@ class Deliveries implements SmartLifecycle {
 			+ " order by d.next_attempt_at, d.id limit ? for update of d skip locked";
 	private static final String TIMEOUT = "no answer within ";
 
+	/** @param endpointTimeout the endpoint's own push timeout, or null for the default */
 	record Item(long id, UUID handoverId, String taskId, String documentId, String bundleIdentifier, String recipient, String endpoint,
-			int attempts, String mother, String child, String lastError) {
+			int attempts, String mother, String child, String lastError, Duration endpointTimeout) {
 		String subject() {
 			return child.isEmpty() ? mother : child;
 		}
@@ -80,7 +83,7 @@ class Deliveries implements SmartLifecycle {
 
 	private static final RowMapper<Due> ROW = (rs, n) -> new Due(new Item(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
 			rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getString(9), rs.getString(10),
-			rs.getString(11)), rs.getInt(12));
+			rs.getString(11), rs.getObject(12) == null ? null : Duration.ofMillis(rs.getLong(12))), rs.getInt(13));
 
 	private final JdbcTemplate jdbc;
 	private final ResourceStore store;
@@ -91,16 +94,14 @@ class Deliveries implements SmartLifecycle {
 	private final MeterRegistry meters;
 	private final HttpClient client;
 	private final TransactionTemplate transactions;
-	private final JgzRouting routing;
 	private final Semaphore slots;
 	private final ExecutorService senders;
 	private volatile boolean running;
 
 	Deliveries(JdbcTemplate jdbc, ResourceStore store, JgzResources jgz, ConsentService consent, HandoverProperties properties,
-			FhirContext fhirContext, MeterRegistry meters, TransactionTemplate transactions, JgzRouting routing) {
+			FhirContext fhirContext, MeterRegistry meters, TransactionTemplate transactions) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
-		this.routing = routing;
 		this.store = store;
 		this.jgz = jgz;
 		this.consent = consent;
@@ -157,7 +158,8 @@ class Deliveries implements SmartLifecycle {
 			}
 			Instant now = Instant.now();
 			jdbc.batchUpdate("update handover_delivery set lease_until = ? where id = ?", claimed, claimed.size(), (ps, item) -> {
-				ps.setTimestamp(1, Timestamp.from(now.plus(lease(routing.timeoutOf(item.endpoint())))));
+				// ours for the POST's timeout plus the time to record its outcome
+				ps.setTimestamp(1, Timestamp.from(now.plus(timeoutOf(item).plusSeconds(10))));
 				ps.setLong(2, item.id());
 			});
 			return claimed;
@@ -238,14 +240,14 @@ class Deliveries implements SmartLifecycle {
 		log.debug("Handover delivery {} attempt {} failed: {}", item.id(), attempts, failure);
 	}
 
-	/** How long a claimed delivery is ours: the POST's timeout plus the time to record its outcome. */
-	private static Duration lease(Duration timeout) {
-		return timeout.plusSeconds(10);
+	/** The endpoint's own push timeout, else the default. */
+	private Duration timeoutOf(Item item) {
+		return item.endpointTimeout() != null ? item.endpointTimeout() : properties.timeout();
 	}
 
 	/** POSTs the document within the endpoint's timeout; null when the receiver took it, else why not. */
 	private String post(Item item) {
-		Duration timeout = routing.timeoutOf(item.endpoint());
+		Duration timeout = timeoutOf(item);
 		StoredResource document = store.read("Bundle", item.documentId(), item.recipient()).orElse(null);
 		if (document == null) {
 			return "the document is gone";

@@ -151,9 +151,7 @@ public class HandoverService {
 			return;
 		}
 		if (active && !sameRecipient) {
-			String reason = "rerouted to " + to.name() + " (municipality " + l.municipality() + ")";
-			cancelTask(h, reason, now);
-			jgz.forgetUnacknowledged(h.subject(), h.recipient(), reason, now);
+			withdrawFromRecipient(h, "rerouted to " + to.name() + " (municipality " + l.municipality() + ")", now);
 		} else if (sameRecipient) {
 			supersedeTask(h, version, now);
 		}
@@ -273,12 +271,17 @@ public class HandoverService {
 	 * acknowledged is destroyed (the Tasks stay, cancelled, without the person's identifier).
 	 */
 	private void cancel(Handover h, String reason, Instant now) {
+		withdrawFromRecipient(h, reason, now);
+		repository.save(h.cancelled(reason), now);
+		meters.counter("gateway.handover.cancelled").increment();
+	}
+
+	/** The recipient gets nothing more of this handover and keeps only what it acknowledged. */
+	private void withdrawFromRecipient(Handover h, String reason, Instant now) {
 		cancelTask(h, reason, now);
 		if (h.recipient() != null) {
 			jgz.forgetUnacknowledged(h.subject(), h.recipient(), reason, now);
 		}
-		repository.save(h.cancelled(reason), now);
-		meters.counter("gateway.handover.cancelled").increment();
 	}
 
 	private void cancelTask(Handover h, String reason, Instant now) {

@@ -69,10 +69,8 @@ class JgzResources {
 	 * destroyed (with its history and Provenance), and the Tasks that pointed to them keep no identifier of the person,
 	 * not even in their history. A Task stays, cancelled with {@code reason}, so that a JGZ system that pulled it learns
 	 * why its document is gone. Acknowledged documents are in the JGZ dossier already and stay (docs/handover.md).
-	 *
-	 * @return the documents destroyed ({@code Bundle/id})
 	 */
-	List<String> forgetUnacknowledged(String subject, String recipient, String reason, Instant now) {
+	void forgetUnacknowledged(String subject, String recipient, String reason, Instant now) {
 		List<String> destroyed = new ArrayList<>();
 		var parser = fhirContext.newJsonParser();
 		for (StoredResource stored : store.referencing("Task", "patient", "Patient", List.of(subject))) {
@@ -94,7 +92,6 @@ class JgzResources {
 			store.forgetEarlierVersions("Task", stored.id());
 		}
 		store.purge(destroyed);
-		return destroyed;
 	}
 
 	/** A new version of a resource we made; fails if someone else changed it since {@code current} was read. */

@@ -52,12 +52,6 @@ class JgzRouting {
 				.stream().findFirst();
 	}
 
-	/** The push timeout of an endpoint: its own from the table, else the default. */
-	Duration timeoutOf(String endpoint) {
-		return jdbc.queryForList("select endpoint_timeout_ms from jgz_route where endpoint = ? and endpoint_timeout_ms is not null",
-				Long.class, endpoint).stream().findFirst().map(Duration::ofMillis).orElse(properties.delivery().timeout());
-	}
-
 	/** Replaces the table with the file's rows, all or nothing; a bad file changes nothing. */
 	int reload() {
 		List<Route> routes = read();
