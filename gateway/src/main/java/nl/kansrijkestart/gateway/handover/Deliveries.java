@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,6 +97,8 @@ class Deliveries implements SmartLifecycle {
 	private final HttpClient client;
 	private final TransactionTemplate transactions;
 	private final Semaphore slots;
+	/** Claimed by this instance and not yet recorded. */
+	private final Set<Long> claimed = ConcurrentHashMap.newKeySet();
 	private final ExecutorService senders;
 	private volatile boolean running;
 
@@ -121,13 +125,14 @@ class Deliveries implements SmartLifecycle {
 
 	/** Claims what is due (as many as there are free senders) and hands each to a sender. */
 	@Scheduled(fixedDelayString = "${gateway.handover.delivery.poll-interval}")
-	void dispatch() {
+	synchronized void dispatch() {
 		int free = slots.availablePermits();
 		if (!running || free == 0) {
 			return;
 		}
 		for (Item item : claim(free)) {
 			slots.acquireUninterruptibly();
+			claimed.add(item.id());
 			senders.execute(() -> {
 				try {
 					meters.timer("gateway.handover.delivery").record(() -> deliver(item));
@@ -135,6 +140,7 @@ class Deliveries implements SmartLifecycle {
 					// the lease runs out and the delivery is tried again
 					log.warn("Handover delivery {} failed unexpectedly: {}", item.id(), e.toString());
 				} finally {
+					claimed.remove(item.id());
 					slots.release();
 				}
 			});
@@ -145,24 +151,24 @@ class Deliveries implements SmartLifecycle {
 	private List<Item> claim(int max) {
 		return transactions.execute(tx -> {
 			Map<String, Integer> perEndpoint = new HashMap<>();
-			List<Item> claimed = new ArrayList<>();
+			List<Item> chosen = new ArrayList<>();
 			for (Due due : jdbc.query(DUE, ROW, max * 4)) {
 				int inFlight = perEndpoint.computeIfAbsent(due.item().endpoint(), e -> due.inFlightToEndpoint());
-				if (claimed.size() < max && inFlight < properties.perEndpoint()) {
-					claimed.add(due.item());
+				if (chosen.size() < max && inFlight < properties.perEndpoint()) {
+					chosen.add(due.item());
 					perEndpoint.put(due.item().endpoint(), inFlight + 1);
 				}
 			}
-			if (claimed.isEmpty()) {
-				return claimed;
+			if (chosen.isEmpty()) {
+				return chosen;
 			}
 			Instant now = Instant.now();
-			jdbc.batchUpdate("update handover_delivery set lease_until = ? where id = ?", claimed, claimed.size(), (ps, item) -> {
+			jdbc.batchUpdate("update handover_delivery set lease_until = ? where id = ?", chosen, chosen.size(), (ps, item) -> {
 				// ours for the POST's timeout plus the time to record its outcome
 				ps.setTimestamp(1, Timestamp.from(now.plus(timeoutOf(item).plusSeconds(10))));
 				ps.setLong(2, item.id());
 			});
-			return claimed;
+			return chosen;
 		});
 	}
 
@@ -174,12 +180,20 @@ class Deliveries implements SmartLifecycle {
 	/** Stops claiming and lets the POSTs in flight finish (or their leases run out). */
 	@Override
 	public void stop() {
-		running = false;
+		// Under the dispatch lock: once this is set, nothing more is claimed.
+		synchronized (this) {
+			running = false;
+		}
 		senders.shutdown();
 		try {
 			senders.awaitTermination(properties.timeout().toMillis() + 2000, TimeUnit.MILLISECONDS);
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
+		}
+		// What was claimed but not sent goes back at once: another instance (or the next start) need not wait out the lease.
+		Long[] unsent = claimed.toArray(Long[]::new);
+		if (unsent.length > 0) {
+			jdbc.update("update handover_delivery set lease_until = null where id = any(?) and status = 'pending'", (Object) unsent);
 		}
 	}
 

@@ -23,6 +23,6 @@ public record HandoverProperties(@DefaultValue("classpath:mappings/jgz-routing.c
 	 */
 	public record Delivery(@DefaultValue("100ms") Duration pollInterval, @DefaultValue("10") int maxAttempts,
 			@DefaultValue("2s") Duration initialBackoff, @DefaultValue("10m") Duration maxBackoff,
-			@DefaultValue("5s") Duration timeout, @DefaultValue("8") int concurrency, @DefaultValue("2") int perEndpoint) {
+			@DefaultValue("5s") Duration timeout, @DefaultValue("8") int concurrency, @DefaultValue("1") int perEndpoint) {
 	}
 }
