@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -45,6 +47,8 @@ import org.hl7.fhir.r5.utils.xver.XVerExtensionManagerOld;
 import org.hl7.fhir.r5.utils.validation.ValidatorSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -79,76 +83,162 @@ public class ProfileValidator {
 	}
 
 	private final ProfileCatalog catalog;
-	private final CachingWorkerContext worker;
-	private final BlockingQueue<PooledValidator> pool;
-	private final Map<String, StructureDefinition> snapshots = new ConcurrentHashMap<>();
 	private final XMLInputFactory xmlInputFactory;
+	/**
+	 * Loading the core definitions and building snapshots takes seconds: it runs once the server is up, and a
+	 * validation that arrives before it is done waits for it.
+	 */
+	private final CompletableFuture<Engine> engine;
+	private final Thread warmUp;
 
 	public ProfileValidator(FhirContext fhirContext, ProfileCatalog catalog, IngestProperties properties) {
 		this.catalog = catalog;
-		PrePopulatedValidationSupport ours = new PrePopulatedValidationSupport(fhirContext);
-		catalog.structureDefinitions().forEach(ours::addStructureDefinition);
-		catalog.valueSets().forEach(ours::addValueSet);
-		catalog.codeSystems().forEach(ours::addCodeSystem);
-		// SNOMED CT and LOINC are not loadable offline: codes from them are checked against our ValueSets'
-		// enumerations and profile patterns; an unknown system elsewhere is a warning, not a rejection.
-		UnknownCodeSystemWarningValidationSupport unknownSystems = new UnknownCodeSystemWarningValidationSupport(fhirContext);
-		unknownSystems.setNonExistentCodeSystemSeverity(
-				ca.uhn.fhir.context.support.IValidationSupport.IssueSeverity.WARNING);
-		ValidationSupportChain chain = new ValidationSupportChain(ours, new DefaultProfileValidationSupport(fhirContext),
-				new SnapshotGeneratingValidationSupport(fhirContext), new InMemoryTerminologyServerValidationSupport(fhirContext),
-				new CommonCodeSystemsTerminologyService(fhirContext), unknownSystems);
-		this.worker = new CachingWorkerContext(chain);
-		this.pool = new ArrayBlockingQueue<>(properties.validatorPoolSize());
-		for (int i = 0; i < properties.validatorPoolSize(); i++) {
-			pool.add(new PooledValidator(newInstanceValidator()));
-		}
 		this.xmlInputFactory = XMLInputFactory.newFactory();
 		xmlInputFactory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
 		xmlInputFactory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+		this.engine = new CompletableFuture<>();
+		this.warmUp = new Thread(() -> {
+			try {
+				engine.complete(new Engine(fhirContext, properties.validatorPoolSize()).warmUp());
+			} catch (RuntimeException | Error e) {
+				log.error("The profile validator cannot be built: no write can be accepted", e);
+				engine.completeExceptionally(e);
+			}
+		}, "validator-warm-up");
+		warmUp.setDaemon(true);
+	}
+
+	/**
+	 * Starts building the validator, if not yet begun. The server calls it once it answers requests: on a small
+	 * machine the build would otherwise compete for the same cores with the rest of start-up.
+	 */
+	@EventListener(ApplicationReadyEvent.class)
+	public void warmUp() {
+		synchronized (warmUp) {
+			if (warmUp.getState() == Thread.State.NEW) {
+				warmUp.start();
+			}
+		}
+	}
+
+	/** Whether validations are served, still wait for the warm-up, or cannot be (health reports it). */
+	public enum State {
+		WARMING, READY, FAILED
+	}
+
+	public State state() {
+		if (!engine.isDone()) {
+			return State.WARMING;
+		}
+		return engine.isCompletedExceptionally() ? State.FAILED : State.READY;
+	}
+
+	/** Waits until the validator is built and warm (or has failed to be built, which is thrown). */
+	public void awaitReady() {
+		engine();
+	}
+
+	private Engine engine() {
 		warmUp();
-	}
-
-	private InstanceValidator newInstanceValidator() {
 		try {
-			InstanceValidator v = new InstanceValidator(worker, new FhirInstanceValidator.NullEvaluationContext(),
-					new XVerExtensionManagerOld(worker), new ValidatorSession(), new ValidatorSettings());
-			v.setAssumeValidRestReferences(true);
-			// Reference targets are resolved and checked by the transaction processor, not fetched here.
-			v.setPolicyAdvisor(new FhirDefaultPolicyAdvisor());
-			v.setAnyExtensionsAllowed(true);
-			v.setResourceIdRule(IdStatus.OPTIONAL);
-			v.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
-			v.setUnknownCodeSystemsCauseErrors(false);
-			v.setNoExtensibleWarnings(true);
-			v.setAllowXsiLocation(false);
-			return v;
-		} catch (Exception e) {
-			throw new IllegalStateException("Cannot build the FHIR instance validator", e);
+			return engine.join();
+		} catch (CompletionException e) {
+			throw new IllegalStateException("The profile validator could not be built", e.getCause());
 		}
 	}
 
-	/** Snapshot generation and the first validation are slow (seconds): do them before the first request. */
-	private void warmUp() {
-		long start = System.nanoTime();
-		for (String type : catalog.acceptedTypes()) {
-			for (String profile : catalog.profilesFor(type)) {
-				snapshot(profile);
+	/** The conformance resources, the core validator's worker context and the pooled validators. */
+	private final class Engine {
+		final CachingWorkerContext worker;
+		final BlockingQueue<PooledValidator> pool;
+		final Map<String, StructureDefinition> snapshots = new ConcurrentHashMap<>();
+
+		Engine(FhirContext fhirContext, int poolSize) {
+			PrePopulatedValidationSupport ours = new PrePopulatedValidationSupport(fhirContext);
+			catalog.structureDefinitions().forEach(ours::addStructureDefinition);
+			catalog.valueSets().forEach(ours::addValueSet);
+			catalog.codeSystems().forEach(ours::addCodeSystem);
+			// SNOMED CT and LOINC are not loadable offline: codes from them are checked against our ValueSets'
+			// enumerations and profile patterns; an unknown system elsewhere is a warning, not a rejection.
+			UnknownCodeSystemWarningValidationSupport unknownSystems = new UnknownCodeSystemWarningValidationSupport(fhirContext);
+			unknownSystems.setNonExistentCodeSystemSeverity(
+					ca.uhn.fhir.context.support.IValidationSupport.IssueSeverity.WARNING);
+			ValidationSupportChain chain = new ValidationSupportChain(ours, new DefaultProfileValidationSupport(fhirContext),
+					new SnapshotGeneratingValidationSupport(fhirContext), new InMemoryTerminologyServerValidationSupport(fhirContext),
+					new CommonCodeSystemsTerminologyService(fhirContext), unknownSystems);
+			this.worker = new CachingWorkerContext(chain);
+			this.pool = new ArrayBlockingQueue<>(poolSize);
+			for (int i = 0; i < poolSize; i++) {
+				pool.add(new PooledValidator(newInstanceValidator()));
 			}
-			validate(("{\"resourceType\":\"" + type + "\"}").getBytes(StandardCharsets.UTF_8), Format.JSON, false, NOTHING_KNOWN);
 		}
-		log.info("Validator ready: {} profiles, fingerprint {}, warm-up {} ms", snapshots.size(), catalog.fingerprint(),
-				(System.nanoTime() - start) / 1_000_000);
+
+		private InstanceValidator newInstanceValidator() {
+			try {
+				InstanceValidator v = new InstanceValidator(worker, new FhirInstanceValidator.NullEvaluationContext(),
+						new XVerExtensionManagerOld(worker), new ValidatorSession(), new ValidatorSettings());
+				v.setAssumeValidRestReferences(true);
+				// Reference targets are resolved and checked by the transaction processor, not fetched here.
+				v.setPolicyAdvisor(new FhirDefaultPolicyAdvisor());
+				v.setAnyExtensionsAllowed(true);
+				v.setResourceIdRule(IdStatus.OPTIONAL);
+				v.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
+				v.setUnknownCodeSystemsCauseErrors(false);
+				v.setNoExtensibleWarnings(true);
+				v.setAllowXsiLocation(false);
+				return v;
+			} catch (Exception e) {
+				throw new IllegalStateException("Cannot build the FHIR instance validator", e);
+			}
+		}
+
+		/** Snapshot generation and the first validation are slow (seconds): done before the engine is handed out. */
+		Engine warmUp() {
+			long start = System.nanoTime();
+			for (String type : catalog.acceptedTypes()) {
+				for (String profile : catalog.profilesFor(type)) {
+					snapshot(profile);
+				}
+				validate(this, ("{\"resourceType\":\"" + type + "\"}").getBytes(StandardCharsets.UTF_8), Format.JSON, false,
+						NOTHING_KNOWN);
+			}
+			log.info("Validator ready: {} profiles, fingerprint {}, warm-up {} ms", snapshots.size(), catalog.fingerprint(),
+					(System.nanoTime() - start) / 1_000_000);
+			return this;
+		}
+
+		StructureDefinition snapshot(String url) {
+			return snapshots.computeIfAbsent(url, u -> {
+				StructureDefinition sd = worker.fetchResource(StructureDefinition.class, u);
+				if (sd == null || !sd.hasSnapshot()) {
+					throw new IllegalStateException("Profile " + u + " has no snapshot");
+				}
+				return sd;
+			});
+		}
+
+		List<ValidationMessage> run(Element element, String profile) {
+			StructureDefinition sd = snapshot(profile);
+			PooledValidator pooled;
+			try {
+				pooled = pool.take();
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("Interrupted while waiting for a validator", e);
+			}
+			try {
+				List<ValidationMessage> messages = new ArrayList<>();
+				pooled.validator.validate(null, messages, null, element, new ArrayList<>(List.of(sd)));
+				return messages;
+			} finally {
+				pool.add(++pooled.uses < USES_PER_VALIDATOR ? pooled : new PooledValidator(newInstanceValidator()));
+			}
+		}
 	}
 
+	/** The profile's snapshot, as the validator uses it. */
 	StructureDefinition snapshot(String url) {
-		return snapshots.computeIfAbsent(url, u -> {
-			StructureDefinition sd = worker.fetchResource(StructureDefinition.class, u);
-			if (sd == null || !sd.hasSnapshot()) {
-				throw new IllegalStateException("Profile " + u + " has no snapshot");
-			}
-			return sd;
-		});
+		return engine().snapshot(url);
 	}
 
 	/** For callers without a store: every resource is validated. */
@@ -159,13 +249,18 @@ public class ProfileValidator {
 	 * @param alreadyValidated of the given source hashes, those stored as valid under {@link ProfileCatalog#fingerprint()}
 	 */
 	public ValidationReport validate(byte[] body, Format format, boolean bundle, UnaryOperator<Set<String>> alreadyValidated) {
+		return validate(engine(), body, format, bundle, alreadyValidated);
+	}
+
+	private ValidationReport validate(Engine engine, byte[] body, Format format, boolean bundle,
+			UnaryOperator<Set<String>> alreadyValidated) {
 		List<ValidationIssue> issues = new ArrayList<>();
 		if (format == Format.XML && hasDoctype(body, issues)) {
 			return new ValidationReport(true, null, issues, List.of(), catalog.fingerprint());
 		}
 		Element root;
 		try {
-			ParserBase parser = Manager.makeParser(worker, format == Format.XML ? Manager.FhirFormat.XML : Manager.FhirFormat.JSON);
+			ParserBase parser = Manager.makeParser(engine.worker, format == Format.XML ? Manager.FhirFormat.XML : Manager.FhirFormat.JSON);
 			parser.setupValidation(ParserBase.ValidationPolicy.EVERYTHING);
 			List<ValidatedFragment> fragments = parser.parse(new ByteArrayInputStream(body));
 			root = fragments.isEmpty() ? null : fragments.get(0).getElement();
@@ -201,12 +296,12 @@ public class ProfileValidator {
 		} else {
 			resources.put(0, root);
 		}
-		List<ValidatedEntry> entries = validateResources(resources, bundle, issues, alreadyValidated);
+		List<ValidatedEntry> entries = validateResources(engine, resources, bundle, issues, alreadyValidated);
 		Element type = bundle ? child(root, "type") : null;
 		return new ValidationReport(false, type == null ? null : type.primitiveValue(), issues, entries, catalog.fingerprint());
 	}
 
-	private List<ValidatedEntry> validateResources(Map<Integer, Element> resources, boolean bundle, List<ValidationIssue> issues,
+	private List<ValidatedEntry> validateResources(Engine engine, Map<Integer, Element> resources, boolean bundle, List<ValidationIssue> issues,
 			UnaryOperator<Set<String>> alreadyValidated) {
 		record Pending(int index, Element element, String profile, String hash) {
 		}
@@ -234,7 +329,7 @@ public class ProfileValidator {
 			if (revalidate) {
 				conditionalReferencesAsTyped(p.element());
 				String prefix = bundle ? "Bundle.entry[" + p.index() + "].resource" : null;
-				runValidator(p.element(), p.profile()).forEach(m -> issues.add(toIssue(m, p.element().fhirType(), prefix)));
+				engine.run(p.element(), p.profile()).forEach(m -> issues.add(toIssue(m, p.element().fhirType(), prefix)));
 			}
 			out.add(new ValidatedEntry(p.index(), p.element().fhirType(), p.profile(), p.hash(), revalidate));
 		}
@@ -247,24 +342,6 @@ public class ProfileValidator {
 
 		PooledValidator(InstanceValidator validator) {
 			this.validator = validator;
-		}
-	}
-
-	private List<ValidationMessage> runValidator(Element element, String profile) {
-		StructureDefinition sd = snapshot(profile);
-		PooledValidator pooled;
-		try {
-			pooled = pool.take();
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while waiting for a validator", e);
-		}
-		try {
-			List<ValidationMessage> messages = new ArrayList<>();
-			pooled.validator.validate(null, messages, null, element, new ArrayList<>(List.of(sd)));
-			return messages;
-		} finally {
-			pool.add(++pooled.uses < USES_PER_VALIDATOR ? pooled : new PooledValidator(newInstanceValidator()));
 		}
 	}
 

@@ -28,11 +28,30 @@ public class SearchIndexer {
 	static final Instant FAR_FUTURE = Instant.parse("9999-12-31T23:59:59Z");
 	static final Instant FAR_PAST = Instant.parse("0001-01-01T00:00:00Z");
 
-	private final IFhirPath fhirPath;
+	private final FhirContext fhirContext;
+	/**
+	 * Built at the first write: its engine loads every core StructureDefinition, which the validator's start-up
+	 * thread is loading at the same time (HAPI's shared loader is not guarded, so two threads would do it twice).
+	 */
+	private volatile IFhirPath fhirPath;
 	private final Map<String, IFhirPath.IParsedExpression> parsed = new ConcurrentHashMap<>();
 
 	public SearchIndexer(FhirContext fhirContext) {
-		this.fhirPath = fhirContext.newFhirPath();
+		this.fhirContext = fhirContext;
+	}
+
+	private IFhirPath fhirPath() {
+		IFhirPath engine = fhirPath;
+		if (engine == null) {
+			synchronized (this) {
+				engine = fhirPath;
+				if (engine == null) {
+					engine = fhirContext.newFhirPath();
+					fhirPath = engine;
+				}
+			}
+		}
+		return engine;
 	}
 
 	public IndexEntries index(Resource resource) {
@@ -58,12 +77,12 @@ public class SearchIndexer {
 	private List<IBase> evaluate(Resource resource, String path) {
 		IFhirPath.IParsedExpression expression = parsed.computeIfAbsent(path, p -> {
 			try {
-				return fhirPath.parse(p);
+				return fhirPath().parse(p);
 			} catch (Exception e) {
 				throw new IllegalStateException("Bad search parameter path " + p, e);
 			}
 		});
-		return fhirPath.evaluate(resource, expression, IBase.class);
+		return fhirPath().evaluate(resource, expression, IBase.class);
 	}
 
 	private static void addTokens(String param, IBase value, List<IndexEntries.Token> out) {
