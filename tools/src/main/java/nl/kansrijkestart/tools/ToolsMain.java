@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * bench    [--url U] --count N [--clients C] [--warmup W] [--seed S] [--client-id I --client-secret S] [--token-url T]
  * handover-bench [--url U] [--routing-file F] --count N [--rate R] [--warmup W] [--seed S]
  * monitoring-bench [--url U] [--jdbc J] [--births-per-year B] [--years Y] [--runs R] [--keep true]
+ * faults   [--jar gateway/target/app/gateway.jar] [--work target/faults] [--load-seconds S] [--external-jdbc J]
  * </pre>
  */
 public final class ToolsMain {
@@ -51,6 +52,7 @@ public final class ToolsMain {
 			case "bench" -> post(options, true);
 			case "handover-bench" -> HandoverBench.run(options);
 			case "monitoring-bench" -> MonitoringBench.run(options);
+			case "faults" -> FaultRun.run(options);
 			default -> usage();
 		}
 	}
@@ -67,6 +69,10 @@ public final class ToolsMain {
 				  monitoring-bench [--url ...] [--jdbc jdbc:postgresql://127.0.0.1:54329/postgres?user=postgres]
 				           [--births-per-year 170000] [--years 5] [--runs 20]: fills the fact tables with synthetic facts and
 				           times the indicators (start the gateway with --gateway.embedded-database.port=54329)
+				  faults   [--jar gateway/target/app/gateway.jar] [--work target/faults] [--load-seconds 8]
+				           [--external-jdbc jdbc:postgresql://127.0.0.1:5432/gateway_faults]: the fault-injection run
+				           (start-up, idle cost, kill -9 of the JVM and of PostgreSQL, SIGTERM, a stalling JGZ endpoint,
+				           two instances on the external database); prints its figures, exits 1 if a check breaks
 				  load and bench authenticate with client credentials: --client-id (vsv-demo), --client-secret
 				  (vsv-demo-secret), --token-url (the gateway's own issuer: <url without /fhir>/oauth2/token)
 				load and bench POST each pregnancy as one transaction and print bundles/s, resources/s and latency percentiles;
@@ -187,7 +193,8 @@ public final class ToolsMain {
 		return new Result(System.nanoTime() - start, latencies, new TreeMap<>(statuses), firstError);
 	}
 
-	private static double pct(long[] sorted, int p) {
+	/** The p-th percentile of sorted nanosecond values, in ms. */
+	static double pct(long[] sorted, int p) {
 		int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
 		return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
 	}

@@ -1,6 +1,8 @@
 package nl.kansrijkestart.gateway.consent;
 
 import javax.sql.DataSource;
+import nl.kansrijkestart.gateway.store.DatabaseNotifications;
+import nl.kansrijkestart.gateway.store.WorkSignal;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.channel.PublishSubscribeChannel;
@@ -9,6 +11,7 @@ import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.dsl.Pollers;
 import org.springframework.integration.jdbc.store.JdbcChannelMessageStore;
 import org.springframework.integration.jdbc.store.channel.PostgresChannelMessageStoreQueryProvider;
+import org.springframework.integration.scheduling.PollSkipAdvice;
 import org.springframework.integration.store.MessageGroupQueue;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -46,13 +49,16 @@ public class ConsentChangeFlow {
 
 	@Bean
 	IntegrationFlow consentChangeProcessing(QueueChannel consentChangeQueue, ConsentChanges changes,
-			PlatformTransactionManager transactions, ConsentProperties properties) {
+			PlatformTransactionManager transactions, ConsentProperties properties, DatabaseNotifications notifications) {
+		WorkSignal work = notifications.signalFor("int_channel_message");
 		return IntegrationFlow.from(consentChangeQueue)
 				.handle(String.class, (consent, headers) -> {
 					changes.process(consent);
+					// the poll may have left more behind: look again at the next tick
+					work.signal();
 					return null;
 				}, endpoint -> endpoint.poller(Pollers.fixedDelay(properties.changes().pollInterval()).maxMessagesPerPoll(100)
-						.transactional(transactions)))
+						.advice(new PollSkipAdvice(work)).transactional(transactions)))
 				.get();
 	}
 }

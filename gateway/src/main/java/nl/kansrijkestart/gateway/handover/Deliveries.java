@@ -28,8 +28,10 @@ import java.util.concurrent.TimeoutException;
 import nl.kansrijkestart.gateway.consent.ConsentDecision;
 import nl.kansrijkestart.gateway.consent.ConsentService;
 import nl.kansrijkestart.gateway.consent.Purpose;
+import nl.kansrijkestart.gateway.store.DatabaseNotifications;
 import nl.kansrijkestart.gateway.store.ResourceStore;
 import nl.kansrijkestart.gateway.store.StoredResource;
+import nl.kansrijkestart.gateway.store.WorkSignal;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +72,13 @@ class Deliveries implements SmartLifecycle {
 			+ " and (d.lease_until is null or d.lease_until < now())"
 			+ " and not exists (select 1 from handover_delivery e where e.order_key = d.order_key and e.status = 'pending' and e.id < d.id)"
 			+ " order by d.next_attempt_at, d.id limit ? for update of d skip locked";
+	/**
+	 * How long until the next delivery falls due (a retry's backoff, a lease running out), in ms: the heads of the
+	 * handovers only, as the others wait for them.
+	 */
+	private static final String NEXT_DUE = "select extract(epoch from min(greatest(d.next_attempt_at, coalesce(d.lease_until,"
+			+ " d.next_attempt_at))) - now()) * 1000 from handover_delivery d where d.status = 'pending' and not exists (select 1"
+			+ " from handover_delivery e where e.order_key = d.order_key and e.status = 'pending' and e.id < d.id)";
 	private static final String TIMEOUT = "no answer within ";
 
 	/** @param endpointTimeout the endpoint's own push timeout, or null for the default */
@@ -97,13 +106,14 @@ class Deliveries implements SmartLifecycle {
 	private final HttpClient client;
 	private final TransactionTemplate transactions;
 	private final Semaphore slots;
+	private final WorkSignal work;
 	/** Claimed by this instance and not yet recorded. */
 	private final Set<Long> claimed = ConcurrentHashMap.newKeySet();
 	private final ExecutorService senders;
 	private volatile boolean running;
 
 	Deliveries(JdbcTemplate jdbc, ResourceStore store, JgzResources jgz, ConsentService consent, HandoverProperties properties,
-			FhirContext fhirContext, MeterRegistry meters, TransactionTemplate transactions) {
+			FhirContext fhirContext, MeterRegistry meters, TransactionTemplate transactions, DatabaseNotifications notifications) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.store = store;
@@ -116,6 +126,7 @@ class Deliveries implements SmartLifecycle {
 		meters.gauge("gateway.handover.dead-letters", jdbc, j -> j.queryForObject(
 				"select count(*) from handover_delivery where status = 'dead'", Long.class));
 		this.slots = new Semaphore(this.properties.concurrency());
+		this.work = notifications.signalFor("handover_delivery");
 		this.senders = Executors.newFixedThreadPool(this.properties.concurrency(), r -> {
 			Thread t = new Thread(r, "handover-push");
 			t.setDaemon(true);
@@ -123,14 +134,22 @@ class Deliveries implements SmartLifecycle {
 		});
 	}
 
-	/** Claims what is due (as many as there are free senders) and hands each to a sender. */
+	/**
+	 * Claims what is due (as many as there are free senders) and hands each to a sender. The tick is in memory: the
+	 * outbox is queried only when it announced work, when work falls due or at the idle interval ({@link WorkSignal}).
+	 */
 	@Scheduled(fixedDelayString = "${gateway.handover.delivery.poll-interval}")
 	synchronized void dispatch() {
 		int free = slots.availablePermits();
-		if (!running || free == 0) {
+		if (!running || free == 0 || work.skipPoll()) {
 			return;
 		}
-		for (Item item : claim(free)) {
+		List<Item> items = claim(free);
+		if (items.size() == free) {
+			// every sender got one: there may be more
+			work.signal();
+		}
+		for (Item item : items) {
 			slots.acquireUninterruptibly();
 			claimed.add(item.id());
 			senders.execute(() -> {
@@ -142,6 +161,8 @@ class Deliveries implements SmartLifecycle {
 				} finally {
 					claimed.remove(item.id());
 					slots.release();
+					// the next document of this handover, or one that waited for this endpoint, may be due now
+					work.signal();
 				}
 			});
 		}
@@ -157,6 +178,13 @@ class Deliveries implements SmartLifecycle {
 				if (chosen.size() < max && inFlight < properties.perEndpoint()) {
 					chosen.add(due.item());
 					perEndpoint.put(due.item().endpoint(), inFlight + 1);
+				}
+			}
+			if (chosen.size() < max) {
+				Double nextDue = jdbc.queryForObject(NEXT_DUE, Double.class);
+				// due now but not chosen: its endpoint is at its bound, and a finished delivery announces itself
+				if (nextDue != null && nextDue > 0) {
+					work.dueIn(Duration.ofMillis(nextDue.longValue() + 1));
 				}
 			}
 			if (chosen.isEmpty()) {
@@ -193,7 +221,9 @@ class Deliveries implements SmartLifecycle {
 		// What was claimed but not sent goes back at once: another instance (or the next start) need not wait out the lease.
 		Long[] unsent = claimed.toArray(Long[]::new);
 		if (unsent.length > 0) {
-			jdbc.update("update handover_delivery set lease_until = null where id = any(?) and status = 'pending'", (Object) unsent);
+			// naming status announces the delivery to the other instances (Flyway V10)
+			jdbc.update("update handover_delivery set status = 'pending', lease_until = null where id = any(?) and status = 'pending'",
+					(Object) unsent);
 		}
 	}
 
@@ -214,7 +244,8 @@ class Deliveries implements SmartLifecycle {
 		}
 		if (!decision.permitted()) {
 			// Unknown (registry down): not a failure of the receiver; ask again later without using up an attempt.
-			jdbc.update("update handover_delivery set next_attempt_at = ?, lease_until = null, last_error = ? where id = ?",
+			jdbc.update("update handover_delivery set status = 'pending', next_attempt_at = ?, lease_until = null, last_error = ?"
+					+ " where id = ? and status = 'pending'",
 					Timestamp.from(now.plus(properties.initialBackoff())), "consent unknown: " + decision.reason(), item.id());
 			return;
 		}
@@ -248,7 +279,9 @@ class Deliveries implements SmartLifecycle {
 		if (backoff.compareTo(properties.maxBackoff()) > 0) {
 			backoff = properties.maxBackoff();
 		}
-		jdbc.update("update handover_delivery set attempts = ?, next_attempt_at = ?, last_error = ?, lease_until = null where id = ?",
+		// status named, though unchanged: the other instances hear that this endpoint has a free slot (Flyway V10)
+		jdbc.update("update handover_delivery set status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ?,"
+				+ " lease_until = null where id = ? and status = 'pending'",
 				attempts, Timestamp.from(now.plus(backoff)), failure, item.id());
 		meters.counter("gateway.handover.deliveries", "outcome", "retry").increment();
 		log.debug("Handover delivery {} attempt {} failed: {}", item.id(), attempts, failure);

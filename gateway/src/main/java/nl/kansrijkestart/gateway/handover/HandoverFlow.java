@@ -8,6 +8,7 @@ import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.transaction.PlatformTransactionManager;
 import javax.sql.DataSource;
 import nl.kansrijkestart.gateway.consent.ConsentChangeFlow;
+import nl.kansrijkestart.gateway.store.DatabaseNotifications;
 import nl.kansrijkestart.gateway.store.RecheckQueue;
 
 /**
@@ -19,8 +20,8 @@ import nl.kansrijkestart.gateway.store.RecheckQueue;
 class HandoverFlow {
 
 	@Bean
-	RecheckQueue handoverChecks(DataSource dataSource) {
-		return new RecheckQueue(dataSource, "handover_check");
+	RecheckQueue handoverChecks(DataSource dataSource, DatabaseNotifications notifications) {
+		return new RecheckQueue(dataSource, "handover_check", notifications);
 	}
 
 	/** Two consumers take checks in parallel; the per-mother lock keeps them off each other's records. */

@@ -7,6 +7,7 @@ import nl.kansrijkestart.gateway.consent.ConsentChanged;
 import nl.kansrijkestart.gateway.handover.HandoverChanged;
 import nl.kansrijkestart.gateway.store.BirthCareRecords;
 import nl.kansrijkestart.gateway.store.MothersAffected;
+import nl.kansrijkestart.gateway.store.DatabaseNotifications;
 import nl.kansrijkestart.gateway.store.RecheckQueue;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
@@ -25,8 +26,8 @@ import org.springframework.transaction.PlatformTransactionManager;
 class MonitoringFlow {
 
 	@Bean
-	RecheckQueue monitoringChecks(DataSource dataSource) {
-		return new RecheckQueue(dataSource, "monitoring_check");
+	RecheckQueue monitoringChecks(DataSource dataSource, DatabaseNotifications notifications) {
+		return new RecheckQueue(dataSource, "monitoring_check", notifications);
 	}
 
 	@Bean

@@ -1,0 +1,17 @@
+package nl.kansrijkestart.gateway.store;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * @param statementTimeout longest a statement may run (set on every session)
+ * @param idleInTransactionTimeout longest a session may hold a transaction open doing nothing
+ * @param idlePollInterval how often an idle queue poller queries anyway (work is announced by LISTEN/NOTIFY)
+ */
+@ConfigurationProperties("gateway.database")
+public record DatabaseProperties(Duration statementTimeout, Duration idleInTransactionTimeout, Duration idlePollInterval) {
+
+	public DatabaseProperties {
+		idlePollInterval = idlePollInterval == null ? Duration.ofSeconds(30) : idlePollInterval;
+	}
+}
