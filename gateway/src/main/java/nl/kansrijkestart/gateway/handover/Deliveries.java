@@ -61,17 +61,21 @@ class Deliveries implements SmartLifecycle {
 
 	/**
 	 * Due items, oldest first: only the oldest pending item of each handover, none whose lease is still running, and
-	 * with each the endpoint's own timeout from the routing table (null: the default) and the number of deliveries in
-	 * flight to it (for the per-endpoint bound).
+	 * per endpoint no more than its free places (the bound less what is in flight), so that a backlog at a stalling
+	 * endpoint cannot crowd the others out of the batch. With each: the endpoint's own timeout from the routing table
+	 * (null: the default) and the deliveries in flight to it.
 	 */
 	private static final String DUE = "select d.id, d.handover_id, d.task_id, d.document_id, d.bundle_identifier, d.recipient,"
 			+ " d.endpoint, d.attempts, h.mother, h.child, d.last_error, (select max(r.endpoint_timeout_ms) from jgz_route r"
 			+ " where r.endpoint = d.endpoint), (select count(*) from handover_delivery f where f.endpoint"
 			+ " = d.endpoint and f.status = 'pending' and f.lease_until >= now()) from handover_delivery d join handover h on"
-			+ " h.id = d.handover_id where d.status = 'pending' and d.next_attempt_at <= now()"
-			+ " and (d.lease_until is null or d.lease_until < now())"
-			+ " and not exists (select 1 from handover_delivery e where e.order_key = d.order_key and e.status = 'pending' and e.id < d.id)"
-			+ " order by d.next_attempt_at, d.id limit ? for update of d skip locked";
+			+ " h.id = d.handover_id where d.id in (select id from (select c.id, c.next_attempt_at, row_number() over (partition by"
+			+ " c.endpoint order by c.next_attempt_at, c.id) + (select count(*) from handover_delivery f where f.endpoint = c.endpoint"
+			+ " and f.status = 'pending' and f.lease_until >= now()) as place from handover_delivery c where c.status = 'pending'"
+			+ " and c.next_attempt_at <= now() and (c.lease_until is null or c.lease_until < now()) and not exists (select 1 from"
+			+ " handover_delivery e where e.order_key = c.order_key and e.status = 'pending' and e.id < c.id)) ranked where place <= ?"
+			+ " order by next_attempt_at, id limit ?) and d.status = 'pending' and (d.lease_until is null or d.lease_until < now())"
+			+ " order by d.next_attempt_at, d.id for update of d skip locked";
 	/**
 	 * How long until the next delivery falls due (a retry's backoff, a lease running out), in ms: the heads of the
 	 * handovers only, as the others wait for them.
@@ -173,7 +177,7 @@ class Deliveries implements SmartLifecycle {
 		return transactions.execute(tx -> {
 			Map<String, Integer> perEndpoint = new HashMap<>();
 			List<Item> chosen = new ArrayList<>();
-			for (Due due : jdbc.query(DUE, ROW, max * 4)) {
+			for (Due due : jdbc.query(DUE, ROW, properties.perEndpoint(), max * 4)) {
 				int inFlight = perEndpoint.computeIfAbsent(due.item().endpoint(), e -> due.inFlightToEndpoint());
 				if (chosen.size() < max && inFlight < properties.perEndpoint()) {
 					chosen.add(due.item());
