@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import nl.kansrijkestart.gateway.security.OrganizationIdentifier;
+import nl.kansrijkestart.gateway.store.Municipalities;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.convert.DurationStyle;
@@ -35,11 +36,13 @@ class JgzRouting {
 	private final JdbcTemplate jdbc;
 	private final TransactionTemplate transactions;
 	private final HandoverProperties properties;
+	private final Municipalities municipalities;
 
-	JgzRouting(JdbcTemplate jdbc, TransactionTemplate transactions, HandoverProperties properties) {
+	JgzRouting(JdbcTemplate jdbc, TransactionTemplate transactions, HandoverProperties properties, Municipalities municipalities) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.properties = properties;
+		this.municipalities = municipalities;
 	}
 
 	Optional<Route> route(String municipality) {
@@ -102,6 +105,11 @@ class JgzRouting {
 				throw new IllegalStateException("JGZ routing table " + properties.routingFile() + ", line " + line
 						+ ": expected municipality (GMnnnn), organization (URA or AGB as system|value), name, endpoint (http(s) URL or"
 						+ " empty) and optionally the endpoint's push timeout (e.g. 10s)");
+			}
+			if (!municipalities.isCurrent(f[0])) {
+				throw new IllegalStateException("JGZ routing table " + properties.routingFile() + ", line " + line + ": " + f[0]
+						+ " is not a municipality of today (profiles/CodeSystem/ks-municipality.json); a former code is routed by"
+						+ " its successor's row");
 			}
 			routes.add(new Route(f[0], f[1], f[2].trim(), f[3].isBlank() ? null : f[3].trim(), timeout));
 		}

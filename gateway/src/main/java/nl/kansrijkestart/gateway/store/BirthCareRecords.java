@@ -37,11 +37,13 @@ public class BirthCareRecords {
 	private final ResourceStore store;
 	private final FhirContext fhirContext;
 	private final ApplicationEventPublisher events;
+	private final Municipalities municipalities;
 
-	BirthCareRecords(ResourceStore store, FhirContext fhirContext, ApplicationEventPublisher events) {
+	BirthCareRecords(ResourceStore store, FhirContext fhirContext, ApplicationEventPublisher events, Municipalities municipalities) {
 		this.store = store;
 		this.fhirContext = fhirContext;
 		this.events = events;
+		this.municipalities = municipalities;
 	}
 
 	@EventListener
@@ -118,10 +120,11 @@ public class BirthCareRecords {
 				.flatMap(id -> store.read("Organization", id, owner)).map(o -> parse(o, Organization.class)).orElse(fallback);
 	}
 
-	private static String municipality(Patient mother) {
-		return mother.getAddress().stream().map(a -> a.getExtensionByUrl(MUNICIPALITY)).filter(e -> e != null
+	/** Her address's municipality, a former code read as its successor. */
+	private String municipality(Patient mother) {
+		return municipalities.current(mother.getAddress().stream().map(a -> a.getExtensionByUrl(MUNICIPALITY)).filter(e -> e != null
 				&& e.getValue() instanceof org.hl7.fhir.r4.model.Coding).map(e -> ((org.hl7.fhir.r4.model.Coding) e.getValue()).getCode())
-				.findFirst().orElse(null);
+				.findFirst().orElse(null));
 	}
 
 	/** The partition's resources, in a stable order: the same record must make the same document. */

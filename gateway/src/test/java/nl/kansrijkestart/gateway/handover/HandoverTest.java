@@ -257,6 +257,17 @@ class HandoverTest extends ExternalSystems {
 		assertThat(tasksOf(jgzA, JGZ_A)).noneMatch(t -> ("Patient/" + family.childId()).equals(t.getFor().getReference()));
 	}
 
+	/** Weesp (GM0457) joined Amsterdam in 2022: an EHR that still sends the old code reaches Amsterdam's JGZ. */
+	@Test
+	void aFormerMunicipalityCodeIsRoutedByItsSuccessor() {
+		var pregnancy = new PregnancyGenerator(52_010).next();
+		Family family = Family.submit(http, Pregnancies.beforeBirth(Pregnancies.livingIn(pregnancy.bundle(), "GM0457")),
+				(mother, child) -> permit(mother));
+		awaitTask(jgzA, JGZ_A, pregnancy.truth().motherBsn(), requested("prenatal"));
+		assertThat(jdbc.queryForObject("select municipality from handover where mother = ?", String.class, family.motherId()))
+				.isEqualTo("GM0363");
+	}
+
 	@Test
 	void anUnknownMunicipalityParksUntilTheRoutingTableKnowsIt() {
 		var pregnancy = new PregnancyGenerator(52_008).next();

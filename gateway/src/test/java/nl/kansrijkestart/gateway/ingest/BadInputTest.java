@@ -89,6 +89,17 @@ class BadInputTest extends RefusedRequests {
 	}
 
 	@Test
+	void anUnknownMunicipalityIs422NamingTheCode() {
+		Bundle bundle = nl.kansrijkestart.gateway.support.Pregnancies.livingIn(pregnancy(206), "GM9999");
+		OperationOutcome oo = refused(http.submit("/fhir", FhirHttp.json(bundle)), 422);
+		assertThat(oo.getIssue()).anySatisfy(i -> {
+			assertThat(i.getSeverity()).isEqualTo(OperationOutcome.IssueSeverity.ERROR);
+			assertThat(i.getDiagnostics()).contains("GM9999");
+			assertThat(i.getExpression().get(0).getValue()).startsWith("Bundle.entry[1].resource.address[0].extension[0]");
+		});
+	}
+
+	@Test
 	void everyErrorInTheBundleIsReportedAtOnce() {
 		Bundle bundle = pregnancy(205);
 		((Patient) bundle.getEntry().get(1).getResource()).getIdentifierFirstRep().setValue("111111111");

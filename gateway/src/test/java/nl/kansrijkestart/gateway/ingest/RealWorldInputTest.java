@@ -62,7 +62,7 @@ class RealWorldInputTest {
 		p.setId((String) null);
 		p.getIdentifierFirstRep().setValue(bsn);
 		p.getAddressFirstRep().addExtension(new Extension(MUNICIPALITY,
-				new Coding("https://kansrijkestart.nl/fhir/NamingSystem/cbs-gemeentecode", "GM0882", "Kaag en Braassem")));
+				new Coding("https://kansrijkestart.nl/fhir/NamingSystem/cbs-gemeentecode", "GM0882", "Landgraaf")));
 		return p;
 	}
 
