@@ -46,6 +46,7 @@ class HandoverDocuments {
 		r.put("R014", "Zwangerschap");
 		r.put("R015", "Bevalling");
 		r.put("R016", "Pasgeborene en eerste levensweken");
+		r.put("R019", "Terugkerende anamnese");
 		r.put("R037", "Hielprik pasgeborene");
 		r.put("R040", "Neonatale gehoorscreening");
 		return r;
@@ -89,11 +90,11 @@ class HandoverDocuments {
 		return ResourceCodec.sha256(fhirContext.newJsonParser().encodeResourceToString(copy));
 	}
 
-	/** Mother and pregnancy (R003, R013, R014): in time for a prenatal home visit. */
+	/** Mother and pregnancy (R003, R013, R014, R019): in time for a prenatal home visit. */
 	Bundle prenatal(BirthCareRecord record, Identity identity) {
 		Assembly a = new Assembly(identity, Moment.PRENATAL);
 		String mother = a.person(record.mother());
-		a.observations(record.observations(), mother, List.of("R013", "R014"));
+		a.observations(record.observations(), mother, List.of("R013", "R014", "R019"));
 		return a.finish(mother, record.author());
 	}
 

@@ -18,6 +18,7 @@ import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ConceptMap;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StructureMap;
 import org.hl7.fhir.r4.utils.StructureMapUtilities;
@@ -32,7 +33,7 @@ import org.springframework.stereotype.Component;
 @Component
 class HandoverMappings {
 
-	static final String RUBRIC_PROPERTY = "https://kansrijkestart.nl/fhir/ConceptMap/ks-bds-elements#rubric";
+	static final String RUBRIC_PROPERTY = BdsValueTypes.PROPERTY + "rubric";
 	static final String BDS_ELEMENTS = "https://kansrijkestart.nl/fhir/ConceptMap/ks-bds-elements";
 
 	private final FhirContext fhirContext;
@@ -95,20 +96,22 @@ class HandoverMappings {
 		}
 		Resource target = (Resource) fhirContext.getResourceDefinition(source.fhirType()).newInstance();
 		engine.transform(null, source, map, target);
+		if (target instanceof Observation observation) {
+			bdsElement(observation.getCode()).ifPresent(element -> BdsValueTypes.apply(observation, element));
+		}
 		return target;
 	}
 
 	/** The BDS rubric (e.g. R016) a code belongs in, if the code is handed over at all. */
 	Optional<String> rubric(CodeableConcept code) {
+		return bdsElement(code).flatMap(target -> target.getProduct().stream().filter(p -> RUBRIC_PROPERTY.equals(p.getProperty()))
+				.map(ConceptMap.OtherElementComponent::getValue).findFirst());
+	}
+
+	/** The BDS element a birth-care code fills (ConceptMap ks-bds-elements), by its first coding that has one. */
+	private Optional<ConceptMap.TargetElementComponent> bdsElement(CodeableConcept code) {
 		Map<String, ConceptMap.TargetElementComponent> elements = conceptMaps.getOrDefault(BDS_ELEMENTS, Map.of());
-		for (Coding c : code.getCoding()) {
-			ConceptMap.TargetElementComponent target = elements.get(c.getSystem() + "|" + c.getCode());
-			if (target != null) {
-				return target.getProduct().stream().filter(p -> RUBRIC_PROPERTY.equals(p.getProperty()))
-						.map(ConceptMap.OtherElementComponent::getValue).findFirst();
-			}
-		}
-		return Optional.empty();
+		return code.getCoding().stream().map(c -> elements.get(c.getSystem() + "|" + c.getCode())).filter(t -> t != null).findFirst();
 	}
 
 	/** The engine's hooks: types from HAPI's model, {@code translate} from our ConceptMaps. */

@@ -85,7 +85,7 @@ class HandoverDocumentsTest {
 	void prenatalDocumentValidatesAndMatchesItsGoldenFile() throws IOException {
 		Bundle document = documents.prenatal(record, FIRST);
 		assertValid(document);
-		assertThat(sections(document)).containsExactly("R003", "R013", "R014");
+		assertThat(sections(document)).containsExactly("R003", "R013", "R014", "R019");
 		assertGolden("prenatal.json", document);
 	}
 
@@ -93,7 +93,7 @@ class HandoverDocumentsTest {
 	void postnatalDocumentValidatesAndMatchesItsGoldenFile() throws IOException {
 		Bundle document = documents.postnatal(record, record.births().get(0), FIRST);
 		assertValid(document);
-		assertThat(sections(document)).containsExactly("R003", "R013", "R014", "R015", "R016", "R037", "R040");
+		assertThat(sections(document)).containsExactly("R003", "R013", "R014", "R015", "R016", "R019", "R037", "R040");
 		assertGolden("postnatal.json", document);
 	}
 

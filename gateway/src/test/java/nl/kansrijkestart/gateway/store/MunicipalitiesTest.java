@@ -6,7 +6,6 @@ import ca.uhn.fhir.context.FhirContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.CodeSystem;
+import nl.kansrijkestart.gateway.support.Csv;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,11 +26,8 @@ class MunicipalitiesTest {
 	private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 	private static final FhirContext CTX = FhirContext.forR4Cached();
 
-	/** Rows after the header; a field may be quoted ("Nuenen, Gerwen en Nederwetten"). */
 	private static List<String[]> csv(String file) throws IOException {
-		return Files.readAllLines(ROOT.resolve(file)).stream().filter(l -> !l.startsWith("#") && !l.isBlank()).skip(1)
-				.map(l -> Arrays.stream(l.split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", -1)).map(f -> f.replaceAll("^\"|\"$", ""))
-						.toArray(String[]::new)).toList();
+		return Csv.rows(ROOT.resolve(file));
 	}
 
 	@Test

@@ -1,0 +1,87 @@
+package nl.kansrijkestart.gateway.handover;
+
+import java.math.BigDecimal;
+import java.util.Map;
+import java.util.Optional;
+import org.hl7.fhir.r4.model.BooleanType;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.ConceptMap;
+import org.hl7.fhir.r4.model.IntegerType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Type;
+
+/**
+ * Gives a handed-over observation's value the type and unit its BDS element has (the products {@code type},
+ * {@code unit} and {@code derive} of ConceptMap ks-bds-elements): BL as a boolean, INT as an integer, PQ in the BDS
+ * unit (mm, g, days), CV and TS as they come (the W-list coding is added by the map's translate). A value that cannot
+ * be read as the element's type is left out rather than sent wrong.
+ */
+final class BdsValueTypes {
+
+	static final String PROPERTY = "https://kansrijkestart.nl/fhir/ConceptMap/ks-bds-elements#";
+	private static final String SNOMED = "http://snomed.info/sct";
+	private static final String UCUM = "http://unitsofmeasure.org";
+	/** Source UCUM unit → BDS unit → factor. */
+	private static final Map<String, Map<String, BigDecimal>> FACTORS = Map.of(
+			"mm", Map.of("mm", BigDecimal.ONE, "cm", BigDecimal.TEN),
+			"g", Map.of("g", BigDecimal.ONE, "kg", BigDecimal.valueOf(1000)),
+			"d", Map.of("d", BigDecimal.ONE, "wk", BigDecimal.valueOf(7)));
+
+	private BdsValueTypes() {
+	}
+
+	static void apply(Observation observation, ConceptMap.TargetElementComponent element) {
+		String type = product(element, "type").orElse("");
+		Type value = observation.getValue();
+		Type typed = switch (type) {
+			case "BL" -> bool(value, product(element, "derive").orElse("yes-no"));
+			case "INT" -> integer(value);
+			case "PQ" -> quantity(value, product(element, "unit").orElse(null));
+			default -> value;
+		};
+		observation.setValue(typed);
+	}
+
+	private static Optional<String> product(ConceptMap.TargetElementComponent element, String name) {
+		return element.getProduct().stream().filter(p -> (PROPERTY + name).equals(p.getProperty()))
+				.map(ConceptMap.OtherElementComponent::getValue).findFirst();
+	}
+
+	private static BooleanType bool(Type value, String derive) {
+		return switch (derive) {
+			case "performed" -> new BooleanType(true);
+			case "below-p10" -> value instanceof Quantity q && q.hasValue() ? new BooleanType(q.getValue().compareTo(BigDecimal.TEN) < 0)
+					: value instanceof IntegerType i ? new BooleanType(i.getValue() < 10) : null;
+			default -> value instanceof CodeableConcept c ? yesNo(c) : value instanceof BooleanType b ? b : null;
+		};
+	}
+
+	private static BooleanType yesNo(CodeableConcept concept) {
+		if (concept.hasCoding(SNOMED, "373066001")) {
+			return new BooleanType(true);
+		}
+		return concept.hasCoding(SNOMED, "373067005") ? new BooleanType(false) : null;
+	}
+
+	private static IntegerType integer(Type value) {
+		if (value instanceof IntegerType i) {
+			return i;
+		}
+		return value instanceof Quantity q && q.hasValue() && q.getValue().stripTrailingZeros().scale() <= 0
+				? new IntegerType(q.getValue().intValueExact()) : null;
+	}
+
+	private static Quantity quantity(Type value, String unit) {
+		if (!(value instanceof Quantity q) || !q.hasValue() || unit == null) {
+			return null;
+		}
+		BigDecimal factor = FACTORS.getOrDefault(unit, Map.of()).get(UCUM.equals(q.getSystem()) ? q.getCode() : null);
+		if (factor == null) {
+			return null;
+		}
+		BigDecimal converted = q.getValue().multiply(factor).stripTrailingZeros();
+		return new Quantity().setValue(converted.scale() < 0 ? converted.setScale(0) : converted).setUnit(unit).setSystem(UCUM)
+				.setCode(unit);
+	}
+}
