@@ -1,6 +1,7 @@
 package nl.kansrijkestart.gateway.fhir;
 
 import ca.uhn.fhir.rest.annotation.Operation;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import nl.kansrijkestart.gateway.handover.HandoverService;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Parameters;
@@ -22,7 +23,12 @@ class RoutingOperationProvider {
 	@Operation(name = "$reload-routing", idempotent = false)
 	public Parameters reloadRouting() {
 		Parameters out = new Parameters();
-		out.addParameter().setName("routes").setValue(new IntegerType(handovers.reloadRouting()));
+		try {
+			out.addParameter().setName("routes").setValue(new IntegerType(handovers.reloadRouting()));
+		} catch (IllegalArgumentException e) {
+			// the administrator's file, not the request, is wrong: 422 with the line, and the old table stays
+			throw new UnprocessableEntityException(e.getMessage());
+		}
 		return out;
 	}
 }

@@ -256,6 +256,7 @@ public class HandoverService {
 	}
 
 	/** Reloads the routing table from its file; handovers it reroutes or unparks are re-checked. */
+	/** @throws IllegalArgumentException when the file is not a routing table (nothing changes then) */
 	public int reloadRouting() {
 		return triggers.reloadRouting();
 	}

@@ -55,7 +55,11 @@ class JgzRouting {
 				.stream().findFirst();
 	}
 
-	/** Replaces the table with the file's rows, all or nothing; a bad file changes nothing. */
+	/**
+	 * Replaces the table with the file's rows, all or nothing; a bad file changes nothing.
+	 *
+	 * @throws IllegalArgumentException naming the line of the file that is not a route
+	 */
 	int reload() {
 		List<Route> routes = read();
 		transactions.executeWithoutResult(status -> {
@@ -102,12 +106,12 @@ class JgzRouting {
 			if ((f.length != 4 && f.length != 5) || !f[0].matches("GM[0-9]{4}") || OrganizationIdentifier.parse(f[1]).isEmpty()
 					|| f[2].isBlank() || (!f[3].isBlank() && !f[3].matches("https?://\\S+"))
 					|| (f.length == 5 && !f[4].isBlank() && timeout == null)) {
-				throw new IllegalStateException("JGZ routing table " + properties.routingFile() + ", line " + line
+				throw new IllegalArgumentException("JGZ routing table " + properties.routingFile() + ", line " + line
 						+ ": expected municipality (GMnnnn), organization (URA or AGB as system|value), name, endpoint (http(s) URL or"
 						+ " empty) and optionally the endpoint's push timeout (e.g. 10s)");
 			}
 			if (!municipalities.isCurrent(f[0])) {
-				throw new IllegalStateException("JGZ routing table " + properties.routingFile() + ", line " + line + ": " + f[0]
+				throw new IllegalArgumentException("JGZ routing table " + properties.routingFile() + ", line " + line + ": " + f[0]
 						+ " is not a municipality of today (profiles/CodeSystem/ks-municipality.json); a former code is routed by"
 						+ " its successor's row");
 			}
