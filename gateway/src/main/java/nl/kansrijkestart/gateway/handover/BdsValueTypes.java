@@ -1,10 +1,12 @@
 package nl.kansrijkestart.gateway.handover;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ConceptMap;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Observation;
@@ -15,7 +17,8 @@ import org.hl7.fhir.r4.model.Type;
  * Gives a handed-over observation's value the type and unit its BDS element has (the products {@code type},
  * {@code unit} and {@code derive} of ConceptMap ks-bds-elements): BL as a boolean, INT as an integer, PQ in the BDS
  * unit (mm, g, days), CV and TS as they come (the W-list coding is added by the map's translate). A value that cannot
- * be read as the element's type is left out rather than sent wrong.
+ * be read as the element's type is left out rather than sent wrong. An R4 vital sign (derive {@code vital-sign}) keeps
+ * its value as its profile requires it, and carries the BDS element and value as a component.
  */
 final class BdsValueTypes {
 
@@ -34,6 +37,15 @@ final class BdsValueTypes {
 	static void apply(Observation observation, ConceptMap.TargetElementComponent element) {
 		String type = product(element, "type").orElse("");
 		Type value = observation.getValue();
+		if ("vital-sign".equals(product(element, "derive").orElse(""))) {
+			// An R4 vital sign keeps the unit its profile requires; the BDS element, in its own unit, is a component.
+			List<Coding> bds = observation.getCode().getCoding().stream().filter(c -> element.getCode().equals(c.getCode())
+					&& c.getSystem().equals(element.getUserData("system"))).toList();
+			observation.getCode().getCoding().removeAll(bds);
+			observation.addComponent().setCode(new CodeableConcept().setCoding(bds))
+					.setValue(quantity(value, product(element, "unit").orElse(null)));
+			return;
+		}
 		Type typed = switch (type) {
 			case "BL" -> bool(value, product(element, "derive").orElse("yes-no"));
 			case "INT" -> integer(value);

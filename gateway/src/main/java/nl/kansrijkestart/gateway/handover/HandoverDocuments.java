@@ -20,7 +20,9 @@ import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.RelatedPerson;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
 
@@ -36,6 +38,7 @@ class HandoverDocuments {
 	static final String RUBRIC_SYSTEM = "urn:oid:2.16.840.1.113883.2.4.4.40.391";
 	static final String HANDOVER_SYSTEM = "https://kansrijkestart.nl/fhir/NamingSystem/handover";
 	static final String MOMENT_SYSTEM = "https://kansrijkestart.nl/fhir/CodeSystem/ks-handover";
+	static final String BSN_SYSTEM = "http://fhir.nl/fhir/NamingSystem/bsn";
 	static final String MAPPING_EXTENSION = PROFILE + "ks-ext-mapping";
 	private static final Map<String, String> RUBRICS = rubrics();
 
@@ -103,6 +106,7 @@ class HandoverDocuments {
 		Assembly a = new Assembly(identity, Moment.POSTNATAL);
 		String child = a.person(birth.child());
 		String mother = a.person(record.mother());
+		a.motherOf(child, mother);
 		a.observations(record.observations(), mother, List.copyOf(RUBRICS.keySet()));
 		Resource procedure = mappings.map(birth.procedure());
 		((org.hl7.fhir.r4.model.Procedure) procedure).setSubject(new Reference(mother))
@@ -126,8 +130,30 @@ class HandoverDocuments {
 			bundle.addEntry();
 		}
 
-		String person(org.hl7.fhir.r4.model.Patient patient) {
+		String person(Patient patient) {
 			return add("R003", patient, mappings.map(patient));
+		}
+
+		/**
+		 * States that the mother in the document is the child's: a RelatedPerson (natural mother) of the child with her
+		 * BSN, linked from her Patient entry. JGZ matches a child without a BSN on its birth-care identifier, birth date
+		 * and the mother's BSN.
+		 */
+		void motherOf(String child, String mother) {
+			Patient motherEntry = (Patient) entry(mother);
+			RelatedPerson related = new RelatedPerson().setPatient(new Reference(child));
+			motherEntry.getIdentifier().stream().filter(i -> BSN_SYSTEM.equals(i.getSystem())).forEach(i -> related.addIdentifier(i.copy()));
+			related.addRelationship(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "NMTH",
+					"natural mother")));
+			related.setName(motherEntry.getName());
+			String url = fullUrl("RelatedPerson/mother-of/" + child);
+			bundle.addEntry().setFullUrl(url).setResource(related);
+			sections.get("R003").add(url);
+			motherEntry.addLink().setOther(new Reference(url)).setType(Patient.LinkType.SEEALSO);
+		}
+
+		private Resource entry(String fullUrl) {
+			return bundle.getEntry().stream().filter(e -> fullUrl.equals(e.getFullUrl())).findFirst().orElseThrow().getResource();
 		}
 
 		void observations(List<Observation> observations, String subject, List<String> rubrics) {

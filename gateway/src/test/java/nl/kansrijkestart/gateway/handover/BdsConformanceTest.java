@@ -86,15 +86,31 @@ class BdsConformanceTest {
 				"110", "112", "113", "129");
 	}
 
-	/** The observation's BDS element, after checking it and its value. */
+	/**
+	 * The observation's BDS element, after checking it and its value: on the observation, or for an R4 vital sign (whose
+	 * profile fixes the unit) on its component.
+	 */
 	private static String conforms(Observation o) {
 		List<Coding> bds = o.getCode().getCoding().stream().filter(c -> ELEMENT_SYSTEM.equals(c.getSystem())).toList();
+		Observation.ObservationComponentComponent component = o.getComponent().stream()
+				.filter(c -> c.getCode().getCoding().stream().anyMatch(x -> ELEMENT_SYSTEM.equals(x.getSystem()))).findFirst().orElse(null);
+		if (component != null) {
+			assertThat(bds).as("the BDS element is on the observation or on a component, not both").isEmpty();
+			assertThat(o.getValue()).as("a vital sign keeps its R4 unit").isInstanceOfSatisfying(Quantity.class,
+					q -> assertThat(q.getCode()).isIn("cm", "[in_i]"));
+			return conforms(component.getCode().getCoding().get(0), component.getValue());
+		}
 		assertThat(bds).as("one BDS element per entry").hasSize(1);
-		String element = bds.get(0).getCode();
+		return conforms(bds.get(0), o.getValue());
+	}
+
+	private static String conforms(Coding bds, org.hl7.fhir.r4.model.Type value) {
+		Observation o = new Observation().setValue(value);
+		String element = bds.getCode();
 		String[] known = ELEMENTS.get(element);
 		assertThat(known).as("BDS 4.2.0 element " + element).isNotNull();
 		assertThat(known[2]).as("element " + element + " is active in 4.2.0").isEqualTo("L");
-		assertThat(bds.get(0).getDisplay()).isEqualTo(known[1]);
+		assertThat(bds.getDisplay()).isEqualTo(known[1]);
 		String[] selected = SELECTED.get(element);
 		assertThat(selected).as("element " + element + " has a known BDS type").isNotNull();
 		String type = selected[3].split(" ")[0];

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import nl.kansrijkestart.gateway.ingest.IngestProperties;
 import nl.kansrijkestart.gateway.ingest.ProfileCatalog;
@@ -114,6 +115,55 @@ class HandoverDocumentsTest {
 				.map(Patient.class::cast).findFirst().orElseThrow();
 		assertThat(child.getIdentifier()).singleElement()
 				.satisfies(i -> assertThat(i.getValue()).isEqualTo("90518111-17bfc9945a-c1-child"));
+		assertThat(child.getBirthDate()).isNotNull();
+	}
+
+	/**
+	 * Core R4 requires an Observation with a vital-sign LOINC code to conform to that vital sign's profile (units
+	 * included); HAPI's validator does not apply it by itself, so it is asked for here.
+	 */
+	@Test
+	void vitalSignsConformToTheR4VitalSignsProfiles() {
+		Map<String, String> vitalSigns = Map.of("9843-4", "headcircum", "8302-2", "bodyheight", "29463-7", "bodyweight",
+				"8310-5", "bodytemp", "8867-4", "heartrate");
+		ca.uhn.fhir.validation.FhirValidator core = CTX.newValidator().registerValidatorModule(
+				new org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator(CTX));
+		Bundle document = documents.postnatal(record, record.births().get(0), FIRST);
+		List<Observation> checked = new ArrayList<>();
+		for (Bundle.BundleEntryComponent e : document.getEntry()) {
+			if (e.getResource() instanceof Observation o) {
+				o.getCode().getCoding().stream().filter(c -> "http://loinc.org".equals(c.getSystem()) && vitalSigns.containsKey(c.getCode()))
+						.findFirst().ifPresent(c -> {
+							Observation copy = o.copy();
+							copy.getSubject().setReference("Patient/child");
+							copy.getMeta().addProfile("http://hl7.org/fhir/StructureDefinition/" + vitalSigns.get(c.getCode()));
+							assertThat(core.validateWithResult(copy).getMessages().stream()
+									.filter(m -> m.getSeverity().ordinal() >= ca.uhn.fhir.validation.ResultSeverityEnum.ERROR.ordinal())
+									.map(m -> m.getLocationString() + ": " + m.getMessage())).as(c.getCode()).isEmpty();
+							checked.add(o);
+						});
+			}
+		}
+		assertThat(checked).as("the head circumference").isNotEmpty();
+	}
+
+	/** JGZ matches a child without a BSN on its birth-care identifier, its birth date and its mother's BSN. */
+	@Test
+	void theDocumentSaysWhoTheChildsMotherIsByHerBsn() {
+		Bundle document = documents.postnatal(record, record.births().get(0), FIRST);
+		Composition composition = (Composition) document.getEntryFirstRep().getResource();
+		org.hl7.fhir.r4.model.RelatedPerson mother = document.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+				.filter(org.hl7.fhir.r4.model.RelatedPerson.class::isInstance).map(org.hl7.fhir.r4.model.RelatedPerson.class::cast)
+				.findFirst().orElseThrow();
+		assertThat(mother.getPatient().getReference()).isEqualTo(composition.getSubject().getReference());
+		assertThat(mother.getRelationshipFirstRep().getCodingFirstRep().getCode()).isEqualTo("NMTH");
+		assertThat(mother.getIdentifier()).singleElement().satisfies(i -> {
+			assertThat(i.getSystem()).isEqualTo("http://fhir.nl/fhir/NamingSystem/bsn");
+			assertThat(i.getValue()).isEqualTo(record.mother().getIdentifierFirstRep().getValue());
+		});
+		Patient motherPatient = document.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Patient.class::isInstance)
+				.map(Patient.class::cast).filter(p -> p.hasLink()).findFirst().orElseThrow();
+		assertThat(motherPatient.getIdentifierFirstRep().getValue()).isEqualTo(record.mother().getIdentifierFirstRep().getValue());
 	}
 
 	@Test
