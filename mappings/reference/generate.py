@@ -159,7 +159,7 @@ lines = ["| birth-care item (code) | BDS element | name (4.2.0) | rubric | type 
          "|---|---|---|---|---|---|---|---|"]
 derive_text = {"yes-no": "Observation's yes/no answer", "performed": "Observation exists (performed)",
                "below-p10": "Observation's percentile < 10", "": "Observation's value",
-               "vital-sign": "Observation's value (in cm, as R4 vital signs require), in mm in a component coded 113"}
+               "vital-sign": "Observation's value: it stays in cm (R4 vital signs); the BDS entry, in mm, is derived from it"}
 for s in rows("bds-sources.csv"):
     sel = selected[s["element"]]
     unit = re.search(r"unit (\S+)", sel["datatype"])

@@ -18,7 +18,7 @@ import org.hl7.fhir.r4.model.Type;
  * {@code unit} and {@code derive} of ConceptMap ks-bds-elements): BL as a boolean, INT as an integer, PQ in the BDS
  * unit (mm, g, days), CV and TS as they come (the W-list coding is added by the map's translate). A value that cannot
  * be read as the element's type is left out rather than sent wrong. An R4 vital sign (derive {@code vital-sign}) keeps
- * its value as its profile requires it, and carries the BDS element and value as a component.
+ * its value as its profile requires it; the BDS element gets an observation of its own.
  */
 final class BdsValueTypes {
 
@@ -34,17 +34,21 @@ final class BdsValueTypes {
 	private BdsValueTypes() {
 	}
 
-	static void apply(Observation observation, ConceptMap.TargetElementComponent element) {
+	/**
+	 * Types the observation's value for its element; for an R4 vital sign, whose profile fixes the unit (cm), the
+	 * observation stays as sent and the BDS element in its own unit (mm) is returned as a second observation, which
+	 * the document links to the first by {@code derivedFrom}.
+	 */
+	static Optional<Observation> apply(Observation observation, ConceptMap.TargetElementComponent element) {
 		String type = product(element, "type").orElse("");
 		Type value = observation.getValue();
 		if ("vital-sign".equals(product(element, "derive").orElse(""))) {
-			// An R4 vital sign keeps the unit its profile requires; the BDS element, in its own unit, is a component.
 			List<Coding> bds = observation.getCode().getCoding().stream().filter(c -> element.getCode().equals(c.getCode())
 					&& c.getSystem().equals(element.getUserData("system"))).toList();
 			observation.getCode().getCoding().removeAll(bds);
-			observation.addComponent().setCode(new CodeableConcept().setCoding(bds))
-					.setValue(quantity(value, product(element, "unit").orElse(null)));
-			return;
+			Observation inBdsUnit = new Observation().setStatus(observation.getStatus()).setCode(new CodeableConcept().setCoding(bds))
+					.setEffective(observation.getEffective()).setValue(quantity(value, product(element, "unit").orElse(null)));
+			return Optional.of(inBdsUnit);
 		}
 		Type typed = switch (type) {
 			case "BL" -> bool(value, product(element, "derive").orElse("yes-no"));
@@ -53,6 +57,7 @@ final class BdsValueTypes {
 			default -> value;
 		};
 		observation.setValue(typed);
+		return Optional.empty();
 	}
 
 	private static Optional<String> product(ConceptMap.TargetElementComponent element, String name) {

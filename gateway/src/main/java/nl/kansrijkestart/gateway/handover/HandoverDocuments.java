@@ -159,9 +159,14 @@ class HandoverDocuments {
 		void observations(List<Observation> observations, String subject, List<String> rubrics) {
 			for (Observation o : observations) {
 				mappings.rubric(o.getCode()).filter(rubrics::contains).ifPresent(rubric -> {
-					Observation mapped = (Observation) mappings.map(o);
-					mapped.setSubject(new Reference(subject));
-					add(rubric, o, mapped);
+					List<Observation> mapped = mappings.mapObservation(o);
+					mapped.forEach(m -> m.setSubject(new Reference(subject)));
+					String first = add(rubric, o, mapped.get(0));
+					for (Observation bds : mapped.subList(1, mapped.size())) {
+						String url = fullUrl(o.fhirType() + "/" + o.getIdElement().getIdPart() + "/bds");
+						bundle.addEntry().setFullUrl(url).setResource(bds.addDerivedFrom(new Reference(first)));
+						sections.get(rubric).add(url);
+					}
 				});
 			}
 		}

@@ -96,10 +96,18 @@ class HandoverMappings {
 		}
 		Resource target = (Resource) fhirContext.getResourceDefinition(source.fhirType()).newInstance();
 		engine.transform(null, source, map, target);
-		if (target instanceof Observation observation) {
-			bdsElement(observation.getCode()).ifPresent(element -> BdsValueTypes.apply(observation, element));
-		}
 		return target;
+	}
+
+	/**
+	 * A birth-care observation as the JGZ document holds it, its value typed for its BDS element; a vital sign whose R4
+	 * unit is not the BDS unit comes with a second observation: the BDS element in the BDS unit.
+	 */
+	synchronized List<Observation> mapObservation(Observation source) {
+		Observation mapped = (Observation) map(source);
+		List<Observation> out = new ArrayList<>(List.of(mapped));
+		bdsElement(mapped.getCode()).flatMap(element -> BdsValueTypes.apply(mapped, element)).ifPresent(out::add);
+		return out;
 	}
 
 	/** The BDS rubric (e.g. R016) a code belongs in, if the code is handed over at all. */

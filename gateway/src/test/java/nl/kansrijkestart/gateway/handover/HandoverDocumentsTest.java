@@ -104,9 +104,11 @@ class HandoverDocumentsTest {
 		List<Observation> observations = document.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
 				.filter(Observation.class::isInstance).map(Observation.class::cast).toList();
 		assertThat(observations).isNotEmpty().allSatisfy(o -> {
-			assertThat(o.getCode().getCoding()).anyMatch(c -> c.getSystem().equals("http://snomed.info/sct")
+			Observation source = sourceOf(document, o);
+			assertThat(source.getCode().getCoding()).anyMatch(c -> c.getSystem().equals("http://snomed.info/sct")
 					|| c.getSystem().equals("http://loinc.org"));
-			assertThat(o.getCode().getCoding()).anyMatch(c -> c.getSystem().equals("urn:oid:2.16.840.1.113883.2.4.4.40.267"));
+			assertThat(bdsEntryOf(document, o).getCode().getCoding())
+					.anyMatch(c -> c.getSystem().equals("urn:oid:2.16.840.1.113883.2.4.4.40.267"));
 		});
 		// Prenatal screening has no BDS element: it is not handed over (data minimisation).
 		assertThat(observations).noneMatch(o -> o.getCode().getCodingFirstRep().getCode().equals("882-1"));
@@ -188,8 +190,25 @@ class HandoverDocumentsTest {
 		List<Observation> handedOver = document.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
 				.filter(Observation.class::isInstance).map(Observation.class::cast)
 				.filter(o -> o.getCode().getCoding().stream().anyMatch(c -> "LOCAL".equals(c.getCode()))).toList();
-		assertThat(handedOver).isNotEmpty().allSatisfy(o -> assertThat(o.getCode().getCoding())
+		assertThat(handedOver).isNotEmpty().allSatisfy(o -> assertThat(bdsEntryOf(document, o).getCode().getCoding())
 				.anyMatch(c -> c.getSystem().equals("urn:oid:2.16.840.1.113883.2.4.4.40.267")));
+	}
+
+	/** The entry a BDS entry of a vital sign was derived from, else the entry itself. */
+	private static Observation sourceOf(Bundle document, Observation o) {
+		return o.hasDerivedFrom() ? (Observation) entry(document, o.getDerivedFromFirstRep().getReference()) : o;
+	}
+
+	/** The entry carrying the BDS element of this one: itself, or for a vital sign the entry derived from it. */
+	private static Observation bdsEntryOf(Bundle document, Observation o) {
+		String url = document.getEntry().stream().filter(e -> e.getResource() == o).findFirst().orElseThrow().getFullUrl();
+		return document.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Observation.class::isInstance)
+				.map(Observation.class::cast).filter(d -> d.getDerivedFrom().stream().anyMatch(r -> url.equals(r.getReference())))
+				.findFirst().orElse(o);
+	}
+
+	private static Resource entry(Bundle document, String fullUrl) {
+		return document.getEntry().stream().filter(e -> fullUrl.equals(e.getFullUrl())).findFirst().orElseThrow().getResource();
 	}
 
 	@Test
