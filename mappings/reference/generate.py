@@ -160,14 +160,16 @@ lines = ["| birth-care item (code) | BDS element | name (4.2.0) | rubric | type 
 derive_text = {"yes-no": "Observation's yes/no answer", "performed": "Observation exists (performed)",
                "below-p10": "Observation's percentile < 10", "": "Observation's value",
                "vital-sign": "Observation's value: it stays in cm (R4 vital signs); the BDS entry, in mm, is derived from it"}
+derive_text_extension = "birth's extension (SNOMED coding kept beside the BDS value)"
 for s in rows("bds-sources.csv"):
     sel = selected[s["element"]]
     unit = re.search(r"unit (\S+)", sel["datatype"])
     vl = next((v["displayName"] for v in value_lists if v["value_list_oid"] == sel["value_list_oid"]), "")
-    system = "SNOMED CT" if "snomed" in s["system"] else "LOINC"
-    lines.append(f"| {s['display']} ({system} {s['code']}) | {s['element']} | {active[s['element']]['name_nl']} | "
+    system = ("SNOMED CT " + s["code"]) if "snomed" in s["system"] else ("LOINC " + s["code"]) if "loinc" in s["system"] \
+        else "ks-birth extension " + s["system"].rsplit("/", 1)[1]
+    lines.append(f"| {s['display']} ({system}) | {s['element']} | {active[s['element']]['name_nl']} | "
                  f"{sel['rubric']} | {bds_type(sel['datatype'])} | {UNIT_NAMES.get(unit.group(1), unit.group(1)) if unit else ''} | "
-                 f"{vl} | the {derive_text[s['derive']]} |")
+                 f"{vl} | the {derive_text_extension if s['code'] == 'value' else derive_text[s['derive']]} |")
 doc = root / "docs/handover.md"
 text = doc.read_text()
 begin, end = "<!-- bds-table:begin -->", "<!-- bds-table:end -->"

@@ -111,7 +111,10 @@ class HandoverDocuments {
 		Resource procedure = mappings.map(birth.procedure());
 		((org.hl7.fhir.r4.model.Procedure) procedure).setSubject(new Reference(mother))
 				.addExtension(new Extension(PROFILE + "ks-ext-child", new Reference(child)));
-		a.add("R015", birth.procedure(), procedure);
+		String birthEntry = a.add("R015", birth.procedure(), procedure);
+		for (Observation element : mappings.birthElements(birth.procedure())) {
+			a.derived("R015", birth.procedure(), birthEntry, element.setSubject(new Reference(child)));
+		}
 		a.observations(birth.observations(), child, List.copyOf(RUBRICS.keySet()));
 		return a.finish(child, record.author());
 	}
@@ -162,13 +165,20 @@ class HandoverDocuments {
 					List<Observation> mapped = mappings.mapObservation(o);
 					mapped.forEach(m -> m.setSubject(new Reference(subject)));
 					String first = add(rubric, o, mapped.get(0));
-					for (Observation bds : mapped.subList(1, mapped.size())) {
-						String url = fullUrl(o.fhirType() + "/" + o.getIdElement().getIdPart() + "/bds");
-						bundle.addEntry().setFullUrl(url).setResource(bds.addDerivedFrom(new Reference(first)));
-						sections.get(rubric).add(url);
-					}
+					mapped.subList(1, mapped.size()).forEach(bds -> derived(rubric, o, first, bds));
 				});
 			}
+		}
+
+		/**
+		 * A BDS entry made from {@code source} (whose entry is {@code from}), one per element: derived from an
+		 * observation, part of a birth.
+		 */
+		void derived(String rubric, Resource source, String from, Observation bds) {
+			String url = fullUrl(source.fhirType() + "/" + source.getIdElement().getIdPart() + "/bds/" + bds.getCode().getCodingFirstRep().getCode());
+			bundle.addEntry().setFullUrl(url).setResource(source instanceof Observation ? bds.addDerivedFrom(new Reference(from))
+					: bds.addPartOf(new Reference(from)));
+			sections.get(rubric).add(url);
 		}
 
 		String add(String rubric, Resource source, Resource mapped) {

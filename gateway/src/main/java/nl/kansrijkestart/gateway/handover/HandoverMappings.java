@@ -18,7 +18,10 @@ import org.hl7.fhir.r4.model.Base;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ConceptMap;
+import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StructureMap;
 import org.hl7.fhir.r4.utils.StructureMapUtilities;
@@ -35,6 +38,7 @@ class HandoverMappings {
 
 	static final String RUBRIC_PROPERTY = BdsValueTypes.PROPERTY + "rubric";
 	static final String BDS_ELEMENTS = "https://kansrijkestart.nl/fhir/ConceptMap/ks-bds-elements";
+	static final String BDS_VALUES = "https://kansrijkestart.nl/fhir/ConceptMap/ks-bds-values";
 
 	private final FhirContext fhirContext;
 	private final String version;
@@ -110,6 +114,32 @@ class HandoverMappings {
 		return out;
 	}
 
+	/**
+	 * The BDS entries a birth's extensions fill (mode of delivery BDS 1324, presentation BDS 100: rows of
+	 * ks-bds-elements whose source is the extension, code {@code value}): the element as the code, the extension's
+	 * coded value with the SNOMED coding kept and, for an element with a W-list, its code beside it; free text (ST) as
+	 * the concept's text. The assembler sets subject and {@code partOf}.
+	 */
+	List<Observation> birthElements(Procedure birth) {
+		Map<String, ConceptMap.TargetElementComponent> elements = conceptMaps.getOrDefault(BDS_ELEMENTS, Map.of());
+		List<Observation> out = new ArrayList<>();
+		for (Extension extension : birth.getExtension()) {
+			ConceptMap.TargetElementComponent element = elements.get(extension.getUrl() + "|value");
+			if (element == null || !(extension.getValue() instanceof CodeableConcept sent)) {
+				continue;
+			}
+			CodeableConcept value = sent.copy();
+			sent.getCoding().stream().map(c -> translate(c, BDS_VALUES)).filter(c -> c != null).forEach(value::addCoding);
+			if (!value.hasText() && sent.hasCoding()) {
+				value.setText(sent.getCodingFirstRep().getDisplay());
+			}
+			out.add(new Observation().setStatus(Observation.ObservationStatus.FINAL)
+					.setCode(new CodeableConcept(new Coding((String) element.getUserData("system"), element.getCode(), element.getDisplay())))
+					.setEffective(birth.getPerformed() instanceof Period p ? p.getStartElement() : birth.getPerformed()).setValue(value));
+		}
+		return out;
+	}
+
 	/** The BDS rubric (e.g. R016) a code belongs in, if the code is handed over at all. */
 	Optional<String> rubric(CodeableConcept code) {
 		return bdsElement(code).flatMap(target -> target.getProduct().stream().filter(p -> RUBRIC_PROPERTY.equals(p.getProperty()))
@@ -120,6 +150,12 @@ class HandoverMappings {
 	private Optional<ConceptMap.TargetElementComponent> bdsElement(CodeableConcept code) {
 		Map<String, ConceptMap.TargetElementComponent> elements = conceptMaps.getOrDefault(BDS_ELEMENTS, Map.of());
 		return code.getCoding().stream().map(c -> elements.get(c.getSystem() + "|" + c.getCode())).filter(t -> t != null).findFirst();
+	}
+
+	private Coding translate(Coding source, String conceptMapUrl) {
+		ConceptMap.TargetElementComponent target = conceptMaps.getOrDefault(conceptMapUrl, Map.of())
+				.get(source.getSystem() + "|" + source.getCode());
+		return target == null ? null : new Coding((String) target.getUserData("system"), target.getCode(), target.getDisplay());
 	}
 
 	/** The engine's hooks: types from HAPI's model, {@code translate} from our ConceptMaps. */
@@ -142,9 +178,7 @@ class HandoverMappings {
 
 		@Override
 		public Coding translate(Object appInfo, Coding source, String conceptMapUrl) {
-			ConceptMap.TargetElementComponent target = conceptMaps.getOrDefault(conceptMapUrl, Map.of())
-					.get(source.getSystem() + "|" + source.getCode());
-			return target == null ? null : new Coding((String) target.getUserData("system"), target.getCode(), target.getDisplay());
+			return HandoverMappings.this.translate(source, conceptMapUrl);
 		}
 
 		@Override

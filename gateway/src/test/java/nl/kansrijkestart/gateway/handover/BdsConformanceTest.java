@@ -83,7 +83,7 @@ class BdsConformanceTest {
 		}
 		// the generator and the examples between them produce every element the map has
 		assertThat(seen).contains("740", "741", "82", "1578", "91", "92", "93", "1581", "1569", "115", "747", "137", "368", "865",
-				"110", "112", "113", "129");
+				"110", "112", "113", "129", "1324", "100");
 	}
 
 	/**
@@ -115,6 +115,11 @@ class BdsConformanceTest {
 			case "BL", "substanceAdministrationEvent" -> assertThat(o.getValue()).as(element).isInstanceOf(BooleanType.class);
 			case "INT" -> assertThat(o.getValue()).as(element).isInstanceOf(IntegerType.class);
 			case "TS" -> assertThat(o.getValue()).as(element).isInstanceOf(DateTimeType.class);
+			// free text, with the birth-care coding kept beside it
+			case "ST" -> assertThat(o.getValue()).as(element).isInstanceOfSatisfying(CodeableConcept.class, c -> {
+				assertThat(c.getText()).isNotBlank();
+				assertThat(c.getCoding()).anyMatch(coding -> "http://snomed.info/sct".equals(coding.getSystem()));
+			});
 			case "PQ" -> {
 				String unit = selected[3].replaceFirst("^PQ unit (\\S+).*$", "$1");
 				assertThat(o.getValue()).as(element).isInstanceOfSatisfying(Quantity.class, q -> {

@@ -19,6 +19,8 @@ import nl.kansrijkestart.gateway.ingest.ValidationIssue;
 import nl.kansrijkestart.gateway.ingest.ValidationReport;
 import nl.kansrijkestart.gateway.store.BirthCareRecord;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Composition;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Organization;
@@ -104,9 +106,9 @@ class HandoverDocumentsTest {
 		List<Observation> observations = document.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
 				.filter(Observation.class::isInstance).map(Observation.class::cast).toList();
 		assertThat(observations).isNotEmpty().allSatisfy(o -> {
-			Observation source = sourceOf(document, o);
-			assertThat(source.getCode().getCoding()).anyMatch(c -> c.getSystem().equals("http://snomed.info/sct")
-					|| c.getSystem().equals("http://loinc.org"));
+			// an element of the birth (mode of delivery, presentation) keeps the birth-care coding in its value
+			List<Coding> birthCare = o.hasPartOf() ? ((CodeableConcept) o.getValue()).getCoding() : sourceOf(document, o).getCode().getCoding();
+			assertThat(birthCare).anyMatch(c -> c.getSystem().equals("http://snomed.info/sct") || c.getSystem().equals("http://loinc.org"));
 			assertThat(bdsEntryOf(document, o).getCode().getCoding())
 					.anyMatch(c -> c.getSystem().equals("urn:oid:2.16.840.1.113883.2.4.4.40.267"));
 		});
