@@ -122,6 +122,25 @@ class HandoverDocumentsTest {
 		assertThat(child.getBirthDate()).isNotNull();
 	}
 
+	/** Every entry of both documents is valid core R4 on its own (our profiles check the document as a whole). */
+	@Test
+	void everyEntryIsValidCoreR4() {
+		ca.uhn.fhir.validation.FhirValidator core = CTX.newValidator().registerValidatorModule(
+				new org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator(CTX));
+		for (Bundle document : List.of(documents.prenatal(record, FIRST), documents.postnatal(record, record.births().get(0), FIRST))) {
+			for (Bundle.BundleEntryComponent e : document.getEntry()) {
+				Resource alone = e.getResource().copy();
+				// our own profiles are checked on the whole document (assertValid)
+				alone.getMeta().getProfile().clear();
+				assertThat(core.validateWithResult(alone).getMessages().stream()
+						.filter(m -> m.getSeverity().ordinal() >= ca.uhn.fhir.validation.ResultSeverityEnum.ERROR.ordinal())
+						// references between entries are urn:uuid fullUrls, resolved within the document
+						.filter(m -> !m.getMessage().contains("urn:uuid"))
+						.map(m -> m.getLocationString() + ": " + m.getMessage())).as(e.getResource().fhirType()).isEmpty();
+			}
+		}
+	}
+
 	/**
 	 * Core R4 requires an Observation with a vital-sign LOINC code to conform to that vital sign's profile (units
 	 * included); HAPI's validator does not apply it by itself, so it is asked for here.
