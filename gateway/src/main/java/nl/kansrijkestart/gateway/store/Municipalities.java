@@ -24,6 +24,7 @@ public class Municipalities {
 
 	private final Map<String, String> successors = new HashMap<>();
 	private final Set<String> current = new HashSet<>();
+	private final Map<String, String> regions = new HashMap<>();
 
 	Municipalities(FhirContext fhirContext) {
 		CodeSystem codes;
@@ -36,6 +37,8 @@ public class Municipalities {
 			if (concept.getProperty().stream().anyMatch(p -> p.getCode().equals("status") && p.getValueCodeType().getCode().equals("active"))) {
 				current.add(concept.getCode());
 			}
+			concept.getProperty().stream().filter(p -> p.getCode().equals("ggd-region")).findFirst()
+					.ifPresent(p -> regions.put(concept.getCode(), p.getValue().primitiveValue()));
 			concept.getProperty().stream().filter(p -> p.getCode().equals("successor")).findFirst()
 					.ifPresent(p -> successors.put(concept.getCode(), p.getValueCodeType().getCode()));
 		}
@@ -44,6 +47,11 @@ public class Municipalities {
 	/** Whether the code is a municipality of today (not a former one, not unknown). */
 	public boolean isCurrent(String code) {
 		return current.contains(code);
+	}
+
+	/** The CBS code of the GGD region a municipality of today is in; null for any other code. */
+	public String region(String code) {
+		return regions.get(code);
 	}
 
 	/** The municipality a code stands for today: its successor when it is a former code, else itself. */

@@ -268,17 +268,21 @@ class HandoverTest extends ExternalSystems {
 				.isEqualTo("GM0363");
 	}
 
-	/** A routing row must name a municipality of today: an unknown or former code is a 422 and the table stays. */
+	/**
+	 * A routing row must name a municipality of today, in its own GGD region: an unknown or former code, or a wrong
+	 * region, is a 422 and the table stays.
+	 */
 	@Test
-	void aRoutingTableWithAnUnknownOrFormerMunicipalityIsRefusedAndChangesNothing() throws Exception {
+	void aRoutingTableWithAnUnknownOrFormerMunicipalityOrAWrongRegionIsRefusedAndChangesNothing() throws Exception {
 		long before = count("select count(*) from jgz_route");
-		for (String code : List.of("GM9999", "GM0457")) {
-			java.nio.file.Files.writeString(ROUTING, "municipality,organization,name,endpoint\n" + PULL_MUNICIPALITY + "," + JGZ_A
-					+ ",JGZ Amsterdam,\n" + code + ",http://fhir.nl/fhir/NamingSystem/ura|90000999,JGZ Elders,\n");
+		for (String row : List.of("GM9999,http://fhir.nl/fhir/NamingSystem/ura|90000999,JGZ Elders,",
+				"GM0457,http://fhir.nl/fhir/NamingSystem/ura|90000999,JGZ Weesp,", "GM0518,http://fhir.nl/fhir/NamingSystem/ura|90000518,JGZ Haaglanden,,,GG0111")) {
+			java.nio.file.Files.writeString(ROUTING, "municipality,organization,name,endpoint,timeout,region\n" + PULL_MUNICIPALITY + ","
+					+ JGZ_A + ",JGZ Amsterdam,,,GG3406\n" + row + "\n");
 			try {
 				FhirHttp.Response reload = http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON);
 				assertThat(reload.status()).as(reload.body()).isEqualTo(422);
-				assertThat(reload.body()).contains(code).contains("line 3");
+				assertThat(reload.body()).contains(row.substring(0, 6)).contains("line 3");
 				assertThat(count("select count(*) from jgz_route")).isEqualTo(before);
 			} finally {
 				writeRouting(false);

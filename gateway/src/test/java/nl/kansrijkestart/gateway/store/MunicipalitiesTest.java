@@ -67,7 +67,10 @@ class MunicipalitiesTest {
 			assertThat(m.find()).as(f[0]).isTrue();
 			registered.put(f[0], m.group(1).trim());
 		}
+		Map<String, String> regions = new LinkedHashMap<>();
+		csv("mappings/reference/municipalities-2025.csv").forEach(m -> regions.put(m[0], m[2]));
 		List<String[]> routes = csv("mappings/jgz-routing.csv");
+		assertThat(routes).allSatisfy(r -> assertThat(r[5]).as(r[0]).isEqualTo(regions.get(r[0])));
 		assertThat(routes.stream().map(r -> r[0])).containsExactlyInAnyOrderElementsOf(registered.keySet());
 		Map<String, String> identifierByName = new LinkedHashMap<>();
 		for (String[] r : routes) {
