@@ -133,9 +133,7 @@ final class FaultRun {
 
 	private void killJvm(GatewayProcess gateway, AccessToken token) throws Exception {
 		System.out.println("== kill -9 of the gateway during an 8-client load ==");
-		Load load = new Load(List.of(gateway.url()), token, seed);
-		load.start(8);
-		Thread.sleep(loadTime.toMillis());
+		Load load = underLoad(List.of(gateway.url()), token, seed, loadTime);
 		gateway.kill();
 		List<Load.Sent> sent = load.stop();
 		System.out.printf("  killed after %d answered 200 (%s)%n", count(sent, 200), statuses(sent));
@@ -145,9 +143,7 @@ final class FaultRun {
 
 	private void killDatabase(GatewayProcess gateway, AccessToken token) throws Exception {
 		System.out.println("== kill -9 of the embedded PostgreSQL during an 8-client load ==");
-		Load load = new Load(List.of(gateway.url()), token, seed + 1);
-		load.start(8);
-		Thread.sleep(loadTime.toMillis() / 2);
+		Load load = underLoad(List.of(gateway.url()), token, seed + 1, loadTime.dividedBy(2));
 		long killedAt = System.nanoTime();
 		ProcessHandle.of(gateway.embeddedPostgresPid()).orElseThrow().destroyForcibly();
 		int exit = gateway.awaitExit(Duration.ofSeconds(30));
@@ -157,13 +153,13 @@ final class FaultRun {
 		gateway.start();
 		Thread.sleep(2000);
 		List<Load.Sent> sent = load.stop();
-		List<Load.Sent> during = sent.stream().filter(s -> s.startNanos() >= killedAt - Duration.ofSeconds(1).toNanos()).toList();
-		double longest = during.stream().filter(s -> s.endNanos() < killedAt + (long) (exitedAfter * 1e9))
-				.mapToDouble(Load.Sent::millis).max().orElse(0);
+		// the requests answered (or cut off) between the kill and the exit
+		List<Load.Sent> beforeExit = sent.stream().filter(s -> s.startNanos() >= killedAt - Duration.ofSeconds(1).toNanos()
+				&& s.endNanos() < killedAt + (long) (exitedAfter * 1e9)).toList();
+		double longest = beforeExit.stream().mapToDouble(Load.Sent::millis).max().orElse(0);
 		double back = sent.stream().filter(s -> s.status() == 200 && s.startNanos() > killedAt)
 				.mapToDouble(s -> (s.endNanos() - killedAt) / 1e9).min().orElse(Double.NaN);
-		System.out.printf("  requests from the kill to the exit: %s; the longest took %.0f ms%n",
-				statuses(during.stream().filter(s -> s.endNanos() < killedAt + (long) (exitedAfter * 1e9)).toList()), longest);
+		System.out.printf("  requests from the kill to the exit: %s; the longest took %.0f ms%n", statuses(beforeExit), longest);
 		System.out.printf("  first 200 after the kill: %.1f s after it%n", back);
 		check(longest <= LONGEST_WAIT.toMillis(), "no request waits longer than the connection timeout (5 s) plus its own work");
 		check(back <= 30, "service is back within 30 s of the kill");
@@ -172,9 +168,7 @@ final class FaultRun {
 
 	private void terminate(GatewayProcess gateway, AccessToken token) throws Exception {
 		System.out.println("== SIGTERM during an 8-client load ==");
-		Load load = new Load(List.of(gateway.url()), token, seed + 2);
-		load.start(8);
-		Thread.sleep(loadTime.toMillis() / 2);
+		Load load = underLoad(List.of(gateway.url()), token, seed + 2, loadTime.dividedBy(2));
 		long signalledAt = System.nanoTime();
 		int exit = gateway.terminate(Duration.ofSeconds(90));
 		List<Load.Sent> sent = load.stop();
@@ -237,9 +231,7 @@ final class FaultRun {
 			b.start();
 			try {
 				AccessToken token = new AccessToken(client, tokenUrl(a.url()), "vsv-demo", "vsv-demo-secret");
-				Load load = new Load(List.of(a.url(), b.url()), token, seed + 5);
-				load.start(8);
-				Thread.sleep(loadTime.toMillis() * 2);
+				Load load = underLoad(List.of(a.url(), b.url()), token, seed + 5, loadTime.multipliedBy(2));
 				List<Load.Sent> sent = load.stop();
 				System.out.printf("  %d posted through both with a token from A (%s)%n", sent.size(), statuses(sent));
 				check(count(sent, 200) == sent.size() && !sent.isEmpty(), "every request is answered 200, at A and at B, with A's token");
@@ -265,6 +257,14 @@ final class FaultRun {
 				b.terminate(Duration.ofSeconds(60));
 			}
 		}
+	}
+
+	/** 8 clients posting to {@code urls}, started and given {@code warmUp} before the fault. */
+	private static Load underLoad(List<String> urls, AccessToken token, long seed, Duration warmUp) throws InterruptedException {
+		Load load = new Load(urls, token, seed);
+		load.start(8);
+		Thread.sleep(warmUp.toMillis());
+		return load;
 	}
 
 	private static void awaitQueuesEmpty(String jdbcUrl) throws Exception {

@@ -41,8 +41,9 @@ final class BdsValueTypes {
 	 */
 	static Optional<Observation> apply(Observation observation, ConceptMap.TargetElementComponent element) {
 		String type = product(element, "type").orElse("");
+		Optional<String> derive = product(element, "derive");
 		Type value = observation.getValue();
-		if ("vital-sign".equals(product(element, "derive").orElse(""))) {
+		if (derive.filter("vital-sign"::equals).isPresent()) {
 			List<Coding> bds = observation.getCode().getCoding().stream().filter(c -> element.getCode().equals(c.getCode())
 					&& c.getSystem().equals(element.getUserData("system"))).toList();
 			observation.getCode().getCoding().removeAll(bds);
@@ -51,7 +52,7 @@ final class BdsValueTypes {
 			return Optional.of(inBdsUnit);
 		}
 		Type typed = switch (type) {
-			case "BL" -> bool(value, product(element, "derive").orElse("yes-no"));
+			case "BL" -> bool(value, derive.orElse("yes-no"));
 			case "INT" -> integer(value);
 			case "PQ" -> quantity(value, product(element, "unit").orElse(null));
 			default -> value;
@@ -60,7 +61,8 @@ final class BdsValueTypes {
 		return Optional.empty();
 	}
 
-	private static Optional<String> product(ConceptMap.TargetElementComponent element, String name) {
+	/** A product of an element's target in ks-bds-elements (rubric, type, unit, value-list, derive). */
+	static Optional<String> product(ConceptMap.TargetElementComponent element, String name) {
 		return element.getProduct().stream().filter(p -> (PROPERTY + name).equals(p.getProperty()))
 				.map(ConceptMap.OtherElementComponent::getValue).findFirst();
 	}

@@ -12,9 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -63,12 +61,11 @@ class Deliveries implements SmartLifecycle {
 	 * Due items, oldest first: only the oldest pending item of each handover, none whose lease is still running, and
 	 * per endpoint no more than its free places (the bound less what is in flight), so that a backlog at a stalling
 	 * endpoint cannot crowd the others out of the batch. With each: the endpoint's own timeout from the routing table
-	 * (null: the default) and the deliveries in flight to it.
+	 * (null: the default).
 	 */
 	private static final String DUE = "select d.id, d.handover_id, d.task_id, d.document_id, d.bundle_identifier, d.recipient,"
 			+ " d.endpoint, d.attempts, h.mother, h.child, d.last_error, (select max(r.endpoint_timeout_ms) from jgz_route r"
-			+ " where r.endpoint = d.endpoint), (select count(*) from handover_delivery f where f.endpoint"
-			+ " = d.endpoint and f.status = 'pending' and f.lease_until >= now()) from handover_delivery d join handover h on"
+			+ " where r.endpoint = d.endpoint) from handover_delivery d join handover h on"
 			+ " h.id = d.handover_id where d.id in (select id from (select c.id, c.next_attempt_at, row_number() over (partition by"
 			+ " c.endpoint order by c.next_attempt_at, c.id) + (select count(*) from handover_delivery f where f.endpoint = c.endpoint"
 			+ " and f.status = 'pending' and f.lease_until >= now()) as place from handover_delivery c where c.status = 'pending'"
@@ -93,12 +90,9 @@ class Deliveries implements SmartLifecycle {
 		}
 	}
 
-	private record Due(Item item, int inFlightToEndpoint) {
-	}
-
-	private static final RowMapper<Due> ROW = (rs, n) -> new Due(new Item(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
+	private static final RowMapper<Item> ROW = (rs, n) -> new Item(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3),
 			rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8), rs.getString(9), rs.getString(10),
-			rs.getString(11), rs.getObject(12) == null ? null : Duration.ofMillis(rs.getLong(12))), rs.getInt(13));
+			rs.getString(11), rs.getObject(12) == null ? null : Duration.ofMillis(rs.getLong(12)));
 
 	private final JdbcTemplate jdbc;
 	private final ResourceStore store;
@@ -175,15 +169,10 @@ class Deliveries implements SmartLifecycle {
 	/** In one short transaction: the due items to send now, each leased so that nobody else sends it meanwhile. */
 	private List<Item> claim(int max) {
 		return transactions.execute(tx -> {
-			Map<String, Integer> perEndpoint = new HashMap<>();
-			List<Item> chosen = new ArrayList<>();
-			for (Due due : jdbc.query(DUE, ROW, properties.perEndpoint(), max * 4)) {
-				int inFlight = perEndpoint.computeIfAbsent(due.item().endpoint(), e -> due.inFlightToEndpoint());
-				if (chosen.size() < max && inFlight < properties.perEndpoint()) {
-					chosen.add(due.item());
-					perEndpoint.put(due.item().endpoint(), inFlight + 1);
-				}
-			}
+			// the query keeps each endpoint within its bound; it ranks more candidates than there are senders, as rows
+			// another instance has locked drop out
+			List<Item> due = jdbc.query(DUE, ROW, properties.perEndpoint(), max * 4);
+			List<Item> chosen = new ArrayList<>(due.subList(0, Math.min(max, due.size())));
 			if (chosen.size() < max) {
 				Double nextDue = jdbc.queryForObject(NEXT_DUE, Double.class);
 				// due now but not chosen: its endpoint is at its bound, and a finished delivery announces itself

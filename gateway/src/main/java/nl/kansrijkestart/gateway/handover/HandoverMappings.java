@@ -36,7 +36,6 @@ import org.springframework.stereotype.Component;
 @Component
 class HandoverMappings {
 
-	static final String RUBRIC_PROPERTY = BdsValueTypes.PROPERTY + "rubric";
 	static final String BDS_ELEMENTS = "https://kansrijkestart.nl/fhir/ConceptMap/ks-bds-elements";
 	static final String BDS_VALUES = "https://kansrijkestart.nl/fhir/ConceptMap/ks-bds-values";
 
@@ -142,8 +141,7 @@ class HandoverMappings {
 
 	/** The BDS rubric (e.g. R016) a code belongs in, if the code is handed over at all. */
 	Optional<String> rubric(CodeableConcept code) {
-		return bdsElement(code).flatMap(target -> target.getProduct().stream().filter(p -> RUBRIC_PROPERTY.equals(p.getProperty()))
-				.map(ConceptMap.OtherElementComponent::getValue).findFirst());
+		return bdsElement(code).flatMap(target -> BdsValueTypes.product(target, "rubric"));
 	}
 
 	/** The BDS element a birth-care code fills (ConceptMap ks-bds-elements), by its first coding that has one. */

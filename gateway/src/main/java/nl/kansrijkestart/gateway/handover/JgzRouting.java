@@ -87,6 +87,10 @@ class JgzRouting {
 		}
 	}
 
+	private IllegalArgumentException badLine(int line, String why) {
+		return new IllegalArgumentException("JGZ routing table " + properties.routingFile() + ", line " + line + ": " + why);
+	}
+
 	private List<Route> read() {
 		String text;
 		try (InputStream in = new DefaultResourceLoader().getResource(properties.routingFile()).getInputStream()) {
@@ -107,18 +111,15 @@ class JgzRouting {
 			if (f.length < 4 || f.length > 6 || !f[0].matches("GM[0-9]{4}") || OrganizationIdentifier.parse(f[1]).isEmpty()
 					|| f[2].isBlank() || (!f[3].isBlank() && !f[3].matches("https?://\\S+"))
 					|| (f.length >= 5 && !f[4].isBlank() && timeout == null)) {
-				throw new IllegalArgumentException("JGZ routing table " + properties.routingFile() + ", line " + line
-						+ ": expected municipality (GMnnnn), organization (URA or AGB as system|value), name, endpoint (http(s) URL or"
-						+ " empty), and optionally the endpoint's push timeout (e.g. 10s) and the GGD region (GGnnnn)");
+				throw badLine(line, "expected municipality (GMnnnn), organization (URA or AGB as system|value), name, endpoint"
+						+ " (http(s) URL or empty), and optionally the endpoint's push timeout (e.g. 10s) and the GGD region (GGnnnn)");
 			}
 			if (!municipalities.isCurrent(f[0])) {
-				throw new IllegalArgumentException("JGZ routing table " + properties.routingFile() + ", line " + line + ": " + f[0]
-						+ " is not a municipality of today (profiles/CodeSystem/ks-municipality.json); a former code is routed by"
-						+ " its successor's row");
+				throw badLine(line, f[0] + " is not a municipality of today (profiles/CodeSystem/ks-municipality.json); a former"
+						+ " code is routed by its successor's row");
 			}
 			if (region != null && !region.equals(municipalities.region(f[0]))) {
-				throw new IllegalArgumentException("JGZ routing table " + properties.routingFile() + ", line " + line + ": " + f[0]
-						+ " is in GGD region " + municipalities.region(f[0]) + ", not " + region);
+				throw badLine(line, f[0] + " is in GGD region " + municipalities.region(f[0]) + ", not " + region);
 			}
 			routes.add(new Route(f[0], f[1], f[2].trim(), f[3].isBlank() ? null : f[3].trim(), timeout));
 		}
