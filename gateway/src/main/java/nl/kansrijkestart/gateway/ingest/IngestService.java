@@ -70,8 +70,14 @@ public class IngestService {
 	 */
 	public List<EntryOutcome> transaction(List<EntryRequest> entries, OrganizationIdentifier organization,
 			Consumer<List<EntryOutcome>> inTransaction) {
+		return transaction(entries, organization, null, inTransaction);
+	}
+
+	/** As {@link #transaction(List, OrganizationIdentifier, Consumer)}, for a write translated from another format. */
+	public List<EntryOutcome> transaction(List<EntryRequest> entries, OrganizationIdentifier organization, IngestSource source,
+			Consumer<List<EntryOutcome>> inTransaction) {
 		return withRetries(() -> transactions.execute(status -> {
-			List<EntryOutcome> outcomes = newUnitOfWork(organization).execute(entries);
+			List<EntryOutcome> outcomes = newUnitOfWork(organization, source).execute(entries);
 			inTransaction.accept(outcomes);
 			List<String> written = outcomes.stream().filter(o -> o.resource() != null).map(o -> o.resourceType() + "/" + o.id()).toList();
 			if (!written.isEmpty()) {
@@ -95,7 +101,7 @@ public class IngestService {
 				continue;
 			}
 			try {
-				EntryOutcome outcome = transaction(List.of(entry), organization, inTransaction).get(0);
+				EntryOutcome outcome = transaction(List.of(entry), organization, null, inTransaction).get(0);
 				results.add(new BatchEntryResult(entry.index(), outcome, outcome.status(), null));
 			} catch (BaseServerResponseException e) {
 				OperationOutcome oo = IssueOutcomes.error(e.getMessage(), e instanceof UnprocessableEntityException
@@ -109,8 +115,8 @@ public class IngestService {
 	public record BatchEntryResult(int index, EntryOutcome outcome, int status, OperationOutcome error) {
 	}
 
-	private UnitOfWork newUnitOfWork(OrganizationIdentifier organization) {
-		return new UnitOfWork(store, indexer, codec, terser, catalog.fingerprint(), organization);
+	private UnitOfWork newUnitOfWork(OrganizationIdentifier organization, IngestSource source) {
+		return new UnitOfWork(store, indexer, codec, terser, catalog.fingerprint(), organization, source);
 	}
 
 	private <T> T withRetries(Supplier<T> work) {

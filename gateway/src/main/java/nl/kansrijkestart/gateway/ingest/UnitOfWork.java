@@ -53,6 +53,7 @@ class UnitOfWork {
 	private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 	private final OrganizationIdentifier organization;
 	private final String owner;
+	private final IngestSource source;
 
 	private final Map<String, String> placeholders = new HashMap<>();
 	private final Map<String, StoredResource> current = new HashMap<>();
@@ -64,8 +65,9 @@ class UnitOfWork {
 	}
 
 	UnitOfWork(ResourceStore store, SearchIndexer indexer, ResourceCodec codec, FhirTerser terser, String fingerprint,
-			OrganizationIdentifier organization) {
+			OrganizationIdentifier organization, IngestSource source) {
 		this.organization = organization;
+		this.source = source;
 		this.owner = organization.token();
 		this.store = store;
 		this.indexer = indexer;
@@ -350,6 +352,12 @@ class UnitOfWork {
 		p.addAgent()
 				.setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author")))
 				.setWho(new Reference().setIdentifier(new Identifier().setSystem(organization.system()).setValue(organization.value())));
+		if (source != null) {
+			// what the sender sent, and the maps (url|version) that made our resources of it
+			p.addEntity().setRole(Provenance.ProvenanceEntityRole.SOURCE).setWhat(new Reference().setDisplay(source.format()
+					+ (source.messageId() == null ? "" : ", message " + source.messageId())));
+			source.maps().forEach(p::addPolicy);
+		}
 		String json = codec.encode(p);
 		return new ResourceWrite("Provenance", id, 1, 0, now, "POST", null, json, ResourceCodec.sha256(json), null, null,
 				indexer.index(p), owner);

@@ -3,12 +3,17 @@ package nl.kansrijkestart.gateway.store;
 import ca.uhn.fhir.context.FhirContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.text.Normalizer;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.r4.model.CodeSystem;
+import org.hl7.fhir.r4.model.Coding;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
@@ -21,12 +26,19 @@ import org.springframework.stereotype.Component;
 public class Municipalities {
 
 	static final String CODE_SYSTEM = "profiles/CodeSystem/ks-municipality.json";
+	public static final String SYSTEM = "https://kansrijkestart.nl/fhir/NamingSystem/cbs-gemeentecode";
+
+	/** A municipality name's code ({@code coding}), or why it has none ({@code refusal}). */
+	public record Match(Coding coding, String refusal) {
+	}
 
 	private final Map<String, String> successors = new HashMap<>();
 	private final Set<String> current = new HashSet<>();
 	private final Map<String, String> regions = new HashMap<>();
+	private final Map<String, String> names = new HashMap<>();
+	private final Map<String, List<String>> byName = new HashMap<>();
 
-	Municipalities(FhirContext fhirContext) {
+	public Municipalities(FhirContext fhirContext) {
 		CodeSystem codes;
 		try (InputStream in = new ClassPathResource(CODE_SYSTEM).getInputStream()) {
 			codes = fhirContext.newJsonParser().parseResource(CodeSystem.class, in);
@@ -41,7 +53,36 @@ public class Municipalities {
 					.ifPresent(p -> regions.put(concept.getCode(), p.getValue().primitiveValue()));
 			concept.getProperty().stream().filter(p -> p.getCode().equals("successor")).findFirst()
 					.ifPresent(p -> successors.put(concept.getCode(), p.getValueCodeType().getCode()));
+			names.put(concept.getCode(), concept.getDisplay());
+			byName.computeIfAbsent(nameKey(concept.getDisplay()), k -> new ArrayList<>()).add(concept.getCode());
+			int bracket = concept.getDisplay().indexOf(" (");
+			if (bracket > 0) {
+				// "Bergen (L.)" is also just "Bergen", as addresses write it: that name is then ambiguous
+				byName.computeIfAbsent(nameKey(concept.getDisplay().substring(0, bracket)), k -> new ArrayList<>()).add(concept.getCode());
+			}
 		}
+	}
+
+	private static String nameKey(String name) {
+		String plain = Normalizer.normalize(name, Normalizer.Form.NFD).replaceAll("\\p{M}", "");
+		return plain.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", " ").trim();
+	}
+
+	/**
+	 * A municipality name as a zib address carries it ({@code address.district}, text) as the code of today: a former
+	 * municipality's name gives its successor; a name that fits two municipalities or none is refused, never guessed.
+	 */
+	public Match byName(String name) {
+		List<String> found = byName.getOrDefault(nameKey(name), List.of());
+		if (found.isEmpty()) {
+			return new Match(null, "the municipality '" + name + "' is not a Dutch municipality (CBS 2025 or a former one)");
+		}
+		if (found.size() > 1) {
+			return new Match(null, "the municipality '" + name + "' is ambiguous: " + String.join(" or ",
+					found.stream().map(c -> names.get(c) + " (" + c + ")").toList()) + "; send the CBS code");
+		}
+		String code = current(found.get(0));
+		return new Match(new Coding(SYSTEM, code, names.get(code)), null);
 	}
 
 	/** Whether the code is a municipality of today (not a former one, not unknown). */

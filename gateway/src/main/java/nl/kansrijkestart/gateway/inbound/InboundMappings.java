@@ -1,0 +1,198 @@
+package nl.kansrijkestart.gateway.inbound;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hl7.fhir.r4.hapi.ctx.HapiWorkerContext;
+import org.hl7.fhir.r4.model.Base;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.ConceptMap;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StructureMap;
+import org.hl7.fhir.r4.utils.StructureMapUtilities;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.stereotype.Component;
+
+/**
+ * The inbound mapping set of {@code mappings/inbound/} (on the classpath): FML maps per bc- resource kind, the rule
+ * table that picks a ks- profile (and map) for each resource that arrives, ConceptMaps for codes and answers, and the
+ * kernset element table. Changing what the gateway accepts is a data change.
+ */
+@Component
+class InboundMappings {
+
+	static final String CODES = "https://kansrijkestart.nl/fhir/ConceptMap/bc-to-ks-codes";
+	static final String VALUES = "https://kansrijkestart.nl/fhir/ConceptMap/bc-to-ks-values";
+
+	/**
+	 * One row of stu3-rules.csv: resources of {@code type} matching {@code match} become {@code profile}; {@code undated}
+	 * says where an undated one takes its date ({@code episode-start}: a count that holds for the whole pregnancy).
+	 */
+	record Rule(String type, String match, String profile, String map, String valuePath, String concept, String undated, String note) {
+		boolean leftOut() {
+			return profile.equals("left-out");
+		}
+
+		boolean partOfBirth() {
+			return profile.equals("part-of-birth");
+		}
+	}
+
+	/** One row of kernset.csv: the HL7v3 template (and code) whose value fills a ks- profile. */
+	record KernsetElement(String template, String code, String profile, String valueType, String unit, String concept, String name) {
+	}
+
+	private final FhirContext fhirContext;
+	private final String version;
+	private final List<String> canonicals = new ArrayList<>();
+	private final Map<String, StructureMap> maps = new HashMap<>();
+	private final Map<String, Map<String, Coding>> conceptMaps = new HashMap<>();
+	private final List<Rule> rules = new ArrayList<>();
+	private final List<KernsetElement> kernset = new ArrayList<>();
+	private final StructureMapUtilities engine;
+
+	InboundMappings(FhirContext fhirContext) throws IOException {
+		this.fhirContext = fhirContext;
+		JsonNode manifest = new ObjectMapper().readTree(read("inbound.json"));
+		this.version = manifest.get("version").asText();
+		for (JsonNode file : manifest.get("conceptMaps")) {
+			ConceptMap cm = fhirContext.newJsonParser().parseResource(ConceptMap.class, read(file.asText()));
+			Map<String, Coding> index = conceptMaps.computeIfAbsent(cm.getUrl(), u -> new HashMap<>());
+			for (ConceptMap.ConceptMapGroupComponent group : cm.getGroup()) {
+				for (ConceptMap.SourceElementComponent element : group.getElement()) {
+					ConceptMap.TargetElementComponent target = element.getTargetFirstRep();
+					index.put(group.getSource() + "|" + element.getCode(), new Coding(group.getTarget(), target.getCode(), target.getDisplay()));
+				}
+			}
+			canonicals.add(cm.getUrl() + "|" + cm.getVersion());
+		}
+		this.engine = new StructureMapUtilities(new HapiWorkerContext(fhirContext, new DefaultProfileValidationSupport(fhirContext)),
+				new Services());
+		for (JsonNode map : manifest.get("maps")) {
+			StructureMap parsed = engine.parse(read(map.get("file").asText()), map.get("file").asText());
+			parsed.setVersion(map.get("version").asText());
+			maps.put(map.get("name").asText(), parsed);
+			canonicals.add(parsed.getUrl() + "|" + parsed.getVersion());
+		}
+		for (String[] f : rows(read(manifest.get("rules").asText()), 8)) {
+			rules.add(new Rule(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]));
+		}
+		for (String[] f : rows(read(manifest.get("kernset").asText()), 7)) {
+			kernset.add(new KernsetElement(f[0], f[1], f[2], f[3], f[4], f[5], f[6]));
+		}
+	}
+
+	/** Rows after the header; the last of {@code columns} fields is free text and may hold commas. */
+	private static List<String[]> rows(String csv, int columns) {
+		return csv.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).skip(1).map(l -> l.split(",", columns)).toList();
+	}
+
+	private static String read(String file) throws IOException {
+		try (InputStream in = new ClassPathResource("mappings/inbound/" + file).getInputStream()) {
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+	}
+
+	String version() {
+		return version;
+	}
+
+	/** {@code url|version} of every map and ConceptMap in the set: Provenance records them. */
+	List<String> canonicals() {
+		return List.copyOf(canonicals);
+	}
+
+	List<KernsetElement> kernset() {
+		return kernset;
+	}
+
+	/**
+	 * The rule for a converted resource: by profile claim, then by the first coding of its code that a rule names,
+	 * then the type's catch-all. Patients are matched by role (mother or child), which the caller knows.
+	 */
+	Optional<Rule> rule(Resource resource, CodeableConcept code, String role) {
+		String type = resource.fhirType();
+		for (Rule r : rules) {
+			if (!r.type().equals(type)) {
+				continue;
+			}
+			if (r.match().startsWith("profile:") && resource.getMeta().getProfile().stream()
+					.anyMatch(p -> p.getValue().endsWith("/" + r.match().substring("profile:".length())))) {
+				return Optional.of(r);
+			}
+			if (role != null && r.match().equals("role:" + role)) {
+				return Optional.of(r);
+			}
+		}
+		if (code != null) {
+			for (Coding c : code.getCoding()) {
+				for (Rule r : rules) {
+					if (r.type().equals(type) && r.match().equals("code:" + c.getSystem() + "|" + c.getCode())) {
+						return Optional.of(r);
+					}
+				}
+			}
+		}
+		return rules.stream().filter(r -> r.type().equals(type) && r.match().equals("*")).findFirst();
+	}
+
+	/** Runs the rule's FML map over the converted resource. The engine is not thread-safe. */
+	synchronized Resource map(Rule rule, Resource source) {
+		StructureMap map = maps.get(rule.map());
+		if (map == null) {
+			throw new IllegalStateException("stu3-rules.csv names the map " + rule.map() + ", which inbound.json does not list");
+		}
+		Resource target = (Resource) fhirContext.getResourceDefinition(source.fhirType()).newInstance();
+		engine.transform(null, source, map, target);
+		return target;
+	}
+
+	/** The ks- coding a ConceptMap gives for a sent coding, if it lists one. */
+	Optional<Coding> translate(Coding source, String conceptMapUrl) {
+		Coding target = conceptMaps.getOrDefault(conceptMapUrl, Map.of()).get(source.getSystem() + "|" + source.getCode());
+		return Optional.ofNullable(target).map(Coding::copy);
+	}
+
+	/** The engine's hooks: types from HAPI's model; maps do not translate, resolve or search (the assembler does). */
+	private final class Services implements StructureMapUtilities.ITransformerServices {
+		@Override
+		public void log(String message) {
+			// The engine narrates every rule; nothing of it is worth keeping.
+		}
+
+		@Override
+		public Base createType(Object appInfo, String name) {
+			return (Base) fhirContext.getElementDefinition(name.substring(name.lastIndexOf('/') + 1)).newInstance();
+		}
+
+		@Override
+		public Base createResource(Object appInfo, Base res, boolean atRootofTransform) {
+			return res;
+		}
+
+		@Override
+		public Coding translate(Object appInfo, Coding source, String conceptMapUrl) {
+			return InboundMappings.this.translate(source, conceptMapUrl).orElse(null);
+		}
+
+		@Override
+		public Base resolveReference(Object appInfo, String url) {
+			throw new UnsupportedOperationException("Inbound maps do not resolve references");
+		}
+
+		@Override
+		public List<Base> performSearch(Object appInfo, String url) {
+			throw new UnsupportedOperationException("Inbound maps do not search");
+		}
+	}
+}
