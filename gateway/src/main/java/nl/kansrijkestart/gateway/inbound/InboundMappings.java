@@ -59,6 +59,8 @@ class InboundMappings {
 	private final Map<String, Map<String, Coding>> conceptMaps = new HashMap<>();
 	private final List<Rule> rules = new ArrayList<>();
 	private final List<KernsetElement> kernset = new ArrayList<>();
+	/** STU3 element path → PWD 3.2 concept id, for elements a rule's own concept does not cover. */
+	private final Map<String, String> concepts = new java.util.LinkedHashMap<>();
 	private final StructureMapUtilities engine;
 
 	InboundMappings(FhirContext fhirContext) throws IOException {
@@ -87,6 +89,9 @@ class InboundMappings {
 		for (String[] f : rows(read(manifest.get("rules").asText()), 8)) {
 			rules.add(new Rule(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]));
 		}
+		for (String[] f : rows(read(manifest.get("concepts").asText()), 3)) {
+			concepts.put(f[0], f[1]);
+		}
 		for (String[] f : rows(read(manifest.get("kernset").asText()), 7)) {
 			kernset.add(new KernsetElement(f[0], f[1], f[2], f[3], f[4], f[5], f[6]));
 		}
@@ -110,6 +115,18 @@ class InboundMappings {
 	/** {@code url|version} of every map and ConceptMap in the set: Provenance records them. */
 	List<String> canonicals() {
 		return List.copyOf(canonicals);
+	}
+
+	/**
+	 * The PWD concept of a sent element ({@code Type.path}, indices dropped): the rule's own when the path is its value
+	 * element, else the first concepts-table path it starts with; empty when neither knows.
+	 */
+	String concept(Rule rule, String stu3Path) {
+		String path = stu3Path.replaceAll("\\[\\d+\\]", "");
+		if (rule != null && !rule.valuePath().isEmpty() && path.startsWith(rule.valuePath().replace("[x]", ""))) {
+			return rule.concept();
+		}
+		return concepts.entrySet().stream().filter(e -> path.startsWith(e.getKey())).map(Map.Entry::getValue).findFirst().orElse("");
 	}
 
 	List<KernsetElement> kernset() {

@@ -2,9 +2,11 @@ package nl.kansrijkestart.gateway.inbound;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.annotation.Create;
+import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.annotation.Transaction;
 import ca.uhn.fhir.rest.annotation.TransactionParam;
+import ca.uhn.fhir.rest.annotation.Update;
 import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IResourceProvider;
@@ -131,11 +133,26 @@ class Stu3Provider {
 			return type;
 		}
 
+		/** A POST: idempotent only through the resource's own identifier (a POST's id is not the sender's to give). */
 		@Create
 		public MethodOutcome create(@ResourceParam Resource resource, RequestDetails request) {
+			return single(resource, request);
+		}
+
+		/** A PUT under the sender's id: sending it again changes nothing. */
+		@Update
+		public MethodOutcome update(@IdParam org.hl7.fhir.dstu3.model.IdType id, @ResourceParam Resource resource, RequestDetails request) {
+			resource.setId(id.getIdPart());
+			return single(resource, request);
+		}
+
+		private MethodOutcome single(Resource resource, RequestDetails request) {
 			Result result = write(List.of(new Stu3Translation.Stu3Entry(0, resource.fhirType(), null, resource)), request);
-			// The resource lives at /fhir in its ks- form: the outcome names it there, not under this STU3 base.
-			return new MethodOutcome().setOperationOutcome(information(describe(result.translation().notes().get(0), result)));
+			// The resource lives at /fhir in its ks- form: the answer is the outcome naming it there, not a copy under this base.
+			OperationOutcome said = information(describe(result.translation().notes().get(0), result));
+			MethodOutcome outcome = new MethodOutcome().setOperationOutcome(said);
+			outcome.setResource(said);
+			return outcome;
 		}
 	}
 }

@@ -317,8 +317,8 @@ class Stu3Translation {
 		for (CodeableConcept method : methods) {
 			method.getCoding().stream().map(c -> mappings.translate(c, InboundMappings.VALUES)).flatMap(Optional::stream).findFirst()
 					.ifPresentOrElse(c -> answers.add(c.getCode()), () -> {
-						throw refuse(item.entry.location() + ".component.extension:FeedingMethod", "the feeding method " + describe(method)
-								+ " has no ks-feeding equivalent (ConceptMap bc-to-ks-values)", item.rule.concept());
+						throw refuse(item, ".component.extension:FeedingMethod", "the feeding method " + describe(method)
+								+ " has no ks-feeding equivalent (ConceptMap bc-to-ks-values)");
 					});
 		}
 		if (answers.isEmpty()) {
@@ -374,8 +374,7 @@ class Stu3Translation {
 					return out;
 				}
 			}
-			throw refuse(item.entry.location() + ".valueCodeableConcept", "the answer " + describe(cc)
-					+ " has no ks- equivalent (ConceptMap bc-to-ks-values)", item.rule.concept());
+			throw refuse(item, ".valueCodeableConcept", "the answer " + describe(cc) + " has no ks- equivalent (ConceptMap bc-to-ks-values)");
 		}
 		return value;
 	}
@@ -388,7 +387,7 @@ class Stu3Translation {
 			if (a.hasDistrict()) {
 				Municipalities.Match match = municipalities.byName(a.getDistrict());
 				if (match.coding() == null) {
-					throw refuse(item.entry.location() + ".address.district", match.refusal(), item.rule.concept());
+					throw refuse(item, ".address.district", match.refusal());
 				}
 				a.addExtension(new Extension(KS + "ks-ext-municipality", match.coding()));
 			}
@@ -401,8 +400,8 @@ class Stu3Translation {
 		Reference child = source.getSubject();
 		Reference mother = motherOf(source, byKey);
 		if (mother == null) {
-			throw refuse(item.entry.location() + ".context", "the birth names no maternal record (context) or delivery (partOf) "
-					+ "whose patient is the mother; send them with the birth", null);
+			throw refuse(item, ".context", "the birth names no maternal record (context) or delivery (partOf) "
+					+ "whose patient is the mother; send them with the birth");
 		}
 		birth.setSubject(mother.copy());
 		Observation mode = null;
@@ -425,9 +424,10 @@ class Stu3Translation {
 		}
 		if (mode != null && mode.getValue() instanceof CodeableConcept cc) {
 			Observation sent = mode;
+			Item part = birthParts.stream().filter(i -> i.r4 == sent).findFirst().orElseThrow();
 			Coding ks = cc.getCoding().stream().map(c -> mappings.translate(c, InboundMappings.VALUES)).flatMap(Optional::stream)
-					.findFirst().orElseThrow(() -> refuse(locationOf(sent, birthParts) + ".valueCodeableConcept", "the pattern of delivery "
-							+ describe(cc) + " has no ks-mode-of-delivery equivalent (ConceptMap bc-to-ks-values)", null));
+					.findFirst().orElseThrow(() -> refuse(part, ".valueCodeableConcept", "the pattern of delivery " + describe(cc)
+							+ " has no ks-mode-of-delivery equivalent (ConceptMap bc-to-ks-values)"));
 			CodeableConcept value = cc.copy();
 			value.getCoding().removeIf(c -> ks.getCode().equals(c.getCode()) && ks.getSystem().equals(c.getSystem()));
 			value.getCoding().add(0, ks);
@@ -460,10 +460,6 @@ class Stu3Translation {
 		return item;
 	}
 
-	private static String locationOf(Observation o, List<Item> items) {
-		return items.stream().filter(i -> i.r4 == o).map(i -> i.entry.location()).findFirst().orElse("Observation");
-	}
-
 	private static Reference motherOf(Procedure birth, Map<String, Item> byKey) {
 		Item episode = byKey.get(birth.getEncounter().getReference());
 		if (episode != null && episode.r4 instanceof EpisodeOfCare eoc) {
@@ -484,7 +480,7 @@ class Stu3Translation {
 		}
 		Item mother = byKey.values().stream().filter(i -> "mother".equals(i.role)).findFirst().orElse(null);
 		if (mother == null) {
-			throw refuse(item.entry.location(), "a bc-MotherOf needs the mother's Patient in the same bundle", null);
+			throw refuse(item, "", "a bc-MotherOf needs the mother's Patient in the same bundle");
 		}
 		link.addExtension(new Extension(KS + "ks-ext-mother", new Reference(mother.entry.fullUrl() != null ? mother.entry.fullUrl()
 				: "Patient/" + mother.entry.resource().getIdElement().getIdPart())));
@@ -515,7 +511,7 @@ class Stu3Translation {
 	}
 
 	/** An R4 path of the translated bundle as the sender's path, with the ks- profile and PWD concept where known. */
-	private static String locate(String r4Path, List<Item> placed) {
+	private String locate(String r4Path, List<Item> placed) {
 		Matcher m = ENTRY.matcher(r4Path == null ? "" : r4Path);
 		if (!m.find()) {
 			return null;
@@ -529,9 +525,15 @@ class Stu3Translation {
 		if (rest.startsWith(".extension") && rest.contains("workflow-episodeOfCare")) {
 			rest = ".context";
 		}
-		String concept = item.rule.concept().isEmpty() ? "" : ", PWD concept " + item.rule.concept();
-		return item.entry.location() + rest + " (" + item.r4.fhirType() + "/" + item.entry.resource().getIdElement().getIdPart()
-				+ " as " + item.mapped.getMeta().getProfile().get(0).getValue().replace(KS, "") + concept + ")";
+		String known = mappings.concept(item.derived ? null : item.rule, item.r4.fhirType() + rest);
+		String concept = known.isEmpty() ? "" : ", PWD concept " + known;
+		String sent = item.entry.resource().getIdElement().hasIdPart() ? item.r4.fhirType() + "/" + item.entry.resource().getIdElement()
+				.getIdPart() : "the " + item.r4.fhirType();
+		return item.entry.location() + rest + " (" + sent + " as " + item.mapped.getMeta().getProfile().get(0).getValue().replace(KS, "") + concept + ")";
+	}
+
+	private UnprocessableEntityException refuse(Item item, String suffix, String message) {
+		return refuse(item.entry.location() + suffix, message, mappings.concept(item.rule, item.r4.fhirType() + suffix));
 	}
 
 	private static UnprocessableEntityException refuse(String stu3Path, String message, String concept) {

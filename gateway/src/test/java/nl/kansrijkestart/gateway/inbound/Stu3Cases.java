@@ -47,6 +47,14 @@ final class Stu3Cases {
 		return STU3.newXmlParser().parseResource(Bundle.class, Files.readString(DIR.resolve("wouden-zwanger3.xml")));
 	}
 
+	/** The Wouden case as another woman's: other BSNs and sender ids, so tests do not share records. */
+	static Bundle woudenAs(String tag) throws IOException {
+		String xml = Files.readString(DIR.resolve("wouden-zwanger3.xml")).replace("999910413", bsn(tag + "-mother"))
+				.replace("999911016", bsn(tag + "-child")).replace("wouden-dossier-zwanger3", tag + "-dossier")
+				.replace("geboorte2-wouden", tag + "-geboorte").replace("kind2-wouden", tag + "-kind");
+		return STU3.newXmlParser().parseResource(Bundle.class, xml);
+	}
+
 	/** A transaction of the example and every Patient and EpisodeOfCare it names but does not hold. */
 	static Bundle withContext(Resource example) {
 		Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
