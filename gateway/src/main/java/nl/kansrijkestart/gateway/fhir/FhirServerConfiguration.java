@@ -28,7 +28,7 @@ public class FhirServerConfiguration {
 	@Bean
 	FilterRegistrationBean<RequestGuardFilter> fhirRequestGuard(FhirProperties properties) {
 		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(new RequestGuardFilter(properties));
-		registration.setUrlPatterns(List.of("/fhir/*"));
+		registration.setUrlPatterns(List.of("/fhir/*", "/inbound/kernset"));
 		// Bodies are read asynchronously; the request then comes back as an ASYNC dispatch.
 		registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
 		registration.setAsyncSupported(true);

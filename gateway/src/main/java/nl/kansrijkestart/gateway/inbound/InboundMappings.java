@@ -48,8 +48,11 @@ class InboundMappings {
 		}
 	}
 
-	/** One row of kernset.csv: the HL7v3 template (and code) whose value fills a ks- profile. */
-	record KernsetElement(String template, String code, String profile, String valueType, String unit, String concept, String name) {
+	/**
+	 * One row of kernset.csv: the kernset element at {@code templatePath} (template numbers from the CareProvisionEvent
+	 * down) is the Nictiz bc-/zib element {@code bcResource} with {@code bcCode}; {@code valueType} says how its value reads.
+	 */
+	record KernsetElement(String templatePath, String bcResource, String bcCode, String valueType, String name) {
 	}
 
 	private final FhirContext fhirContext;
@@ -92,8 +95,8 @@ class InboundMappings {
 		for (String[] f : rows(read(manifest.get("concepts").asText()), 3)) {
 			concepts.put(f[0], f[1]);
 		}
-		for (String[] f : rows(read(manifest.get("kernset").asText()), 7)) {
-			kernset.add(new KernsetElement(f[0], f[1], f[2], f[3], f[4], f[5], f[6]));
+		for (String[] f : rows(read(manifest.get("kernset").asText()), 5)) {
+			kernset.add(new KernsetElement(f[0], f[1], f[2], f[3], f[4]));
 		}
 	}
 
@@ -127,6 +130,11 @@ class InboundMappings {
 			return rule.concept();
 		}
 		return concepts.entrySet().stream().filter(e -> path.startsWith(e.getKey())).map(Map.Entry::getValue).findFirst().orElse("");
+	}
+
+	/** The kernset table's canonical for Provenance: the file within this mapping set's version. */
+	String kernsetTable() {
+		return "https://kansrijkestart.nl/fhir/mappings/inbound/kernset.csv|" + version;
 	}
 
 	List<KernsetElement> kernset() {

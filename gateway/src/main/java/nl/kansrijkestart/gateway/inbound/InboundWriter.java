@@ -63,6 +63,13 @@ class InboundWriter {
 	}
 
 	List<EntryOutcome> write(Bundle transaction, Caller caller, String address, IngestSource source, SourcePaths paths) {
+		return write(transaction, caller, address, source, paths, outcomes -> {
+		});
+	}
+
+	/** As {@link #write(Bundle, Caller, String, IngestSource, SourcePaths)}; {@code alsoInTransaction} commits with it or not at all. */
+	List<EntryOutcome> write(Bundle transaction, Caller caller, String address, IngestSource source, SourcePaths paths,
+			java.util.function.Consumer<List<EntryOutcome>> alsoInTransaction) {
 		authorize(caller);
 		byte[] body = fhirContext.newJsonParser().encodeResourceToString(transaction).getBytes(StandardCharsets.UTF_8);
 		ValidationReport report = ingest.validate(body, ProfileValidator.Format.JSON, true);
@@ -84,6 +91,7 @@ class InboundWriter {
 				trail.record(new AuditRecord(Instant.now(), outcomes.stream().allMatch(EntryOutcome::created) ? AuditRecord.Action.C
 						: AuditRecord.Action.U, "transaction", AuditRecord.Outcome.SUCCESS, null, caller, caller.purposeOfUse(),
 						store.patientsOf(refs), outcomes.stream().map(EntryOutcome::location).toList(), null, address));
+				alsoInTransaction.accept(outcomes);
 			});
 		} catch (UnprocessableEntityException e) {
 			UnprocessableEntityException located = new UnprocessableEntityException(e.getMessage());

@@ -536,7 +536,8 @@ class Stu3Translation {
 		return refuse(item.entry.location() + suffix, message, mappings.concept(item.rule, item.r4.fhirType() + suffix));
 	}
 
-	private static UnprocessableEntityException refuse(String stu3Path, String message, String concept) {
+	/** A 422 whose issue names the sender's path ({@code expression}) and the PWD concept when known. */
+	static UnprocessableEntityException refuse(String stu3Path, String message, String concept) {
 		String text = stu3Path + ": " + message + (concept == null || concept.isEmpty() ? "" : " (PWD concept " + concept + ")");
 		UnprocessableEntityException e = new UnprocessableEntityException(text);
 		org.hl7.fhir.r4.model.OperationOutcome oo = new org.hl7.fhir.r4.model.OperationOutcome();

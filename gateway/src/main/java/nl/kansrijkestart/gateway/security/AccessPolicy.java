@@ -78,8 +78,17 @@ public class AccessPolicy {
 				: AccessDecision.deny("the consent decision log is for administrators", "role " + caller.role().claim());
 	}
 
-	/** Non-FHIR endpoints: the monitoring dashboard and the operational (actuator) endpoints. */
+	/** Non-FHIR endpoints: the monitoring dashboard, the operational (actuator) endpoints and the kernset intake. */
 	public AccessDecision decideEndpoint(Caller caller, String path) {
+		if (path.equals("/inbound/kernset")) {
+			// the intake then asks decide(TRANSACTION, Bundle) as for a FHIR transaction: the scopes count too
+			return caller.role() == Role.BIRTH_CARE_SUBMITTER ? AccessDecision.permit("role birth-care-submitter", caller.organization())
+					: AccessDecision.deny("only birth-care systems submit kernset messages", "role " + caller.role().claim());
+		}
+		if (path.startsWith("/inbound/dead-letters")) {
+			return caller.role() == Role.ADMINISTRATOR ? AccessDecision.permit("role administrator", null)
+					: AccessDecision.deny("dead letters are for administrators", "role " + caller.role().claim());
+		}
 		if (path.startsWith("/monitoring/")) {
 			return caller.role() == Role.MONITORING_READER ? AccessDecision.permit("role monitoring-reader", null)
 					: AccessDecision.deny("only monitoring readers use the dashboard", "role " + caller.role().claim());

@@ -63,7 +63,7 @@ public class SecurityConfiguration {
 						.requestMatchers(HttpMethod.GET, "/monitoring", "/monitoring/", "/monitoring/index.html", "/monitoring/dashboard.js",
 								"/monitoring/dashboard.css").permitAll()
 						.requestMatchers("/fhir/**").authenticated()
-						.requestMatchers("/actuator/**", "/monitoring/**").access(endpointAccess(policy))
+						.requestMatchers("/actuator/**", "/monitoring/**", "/inbound/**").access(endpointAccess(policy))
 						.anyRequest().denyAll())
 				.oauth2ResourceServer(o -> o
 						.jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(new CallerTokenConverter(properties)))

@@ -34,24 +34,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The STU3 translation without a server: Nictiz's resources become ks- resources that pass our profiles and equal
- * the golden files in mappings/golden/inbound/ (regenerate with {@code -Dgolden.update=true} after a deliberate
- * mapping change, and review the diff).
+ * the golden files in mappings/golden/inbound/ ({@link Goldens}).
  */
 class Stu3TranslationTest {
 
 	static final FhirContext R4 = FhirContext.forR4Cached();
 	static final OrganizationIdentifier SENDER = new OrganizationIdentifier("http://fhir.nl/fhir/NamingSystem/ura", "90363101");
-	private static final Path GOLDEN = Path.of("..", "mappings", "golden", "inbound");
-	private static final Pattern PLACEHOLDER = Pattern.compile("urn:uuid:[0-9a-f-]{36}");
 
 	private static Stu3Translation translation;
-	private static ProfileValidator validator;
 
 	@BeforeAll
 	static void setUp() throws IOException {
 		ProfileCatalog catalog = new ProfileCatalog(R4);
 		translation = new Stu3Translation(new InboundMappings(R4), new Municipalities(R4), catalog, R4);
-		validator = new ProfileValidator(R4, catalog, new IngestProperties(1, 1));
 	}
 
 	static List<Stu3Translation.Stu3Entry> entries(org.hl7.fhir.dstu3.model.Bundle bundle) {
@@ -63,17 +58,11 @@ class Stu3TranslationTest {
 		return entries;
 	}
 
-	private static List<ValidationIssue> errors(Bundle bundle) {
-		byte[] json = R4.newJsonParser().encodeResourceToString(bundle).getBytes(StandardCharsets.UTF_8);
-		ValidationReport report = validator.validate(json, ProfileValidator.Format.JSON, true, h -> Set.of());
-		return report.issues().stream().filter(ValidationIssue::blocks).toList();
-	}
-
 	@Test
 	void theWoudenCaseBecomesValidKsResources() throws IOException {
 		Stu3Translation.Translation t = translation.translate(entries(Stu3Cases.wouden()), SENDER);
-		assertThat(errors(t.bundle())).isEmpty();
-		assertGolden("wouden-zwanger3", t);
+		assertThat(Goldens.errors(t.bundle())).isEmpty();
+		Goldens.assertGolden("wouden-zwanger3", t);
 		Map<String, Object> values = new LinkedHashMap<>();
 		for (Bundle.BundleEntryComponent e : t.bundle().getEntry()) {
 			values.put(e.getResource().getMeta().getProfile().get(0).getValue().replaceAll(".*/", ""),
@@ -98,9 +87,9 @@ class Stu3TranslationTest {
 	void everyNictizExampleIsTranslatedOrLeftOutWithAReason(Path example) throws IOException {
 		org.hl7.fhir.dstu3.model.Bundle bundle = Stu3Cases.withContext(Stu3Cases.read(example));
 		Stu3Translation.Translation t = translation.translate(entries(bundle), SENDER);
-		assertThat(errors(t.bundle())).isEmpty();
+		assertThat(Goldens.errors(t.bundle())).isEmpty();
 		assertThat(t.notes()).hasSize(bundle.getEntry().size());
-		assertGolden(example.getFileName().toString().replace(".xml", ""), t);
+		Goldens.assertGolden(example.getFileName().toString().replace(".xml", ""), t);
 	}
 
 	@Test
@@ -115,7 +104,7 @@ class Stu3TranslationTest {
 				.setSystem("http://unitsofmeasure.org").setCode("wk"));
 		bundle.addEntry().setFullUrl("https://ehr.vlk-a.example/fhir/Observation/duur").setResource(duration.setId("duur"));
 		Stu3Translation.Translation t = translation.translate(entries(bundle), SENDER);
-		assertThat(errors(t.bundle())).isEmpty();
+		assertThat(Goldens.errors(t.bundle())).isEmpty();
 		Observation atBirth = t.bundle().getEntry().stream().map(e -> e.getResource()).filter(r -> r.getMeta().getProfile().get(0)
 				.getValue().endsWith("ks-gestational-age-at-birth")).map(Observation.class::cast).findFirst().orElseThrow();
 		assertThat(atBirth.getValueQuantity().getValue()).isEqualByComparingTo("276");
@@ -124,25 +113,4 @@ class Stu3TranslationTest {
 		assertThat(atBirth.getSubject().getReference()).isEqualTo(child);
 	}
 
-	/** The translated bundle, its placeholders numbered in order, beside what became of each sent entry. */
-	private static void assertGolden(String name, Stu3Translation.Translation t) throws IOException {
-		String json = R4.newJsonParser().setPrettyPrint(true).encodeResourceToString(t.bundle());
-		Map<String, String> numbers = new LinkedHashMap<>();
-		Matcher m = PLACEHOLDER.matcher(json);
-		StringBuilder out = new StringBuilder();
-		while (m.find()) {
-			m.appendReplacement(out, numbers.computeIfAbsent(m.group(), k -> "urn:uuid:00000000-0000-4000-8000-" + String.format("%012d", numbers.size() + 1)));
-		}
-		m.appendTail(out);
-		StringBuilder notes = new StringBuilder();
-		t.notes().forEach(n -> notes.append("// entry ").append(n.index()).append(": ").append(n.leftOut() == null ? n.ksProfile()
-				: "left out: " + n.leftOut()).append('\n'));
-		String actual = notes + out.toString() + "\n";
-		Path file = GOLDEN.resolve(name + ".json");
-		if (Boolean.getBoolean("golden.update") || !Files.exists(file)) {
-			Files.createDirectories(GOLDEN);
-			Files.writeString(file, actual);
-		}
-		assertThat(actual).isEqualTo(Files.readString(file));
-	}
 }
