@@ -112,7 +112,9 @@ class InboundWriter {
 			issue.getExpression().clear();
 			issue.getLocation().clear();
 			issue.addExpression(source.split(" ")[0]);
-			issue.setDiagnostics("At " + source + ": " + text + (r4 == null ? "" : " (R4 after mapping: " + r4 + ")"));
+			// ingest's own "Entry n:" names the R4 entry, which the sender's path now replaces
+			issue.setDiagnostics("At " + source + ": " + (text == null ? "" : text.replaceFirst("^Entry \\d+: ", ""))
+					+ (r4 == null ? "" : " (R4 after mapping: " + r4 + ")"));
 		}
 		return outcome;
 	}

@@ -63,6 +63,8 @@ class Stu3Translation {
 	private static final String FOCUS_EXT = "http://nictiz.nl/fhir/StructureDefinition/observation-focusSTU3";
 	private static final String FEEDING_METHOD_EXT = "http://nictiz.nl/fhir/StructureDefinition/zib-FeedingPatternInfant-FeedingMethod";
 	private static final String KS = ProfileCatalog.CANONICAL_BASE + "StructureDefinition/";
+	/** How ingest names an entry in its own messages: "Entry 3: Observation.subject: ...". */
+	private static final Pattern ENTRY_TEXT = Pattern.compile("^Entry (\\d+): [A-Z][A-Za-z]*((?:\\.\\w+(?:\\[\\d+\\])?)*)");
 	private static final Pattern ENTRY = Pattern.compile("Bundle\\.entry\\[(\\d+)\\]\\.resource(?:\\.ofType\\(\\w+\\))?([.\\w\\[\\]()':=/-]*)");
 
 	/** One resource as the sender sent it: its position (for error paths) and its STU3 form. */
@@ -514,7 +516,10 @@ class Stu3Translation {
 	private String locate(String r4Path, List<Item> placed) {
 		Matcher m = ENTRY.matcher(r4Path == null ? "" : r4Path);
 		if (!m.find()) {
-			return null;
+			m = ENTRY_TEXT.matcher(r4Path == null ? "" : r4Path);
+			if (!m.find()) {
+				return null;
+			}
 		}
 		int index = Integer.parseInt(m.group(1));
 		if (index >= placed.size()) {
