@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * generate --count N [--seed S] --out DIR
  * load     [--url U] --count N [--clients C] [--seed S] [--client-id I --client-secret S] [--token-url T]
- * bench    [--url U] --count N [--clients C] [--warmup W] [--seed S] [--client-id I --client-secret S] [--token-url T]
+ * bench    [--url U] --count N [--clients C] [--warmup W] [--seed S] [--format r4|stu3|kernset] [--client-id I --client-secret S] [--token-url T]
  * handover-bench [--url U] [--routing-file F] --count N [--rate R] [--warmup W] [--seed S]
  * monitoring-bench [--url U] [--jdbc J] [--births-per-year B] [--years Y] [--runs R] [--keep true]
  * faults   [--jar gateway/target/app/gateway.jar] [--work target/faults] [--load-seconds S] [--external-jdbc J]
@@ -62,7 +62,9 @@ public final class ToolsMain {
 				usage: java -jar tools/target/tools-cli.jar <command> [options]
 				  generate --count N [--seed S] --out DIR                     write N transaction Bundles as JSON files
 				  load     [--url http://localhost:8080/fhir] --count N [--clients C] [--seed S]
-				  bench    [--url ...] --count N [--clients C] [--warmup W] [--seed S]
+				  bench    [--url ...] --count N [--clients C] [--warmup W] [--seed S] [--format r4|stu3|kernset]
+				           r4: generated pregnancies to /fhir; stu3: the Wouden case (Nictiz STU3) to /fhir/stu3; kernset:
+				           Nictiz kernset scenario 1 (HL7v3) to /inbound/kernset, each copy a new woman (registered first)
 				  handover-bench [--url ...] [--routing-file /tmp/kansrijke-start-bench-routing.csv] --count N [--rate R/s] [--warmup W]
 				           time from a committed consented birth bundle to its postnatal document reaching JGZ (p50/p95/p99);
 				           start the gateway with GATEWAY_HANDOVER_ROUTING_FILE=file:<routing-file>
@@ -103,6 +105,10 @@ public final class ToolsMain {
 	private record Prepared(String json, int resources) {
 	}
 
+	/** Where a format is posted and as what. */
+	private record Target(String url, String contentType) {
+	}
+
 	private static List<Prepared> prepare(long seed, int count) {
 		PregnancyGenerator generator = new PregnancyGenerator(seed);
 		var parser = FhirContext.forR4Cached().newJsonParser();
@@ -120,16 +126,22 @@ public final class ToolsMain {
 		int clients = Integer.parseInt(options.getOrDefault("clients", "8"));
 		long seed = Long.parseLong(options.getOrDefault("seed", Long.toString(System.currentTimeMillis())));
 		int warmup = bench ? Integer.parseInt(options.getOrDefault("warmup", "1000")) : 0;
+		String format = options.getOrDefault("format", "r4");
 		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).executor(Executors.newFixedThreadPool(clients)).build();
 		AccessToken token = new AccessToken(client, options.getOrDefault("token-url", url.replaceFirst("/fhir/?$", "") + "/oauth2/token"),
 				options.getOrDefault("client-id", "vsv-demo"), options.getOrDefault("client-secret", "vsv-demo-secret"));
+		Target target = switch (format) {
+			case "stu3" -> new Target(url.replaceFirst("/?$", "/stu3"), "application/fhir+xml; fhirVersion=3.0");
+			case "kernset" -> new Target(url.replaceFirst("/fhir/?$", "") + "/inbound/kernset", "application/xml");
+			default -> new Target(url, "application/fhir+json");
+		};
 		if (warmup > 0) {
 			System.out.printf("Warm-up: %d bundles (not measured)%n", warmup);
-			run(client, url, token, prepare(seed ^ 0x5eed, warmup), clients);
+			run(client, target, token, prepare(format, seed ^ 0x5eed, warmup, client, url, token), clients);
 		}
-		List<Prepared> bundles = prepare(seed, count);
-		System.out.printf("Posting %d generated pregnancies (seed %d) to %s with %d concurrent clients%n", count, seed, url, clients);
-		Result r = run(client, url, token, bundles, clients);
+		List<Prepared> bundles = prepare(format, seed, count, client, url, token);
+		System.out.printf("Posting %d %s messages (seed %d) to %s with %d concurrent clients%n", count, format, seed, target.url(), clients);
+		Result r = run(client, target, token, bundles, clients);
 		long[] sorted = r.latenciesNanos.clone();
 		Arrays.sort(sorted);
 		double seconds = r.elapsedNanos / 1e9;
@@ -148,7 +160,32 @@ public final class ToolsMain {
 	private record Result(long elapsedNanos, long[] latenciesNanos, Map<Integer, Integer> statuses, List<String> firstError) {
 	}
 
-	private static Result run(HttpClient client, String url, AccessToken token, List<Prepared> bundles, int clients)
+	/**
+	 * The messages of a format; for the kernset the women are registered first (not measured: the kernset carries no
+	 * name or municipality, her EHR registers her once).
+	 */
+	private static List<Prepared> prepare(String format, long seed, int count, HttpClient client, String url, AccessToken token)
+			throws IOException, InterruptedException {
+		if (format.equals("r4")) {
+			return prepare(seed, count);
+		}
+		List<InboundSamples.Sample> samples = format.equals("stu3")
+				? InboundSamples.stu3(Path.of("gateway/src/test/resources/stu3/wouden-zwanger3.xml"), seed, count)
+				: InboundSamples.kernset(Path.of("gateway/src/test/resources/kernset/scenario1-23.xml"), seed, count);
+		if (format.equals("kernset")) {
+			for (InboundSamples.Sample s : samples) {
+				HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url + "/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn%7C"
+						+ s.motherBsn())).header("Content-Type", "application/fhir+json").header("Authorization", "Bearer " + token.get())
+						.PUT(HttpRequest.BodyPublishers.ofString(InboundSamples.mother(s.motherBsn()))).build(), HttpResponse.BodyHandlers.ofString());
+				if (r.statusCode() >= 300) {
+					throw new IllegalStateException("Registering a woman failed: " + r.statusCode() + " " + r.body());
+				}
+			}
+		}
+		return samples.stream().map(s -> new Prepared(s.body(), s.resources())).toList();
+	}
+
+	private static Result run(HttpClient client, Target target, AccessToken token, List<Prepared> bundles, int clients)
 			throws InterruptedException {
 		long[] latencies = new long[bundles.size()];
 		Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
@@ -162,8 +199,8 @@ public final class ToolsMain {
 				int i;
 				while ((i = next.getAndIncrement()) < bundles.size()) {
 					Prepared p = bundles.get(i);
-					HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-							.header("Content-Type", "application/fhir+json")
+					HttpRequest request = HttpRequest.newBuilder(URI.create(target.url()))
+							.header("Content-Type", target.contentType())
 							.header("Authorization", "Bearer " + token.get())
 							.timeout(Duration.ofSeconds(60))
 							.POST(HttpRequest.BodyPublishers.ofString(p.json(), StandardCharsets.UTF_8)).build();

@@ -56,7 +56,7 @@ public class SecurityConfiguration {
 				"Access denied: " + e.getMessage());
 		http.securityMatcher("/**")
 				.authorizeHttpRequests(a -> a
-						.requestMatchers(HttpMethod.GET, "/fhir/metadata", "/actuator/health", "/actuator/health/liveness",
+						.requestMatchers(HttpMethod.GET, "/fhir/metadata", "/fhir/stu3/metadata", "/actuator/health", "/actuator/health/liveness",
 								"/actuator/health/readiness").permitAll()
 						.requestMatchers("/error").permitAll()
 						// The dashboard's page and code hold no data; what it shows comes from the API with a token.

@@ -65,7 +65,7 @@ class KernsetIntakeTest extends ExternalSystems {
 		Patient mother = new Patient();
 		mother.getMeta().addProfile("https://kansrijkestart.nl/fhir/StructureDefinition/ks-mother");
 		mother.addIdentifier().setSystem(BSN_SYSTEM).setValue(bsn);
-		mother.addName().setFamily("Kernset").addGiven("Moeder");
+		mother.addName().setFamily("Vlasblom").addGiven("Geertruida");
 		mother.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1983-01-01"));
 		Address address = mother.addAddress().setPostalCode("1016 GV").setCountry("NL");
 		address.addExtension("https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-municipality",
