@@ -19,6 +19,8 @@ class Stu3Server extends RestfulServer {
 		super(stu3Context());
 		this.provider = provider;
 		setServerName("Kansrijke Start gateway (STU3 birth-care intake)");
+		// our version, as /fhir says it; not HAPI's
+		setServerVersion(Stu3Server.class.getPackage().getImplementationVersion());
 	}
 
 	private static FhirContext stu3Context() {
