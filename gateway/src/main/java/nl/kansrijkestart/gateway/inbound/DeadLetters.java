@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /** Kernset messages that could not be processed (table inbound_dead_letter), and the ones that were (inbound_message). */
@@ -19,9 +20,22 @@ class DeadLetters {
 	}
 
 	private final JdbcTemplate jdbc;
+	private final InboundProperties properties;
 
-	DeadLetters(JdbcTemplate jdbc) {
+	DeadLetters(JdbcTemplate jdbc, InboundProperties properties) {
 		this.jdbc = jdbc;
+		this.properties = properties;
+	}
+
+	/**
+	 * Messages not replayed within the retention lose their body (personal data kept only to be replayed); the letter
+	 * and its reason stay. Returns how many.
+	 */
+	@Scheduled(initialDelayString = "PT1M", fixedDelayString = "PT1H")
+	int expireBodies() {
+		return jdbc.update("update inbound_dead_letter set body = null, replay_outcome = 'message removed after "
+				+ properties.deadLetterRetention() + "' where body is not null and received_at < ?",
+				Timestamp.from(Instant.now().minus(properties.deadLetterRetention())));
 	}
 
 	/** The message this sender sent under this id before: its content hash, if any. */

@@ -53,8 +53,7 @@ class KernsetFlow {
 	IntegrationFlow kernsetHttp(KernsetIntake intake, FhirContext fhirContext) {
 		return IntegrationFlow.from(Http.inboundGateway("/inbound/kernset")
 						.requestMapping(m -> m.methods(HttpMethod.POST))
-						.requestPayloadType(byte[].class)
-						.errorChannel("nullChannel"))
+						.requestPayloadType(byte[].class))
 				.handle(byte[].class, (body, headers) -> answer(fhirContext, http(intake, body, headers)))
 				.get();
 	}
@@ -73,6 +72,11 @@ class KernsetFlow {
 			return new Reply(outcome.status(), outcome.outcome());
 		} catch (BaseServerResponseException e) {
 			return new Reply(e.getStatusCode(), IssueOutcomes.error(e.getMessage(), OperationOutcome.IssueType.FORBIDDEN));
+		} catch (org.springframework.dao.DataAccessException e) {
+			// not the sender's fault, and nothing was stored (not even a dead letter): the sender sends it again
+			log.warn("Kernset message not taken: the database is unavailable ({})", e.getClass().getSimpleName());
+			return new Reply(503, IssueOutcomes.error("The gateway cannot store messages right now; send this one again later",
+					OperationOutcome.IssueType.TRANSIENT));
 		}
 	}
 

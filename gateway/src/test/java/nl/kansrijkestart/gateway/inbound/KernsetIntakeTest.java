@@ -174,6 +174,22 @@ class KernsetIntakeTest extends ExternalSystems {
 				+ " 'dead-letter-replay')", Long.class)).isGreaterThanOrEqualTo(3);
 	}
 
+	@Autowired
+	DeadLetters letters;
+
+	@Test
+	void aDeadLettersMessageIsRemovedAfterTheRetentionItsReasonStays() {
+		UUID old = letters.add("http", "http://fhir.nl/fhir/NamingSystem/ura|90599101", "vsv-b", "1.2.3.999|old", null, 422, "reason",
+				"<REPC_IN004014NL xmlns=\"urn:hl7-org:v3\"/>".getBytes(StandardCharsets.UTF_8));
+		UUID recent = letters.add("http", "http://fhir.nl/fhir/NamingSystem/ura|90599101", "vsv-b", "1.2.3.999|recent", null, 422, "reason",
+				"<REPC_IN004014NL xmlns=\"urn:hl7-org:v3\"/>".getBytes(StandardCharsets.UTF_8));
+		jdbc.update("update inbound_dead_letter set received_at = now() - interval '31 days' where id = ?", old);
+		assertThat(letters.expireBodies()).isGreaterThanOrEqualTo(1);
+		assertThat(letters.withBody(old).orElseThrow().body()).isNull();
+		assertThat(letters.withBody(old).orElseThrow().reason()).isEqualTo("reason");
+		assertThat(letters.withBody(recent).orElseThrow().body()).isNotNull();
+	}
+
 	@Test
 	void refusalsStoreNothing() throws IOException {
 		String id = "bad-" + UUID.randomUUID();

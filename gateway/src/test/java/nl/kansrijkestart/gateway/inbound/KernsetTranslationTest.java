@@ -84,4 +84,39 @@ class KernsetTranslationTest {
 				+ "<REPC_IN004014NL xmlns=\"urn:hl7-org:v3\">&e;</REPC_IN004014NL>").getBytes(StandardCharsets.UTF_8);
 		assertThatThrownBy(() -> KernsetMessage.read(xxe)).isInstanceOf(InvalidRequestException.class).hasMessageContaining("DOCTYPE");
 	}
+
+	/** Each element of scenario 1 removed in turn: translated or refused with a 4xx, never an exception of ours. */
+	@Test
+	void noMissingElementBreaksTheTranslation() throws IOException {
+		byte[] body = message("scenario1-23");
+		int count = count(KernsetMessage.read(body).root());
+		for (int n = 1; n < count; n++) {
+			KernsetMessage message = KernsetMessage.read(body);
+			remove(message.root(), new int[] { n });
+			try {
+				translation.translate(kernset.translate(message), Stu3TranslationTest.SENDER);
+			} catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException e) {
+				assertThat(e.getStatusCode()).as("without element " + n).isBetween(400, 499);
+			}
+		}
+		assertThat(count).isGreaterThan(400);
+	}
+
+	private static int count(KernsetMessage.Element e) {
+		return 1 + e.children().stream().mapToInt(KernsetTranslationTest::count).sum();
+	}
+
+	/** Removes the n-th element (depth first, the root is 0); {@code n[0]} counts down. */
+	private static boolean remove(KernsetMessage.Element parent, int[] n) {
+		for (int i = 0; i < parent.children().size(); i++) {
+			if (--n[0] == 0) {
+				parent.children().remove(i);
+				return true;
+			}
+			if (remove(parent.children().get(i), n)) {
+				return true;
+			}
+		}
+		return false;
+	}
 }

@@ -113,4 +113,32 @@ class Stu3TranslationTest {
 		assertThat(atBirth.getSubject().getReference()).isEqualTo(child);
 	}
 
+
+	/**
+	 * Real input is incomplete in every way: the Wouden case with each element of each resource removed in turn is
+	 * either translated or refused with a 4xx (STU3 shape, translation), never an exception of ours.
+	 */
+	@Test
+	void noMissingElementBreaksTheTranslation() throws IOException {
+		int tried = 0;
+		for (int entry = 0; entry < Stu3Cases.wouden().getEntry().size(); entry++) {
+			org.hl7.fhir.dstu3.model.Resource resource = Stu3Cases.wouden().getEntry().get(entry).getResource();
+			for (ca.uhn.fhir.context.BaseRuntimeChildDefinition child : Stu3Cases.STU3.getResourceDefinition(resource).getChildren()) {
+				org.hl7.fhir.dstu3.model.Bundle bundle = Stu3Cases.wouden();
+				org.hl7.fhir.dstu3.model.Resource changed = bundle.getEntry().get(entry).getResource();
+				if (child.getAccessor().getValues(changed).isEmpty()) {
+					continue;
+				}
+				child.getMutator().setValue(changed, null);
+				tried++;
+				try {
+					entries(bundle).forEach(Stu3Shape::check);
+					translation.translate(entries(bundle), SENDER);
+				} catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException e) {
+					assertThat(e.getStatusCode()).as(entry + " without " + child.getElementName()).isBetween(400, 499);
+				}
+			}
+		}
+		assertThat(tried).isGreaterThan(80);
+	}
 }
