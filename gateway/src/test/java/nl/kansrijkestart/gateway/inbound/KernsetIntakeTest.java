@@ -111,6 +111,12 @@ class KernsetIntakeTest extends ExternalSystems {
 		assertThat(DatabaseState.of(jdbc)).isEqualTo(before);
 		assertThat(deadLetters(id)).isEqualTo(1);
 
+		// the second Nictiz message (a pregnancy, no birth yet) too
+		register(SCENARIO2_MOTHER);
+		String second = "s2-" + UUID.randomUUID();
+		assertThat(outcome(vsvB.post("/inbound/kernset", message("scenario2_1elijn-23", second), XML), 200).getIssueFirstRep()
+				.getDiagnostics()).contains(": 8 resources written");
+
 		// the birth weight as it went in, in the indicator facts
 		awaitBackgroundWork(jdbc);
 		assertThat(jdbc.queryForList("select weight_g from monitoring_birth where month = date '2019-10-01'", Integer.class)).contains(3450);
@@ -118,15 +124,21 @@ class KernsetIntakeTest extends ExternalSystems {
 
 	@Test
 	void fromTheDirectoryFilesAreProcessedOrFailedWithAReason() throws IOException {
+		register(SCENARIO1_MOTHER);
 		register(SCENARIO2_MOTHER);
 		Path directory = inbound.directory();
 		String id = "s2-" + UUID.randomUUID();
+		String first = "s1-" + UUID.randomUUID();
+		drop(directory, "scenario1.xml", message("scenario1-23", first));
 		drop(directory, "scenario2.xml", message("scenario2_1elijn-23", id));
 		drop(directory, "broken.xml", "<REPC_IN004014NL xmlns=\"urn:hl7-org:v3\"><id extension=\"x\" root=\"1.2.3.999\"/>");
 		await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(directory.resolve("processed/scenario2.xml"))
+				&& Files.exists(directory.resolve("processed/scenario1.xml"))
 				&& Files.exists(directory.resolve("failed/broken.xml.reason.txt")));
 		assertThat(jdbc.queryForObject("select resources from inbound_message where message_id = ? and channel = 'directory'",
 				Integer.class, "1.2.3.999|" + id)).isEqualTo(8);
+		assertThat(jdbc.queryForObject("select resources from inbound_message where message_id = ? and channel = 'directory'",
+				Integer.class, "1.2.3.999|" + first)).isEqualTo(12);
 		assertThat(Files.readString(directory.resolve("failed/broken.xml.reason.txt"))).contains("Status 400").contains("not well-formed");
 		assertThat(jdbc.queryForObject("select count(*) from inbound_dead_letter where file_name = 'broken.xml'", Long.class)).isEqualTo(1);
 		assertThat(Files.exists(directory.resolve("broken.xml"))).isFalse();
@@ -206,6 +218,12 @@ class KernsetIntakeTest extends ExternalSystems {
 		assertThat(elfproef.getIssueFirstRep().getExpression().get(0).getValue())
 				.endsWith("/CareProvisionEvent[1]/subject[1]/patient[1]/id[1]/@extension");
 		assertThat(deadLetters(id)).isEqualTo(1);
+		// an answer without ks- equivalent (Rookgedrag 3 is not in the ConceptMap): named at its place, not guessed
+		OperationOutcome unmapped = outcome(vsvB.post("/inbound/kernset", body.replaceFirst(
+				"code=\"1\"(\\s+)codeSystem=\"2.16.840.1.113883.2.4.4.13.58\"", "code=\"3\"$1codeSystem=\"2.16.840.1.113883.2.4.4.13.58\""),
+				XML), 422);
+		assertThat(unmapped.getIssueFirstRep().getDiagnostics()).contains("has no ks- equivalent");
+		assertThat(unmapped.getIssueFirstRep().getExpression().get(0).getValue()).endsWith("/observation[1].valueCodeableConcept");
 		outcome(vsvB.post("/inbound/kernset", "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
 				+ "<REPC_IN004014NL xmlns=\"urn:hl7-org:v3\">&e;</REPC_IN004014NL>", XML), 400);
 		outcome(vsvB.post("/inbound/kernset", "<Bundle xmlns=\"http://hl7.org/fhir\"/>", XML), 400);
