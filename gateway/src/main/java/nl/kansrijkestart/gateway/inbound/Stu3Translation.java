@@ -169,7 +169,7 @@ class Stu3Translation {
 				}
 			}
 		}
-		for (Item item : List.copyOf(items)) {
+		for (Item item : items) {
 			if (item.mapped != null) {
 				complete(item, byKey, births, birthParts, sender);
 			}
@@ -190,8 +190,8 @@ class Stu3Translation {
 			}
 			relink(item, byKey);
 			Bundle.BundleEntryComponent entry = bundle.addEntry().setFullUrl(item.placeholder).setResource(item.mapped);
-			Identifier key = ((List<?>) terser.getValues(item.mapped, "identifier", Identifier.class)).stream().map(Identifier.class::cast)
-					.filter(Identifier::hasValue).findFirst().orElse(null);
+			Identifier key = terser.getValues(item.mapped, "identifier", Identifier.class).stream().filter(Identifier::hasValue).findFirst()
+					.orElse(null);
 			if (key != null) {
 				entry.getRequest().setMethod(Bundle.HTTPVerb.PUT)
 						.setUrl(item.mapped.fhirType() + "?identifier=" + key.getSystem() + "|" + key.getValue());
@@ -279,17 +279,16 @@ class Stu3Translation {
 			}
 		}
 		if (item.rule.profile().equals("ks-gestational-age-first-visit")) {
-			boolean atBirth = births.stream().anyMatch(b -> sameDay(((Procedure) b.mapped).getPerformed(), o.getEffective()));
-			o.setUserData("ks-profile", atBirth ? "ks-gestational-age-at-birth" : item.rule.profile());
-			if (atBirth) {
-				// at birth it is the child's (ks-gestational-age-at-birth): the subject becomes that birth's child
+			Optional<Item> birth = births.stream().filter(b -> sameDay(((Procedure) b.mapped).getPerformed(), o.getEffective())).findFirst();
+			o.setUserData("ks-profile", birth.isPresent() ? "ks-gestational-age-at-birth" : item.rule.profile());
+			// at birth it is the child's (ks-gestational-age-at-birth): the subject becomes that birth's child
+			birth.ifPresent(b -> {
 				o.getCode().addCoding(new Coding(SCT, "412726003", "Length of gestation at birth"));
-				births.stream().filter(b -> sameDay(((Procedure) b.mapped).getPerformed(), o.getEffective())).findFirst()
-						.ifPresent(b -> o.setSubject(((Reference) ((Procedure) b.mapped).getExtensionByUrl(KS + "ks-ext-child").getValue()).copy()));
-			}
+				o.setSubject(((Reference) ((Procedure) b.mapped).getExtensionByUrl(KS + "ks-ext-child").getValue()).copy());
+			});
 		}
 		if (o.getValue() instanceof Quantity q) {
-			o.setValue(ucum(item, q));
+			o.setValue(ucum(q));
 		}
 		String profile = item.rule.profile();
 		if (profile.endsWith("-in-pregnancy")) {
@@ -349,7 +348,7 @@ class Stu3Translation {
 	}
 
 	/** Weeks as days (ks- gestational ages are in days); a unit-less Apgar or count stays as sent. */
-	private Quantity ucum(Item item, Quantity q) {
+	private static Quantity ucum(Quantity q) {
 		if ("wk".equals(q.getCode()) && q.hasValue()) {
 			BigDecimal days = q.getValue().multiply(BigDecimal.valueOf(7)).setScale(0, RoundingMode.HALF_UP);
 			return new Quantity().setValue(days).setUnit("days").setSystem(UCUM).setCode("d");
