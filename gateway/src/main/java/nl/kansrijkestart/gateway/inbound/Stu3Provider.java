@@ -65,7 +65,8 @@ class Stu3Provider {
 				: Bundle.BundleType.TRANSACTIONRESPONSE);
 		for (Stu3Translation.Note note : result.translation().notes()) {
 			Bundle.BundleEntryComponent entry = response.addEntry();
-			entry.getResponse().setStatus("200 OK").setOutcome(information(describe(note, result)));
+			boolean created = note.written() >= 0 && result.outcomes().get(note.written()).created();
+			entry.getResponse().setStatus(created ? "201 Created" : "200 OK").setOutcome(information(describe(note, result)));
 		}
 		return response;
 	}

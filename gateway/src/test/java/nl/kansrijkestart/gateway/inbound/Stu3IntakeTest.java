@@ -77,7 +77,10 @@ class Stu3IntakeTest extends ExternalSystems {
 	@Test
 	void theWoudenCaseIsStoredOnceHandedOverAndCounted() throws IOException {
 		FhirHttp.Response first = http.post("/fhir/stu3", xml(Stu3Cases.wouden()), STU3_XML);
-		List<String> said = outcomes(stu3Response(first));
+		org.hl7.fhir.dstu3.model.Bundle firstResponse = stu3Response(first);
+		List<String> said = outcomes(firstResponse);
+		assertThat(firstResponse.getEntry().get(0).getResponse().getStatus()).isEqualTo("201 Created");
+		assertThat(firstResponse.getEntry().get(13).getResponse().getStatus()).isEqualTo("200 OK");
 		assertThat(said).hasSize(14);
 		assertThat(said.get(0)).startsWith("Mapped to ks-mother: created Patient/");
 		assertThat(said.get(8)).isEqualTo("Mapped into ks-birth (with the birth it is about)");
