@@ -30,7 +30,7 @@ import java.util.function.Predicate;
  * <li>kill -9 of the embedded PostgreSQL: no request waits longer than the connection timeout, the gateway exits
  *     for its supervisor and serves again within 30 s, every 200 is stored;
  * <li>SIGTERM: every request in flight completes;
- * <li>a JGZ endpoint that stalls: pushes to the others keep their p99 (within 2x);
+ * <li>a JGZ endpoint that stalls: pushes to the others keep their p99 (within 2x, of at least 1 s);
  * <li>with an external database: two instances behind a round-robin balancer, a token from one used at both.
  * </ol>
  */
@@ -188,7 +188,9 @@ final class FaultRun {
 		jgz.stall("stall", null);
 		System.out.printf("  commit -> push to the other endpoint, ms: p50 %.0f, p99 %.0f (all answering) | p50 %.0f, p99 %.0f (one stalling)%n",
 				before[0], before[1], during[0], during[1]);
-		check(during[1] <= 2 * Math.max(before[1], 100), "pushes to the others keep their p99 within 2x while one endpoint stalls");
+		// 20-40 pushes each: their p99 is the slowest one, and one pause on two busy cores moves it by a second. The
+		// starvation this guards against made it 54 s; a floor of 1 s under the doubling keeps noise from failing CI.
+		check(during[1] <= 2 * Math.max(before[1], 1000), "pushes to the others keep their p99 within 2x (of at least 1 s) while one endpoint stalls");
 	}
 
 	/** Posts pregnancies at 4/s for the load time; p50 and p99 from commit to push of those not routed to the stalling endpoint. */
