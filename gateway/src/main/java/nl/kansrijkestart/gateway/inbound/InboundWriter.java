@@ -1,6 +1,7 @@
 package nl.kansrijkestart.gateway.inbound;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,23 @@ class InboundWriter {
 	interface SourcePaths {
 		/** The sender's path and, where the mapping knows it, the PWD concept, for an R4 expression; null when unknown. */
 		String locate(String r4Expression);
+	}
+
+	/**
+	 * A refused submission in the audit trail, as the R4 door records one: its status, and the access rule when that
+	 * refused it. The reasons stay out: they may quote what was sent (a BSN that failed the elfproef).
+	 */
+	void recordRefusal(Caller caller, String subtype, BaseServerResponseException refusal, String address) {
+		String description = refusal.getStatusCode() + (refusal instanceof ForbiddenOperationException ? " " + refusal.getMessage() : "");
+		try {
+			trail.record(new AuditRecord(Instant.now(), AuditRecord.Action.C, subtype, refusal.getStatusCode() >= 500
+					? AuditRecord.Outcome.SERIOUS_FAILURE : AuditRecord.Outcome.MINOR_FAILURE, description, caller, caller.purposeOfUse(),
+					java.util.Set.of(), List.of(), null, address));
+		} catch (RuntimeException e) {
+			// the submission failed already; a failing audit store must not hide why
+			org.slf4j.LoggerFactory.getLogger(InboundWriter.class).error("Could not record a refused {} in the audit trail: {}", subtype,
+					e.getClass().getSimpleName());
+		}
 	}
 
 	/** The caller may submit birth-care data at all (a transaction), before anything is read or translated. */

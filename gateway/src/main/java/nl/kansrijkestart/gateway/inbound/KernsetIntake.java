@@ -53,7 +53,12 @@ class KernsetIntake {
 
 	Outcome receive(byte[] body, Caller sender, String channel, String fileName, String address) {
 		// a caller who may not submit gets no dead letter: nothing of theirs is kept
-		writer.authorize(sender);
+		try {
+			writer.authorize(sender);
+		} catch (ForbiddenOperationException e) {
+			writer.recordRefusal(sender, "kernset", e, address);
+			throw e;
+		}
 		String messageId = null;
 		try {
 			KernsetMessage message = KernsetMessage.read(body);
@@ -61,6 +66,7 @@ class KernsetIntake {
 					+ "/id: the message has no id (root and extension): it cannot be processed once only"));
 			return process(message, messageId, body, sender, channel, address);
 		} catch (BaseServerResponseException e) {
+			writer.recordRefusal(sender, "kernset", e, address);
 			String reason = reason(e);
 			UUID letter = deadLetters.add(channel, sender.organization().token(), sender.clientId(), messageId, fileName, e.getStatusCode(),
 					reason, body);

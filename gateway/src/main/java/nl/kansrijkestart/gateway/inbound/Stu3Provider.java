@@ -81,15 +81,17 @@ class Stu3Provider {
 
 	private Result write(List<Stu3Translation.Stu3Entry> entries, RequestDetails request) {
 		Caller caller = Caller.current().orElseThrow(() -> new AuthenticationException("A bearer token is required"));
+		String address = ((ServletRequestDetails) request).getServletRequest().getRemoteAddr();
 		try {
 			writer.authorize(caller);
 			entries.forEach(Stu3Shape::check);
 			Stu3Translation.Translation t = translation.translate(entries, caller.organization());
 			List<EntryOutcome> outcomes = t.bundle().getEntry().isEmpty() ? List.of()
-					: writer.write(t.bundle(), caller, ((ServletRequestDetails) request).getServletRequest().getRemoteAddr(),
-							new IngestSource(Stu3Translation.FORMAT, null, mappings.canonicals()), t.paths());
+					: writer.write(t.bundle(), caller, address, new IngestSource(Stu3Translation.FORMAT, null, mappings.canonicals()),
+							t.paths());
 			return new Result(t, outcomes);
 		} catch (BaseServerResponseException e) {
+			writer.recordRefusal(caller, "stu3-transaction", e, address);
 			throw inStu3(e);
 		}
 	}

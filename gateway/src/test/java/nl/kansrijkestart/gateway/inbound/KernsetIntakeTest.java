@@ -207,8 +207,14 @@ class KernsetIntakeTest extends ExternalSystems {
 		String id = "bad-" + UUID.randomUUID();
 		String body = message("scenario1-23", id);
 		DatabaseState before = DatabaseState.of(jdbc);
-		// who may not submit gets no dead letter: nothing of theirs is kept
+		// who may not submit gets no dead letter: nothing of theirs is kept. A JGZ system is stopped at the door; a
+		// birth-care system without the transaction scope by the intake, which records the refusal
 		outcome(vsvB.as("jgz-a").post("/inbound/kernset", body, XML), 403);
+		long refusedBefore = jdbc.queryForObject("select count(*) from audit_event where subtype = 'kernset' and outcome = 4"
+				+ " and client_id = 'vsv-narrow'", Long.class);
+		outcome(vsvB.as("vsv-narrow").post("/inbound/kernset", body, XML), 403);
+		assertThat(jdbc.queryForObject("select count(*) from audit_event where subtype = 'kernset' and outcome = 4"
+				+ " and client_id = 'vsv-narrow'", Long.class)).isEqualTo(refusedBefore + 1);
 		assertThat(vsvB.as(null).post("/inbound/kernset", body, XML).status()).isEqualTo(401);
 		assertThat(deadLetters(id)).isZero();
 		outcome(vsvB.post("/inbound/kernset", body, "text/plain"), 415);

@@ -65,9 +65,15 @@ class Stu3RefusalTest extends RefusedRequests {
 
 	@Test
 	void anUnknownMunicipalityIs422() throws IOException {
+		long audited = jdbc.queryForObject("select count(*) from audit_event where subtype = 'stu3-transaction' and outcome = 4"
+				+ " and client_id = 'vsv-a' and content::text like '%422%'", Long.class);
 		OperationOutcome oo = refused(http.post("/fhir/stu3", woudenWith(0, r -> ((Patient) r).getAddressFirstRep().setDistrict("Atlantis")),
 				STU3_JSON), 422, "'Atlantis' is not a Dutch municipality");
 		namesThePath(oo, "Bundle.entry[0].resource.address.district");
+		// the refusal is in the audit trail, without what was sent
+		assertThat(jdbc.queryForObject("select count(*) from audit_event where subtype = 'stu3-transaction' and outcome = 4"
+				+ " and client_id = 'vsv-a' and content::text like '%422%'", Long.class)).isEqualTo(audited + 1);
+		assertThat(jdbc.queryForObject("select count(*) from audit_event where content::text like '%Atlantis%'", Long.class)).isZero();
 	}
 
 	@Test
