@@ -1,20 +1,16 @@
 package nl.kansrijkestart.gateway.handover;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.hl7.fhir.r4.hapi.ctx.HapiWorkerContext;
-import org.hl7.fhir.r4.model.Base;
+import nl.kansrijkestart.gateway.ingest.MapEngine;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ConceptMap;
@@ -24,13 +20,11 @@ import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StructureMap;
-import org.hl7.fhir.r4.utils.StructureMapUtilities;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
 /**
  * The declarative birth-care → JGZ mapping set of {@code mappings/} (packaged on the classpath): FHIR Mapping Language
- * maps per source resource type, run by HAPI's {@link StructureMapUtilities}, and ConceptMaps that its
+ * maps per source resource type, run by {@link MapEngine}, and ConceptMaps that its
  * {@code translate} uses and that place each entry in its BDS rubric. Changing a mapping is a data change.
  */
 @Component
@@ -39,20 +33,18 @@ class HandoverMappings {
 	static final String BDS_ELEMENTS = "https://kansrijkestart.nl/fhir/ConceptMap/ks-bds-elements";
 	static final String BDS_VALUES = "https://kansrijkestart.nl/fhir/ConceptMap/ks-bds-values";
 
-	private final FhirContext fhirContext;
 	private final String version;
 	private final Map<String, StructureMap> mapsBySourceType = new LinkedHashMap<>();
 	private final List<String> canonicals = new ArrayList<>();
 	/** ConceptMap url → "system|code" → target. */
 	private final Map<String, Map<String, ConceptMap.TargetElementComponent>> conceptMaps = new HashMap<>();
-	private final StructureMapUtilities engine;
+	private final MapEngine engine;
 
 	HandoverMappings(FhirContext fhirContext) throws IOException {
-		this.fhirContext = fhirContext;
-		JsonNode manifest = new ObjectMapper().readTree(read("handover.json"));
+		JsonNode manifest = new ObjectMapper().readTree(MapEngine.text("handover.json"));
 		this.version = manifest.get("version").asText();
 		for (JsonNode file : manifest.get("conceptMaps")) {
-			ConceptMap cm = fhirContext.newJsonParser().parseResource(ConceptMap.class, read(file.asText()));
+			ConceptMap cm = fhirContext.newJsonParser().parseResource(ConceptMap.class, MapEngine.text(file.asText()));
 			Map<String, ConceptMap.TargetElementComponent> index = new HashMap<>();
 			for (ConceptMap.ConceptMapGroupComponent group : cm.getGroup()) {
 				for (ConceptMap.SourceElementComponent element : group.getElement()) {
@@ -65,19 +57,11 @@ class HandoverMappings {
 			conceptMaps.put(cm.getUrl(), index);
 			canonicals.add(cm.getUrl() + "|" + cm.getVersion());
 		}
-		this.engine = new StructureMapUtilities(new HapiWorkerContext(fhirContext, new DefaultProfileValidationSupport(fhirContext)),
-				new Services());
+		this.engine = new MapEngine(fhirContext, this::translate);
 		for (JsonNode map : manifest.get("maps")) {
-			StructureMap parsed = engine.parse(read(map.get("file").asText()), map.get("file").asText());
-			parsed.setVersion(map.get("version").asText());
+			StructureMap parsed = engine.parse(map.get("file").asText(), map.get("version").asText());
 			mapsBySourceType.put(map.get("source").asText(), parsed);
 			canonicals.add(parsed.getUrl() + "|" + parsed.getVersion());
-		}
-	}
-
-	private static String read(String file) throws IOException {
-		try (InputStream in = new ClassPathResource("mappings/" + file).getInputStream()) {
-			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
 		}
 	}
 
@@ -91,22 +75,20 @@ class HandoverMappings {
 		return List.copyOf(canonicals);
 	}
 
-	/** The source resource as the JGZ document holds it. The engine is not thread-safe; handovers are few. */
-	synchronized Resource map(Resource source) {
+	/** The source resource as the JGZ document holds it. */
+	Resource map(Resource source) {
 		StructureMap map = mapsBySourceType.get(source.fhirType());
 		if (map == null) {
 			throw new IllegalArgumentException("No handover mapping for " + source.fhirType());
 		}
-		Resource target = (Resource) fhirContext.getResourceDefinition(source.fhirType()).newInstance();
-		engine.transform(null, source, map, target);
-		return target;
+		return engine.transform(map, source);
 	}
 
 	/**
 	 * A birth-care observation as the JGZ document holds it, its value typed for its BDS element; a vital sign whose R4
 	 * unit is not the BDS unit comes with a second observation: the BDS element in the BDS unit.
 	 */
-	synchronized List<Observation> mapObservation(Observation source) {
+	List<Observation> mapObservation(Observation source) {
 		Observation mapped = (Observation) map(source);
 		List<Observation> out = new ArrayList<>(List.of(mapped));
 		bdsElement(mapped.getCode()).flatMap(element -> BdsValueTypes.apply(mapped, element)).ifPresent(out::add);
@@ -154,39 +136,5 @@ class HandoverMappings {
 		ConceptMap.TargetElementComponent target = conceptMaps.getOrDefault(conceptMapUrl, Map.of())
 				.get(source.getSystem() + "|" + source.getCode());
 		return target == null ? null : new Coding((String) target.getUserData("system"), target.getCode(), target.getDisplay());
-	}
-
-	/** The engine's hooks: types from HAPI's model, {@code translate} from our ConceptMaps. */
-	private final class Services implements StructureMapUtilities.ITransformerServices {
-		@Override
-		public void log(String message) {
-			// The engine narrates every rule; nothing of it is worth keeping.
-		}
-
-		@Override
-		public Base createType(Object appInfo, String name) {
-			String type = name.substring(name.lastIndexOf('/') + 1);
-			return (Base) fhirContext.getElementDefinition(type).newInstance();
-		}
-
-		@Override
-		public Base createResource(Object appInfo, Base res, boolean atRootofTransform) {
-			return res;
-		}
-
-		@Override
-		public Coding translate(Object appInfo, Coding source, String conceptMapUrl) {
-			return HandoverMappings.this.translate(source, conceptMapUrl);
-		}
-
-		@Override
-		public Base resolveReference(Object appInfo, String url) {
-			throw new UnsupportedOperationException("Handover maps do not resolve references");
-		}
-
-		@Override
-		public List<Base> performSearch(Object appInfo, String url) {
-			throw new UnsupportedOperationException("Handover maps do not search");
-		}
 	}
 }

@@ -1,26 +1,20 @@
 package nl.kansrijkestart.gateway.inbound;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.hl7.fhir.r4.hapi.ctx.HapiWorkerContext;
-import org.hl7.fhir.r4.model.Base;
+import nl.kansrijkestart.gateway.ingest.MapEngine;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ConceptMap;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StructureMap;
-import org.hl7.fhir.r4.utils.StructureMapUtilities;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
 /**
@@ -55,7 +49,6 @@ class InboundMappings {
 	record KernsetElement(String templatePath, String bcResource, String bcCode, String valueType, String name) {
 	}
 
-	private final FhirContext fhirContext;
 	private final String version;
 	private final List<String> canonicals = new ArrayList<>();
 	private final Map<String, StructureMap> maps = new HashMap<>();
@@ -64,10 +57,9 @@ class InboundMappings {
 	private final List<KernsetElement> kernset = new ArrayList<>();
 	/** STU3 element path → PWD 3.2 concept id, for elements a rule's own concept does not cover. */
 	private final Map<String, String> concepts = new java.util.LinkedHashMap<>();
-	private final StructureMapUtilities engine;
+	private final MapEngine engine;
 
 	InboundMappings(FhirContext fhirContext) throws IOException {
-		this.fhirContext = fhirContext;
 		JsonNode manifest = new ObjectMapper().readTree(read("inbound.json"));
 		this.version = manifest.get("version").asText();
 		for (JsonNode file : manifest.get("conceptMaps")) {
@@ -81,11 +73,9 @@ class InboundMappings {
 			}
 			canonicals.add(cm.getUrl() + "|" + cm.getVersion());
 		}
-		this.engine = new StructureMapUtilities(new HapiWorkerContext(fhirContext, new DefaultProfileValidationSupport(fhirContext)),
-				new Services());
+		this.engine = new MapEngine(fhirContext, (coding, url) -> translate(coding, url).orElse(null));
 		for (JsonNode map : manifest.get("maps")) {
-			StructureMap parsed = engine.parse(read(map.get("file").asText()), map.get("file").asText());
-			parsed.setVersion(map.get("version").asText());
+			StructureMap parsed = engine.parse("inbound/" + map.get("file").asText(), map.get("version").asText());
 			maps.put(map.get("name").asText(), parsed);
 			canonicals.add(parsed.getUrl() + "|" + parsed.getVersion());
 		}
@@ -106,9 +96,7 @@ class InboundMappings {
 	}
 
 	private static String read(String file) throws IOException {
-		try (InputStream in = new ClassPathResource("mappings/inbound/" + file).getInputStream()) {
-			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-		}
+		return MapEngine.text("inbound/" + file);
 	}
 
 	String version() {
@@ -171,53 +159,18 @@ class InboundMappings {
 		return rules.stream().filter(r -> r.type().equals(type) && r.match().equals("*")).findFirst();
 	}
 
-	/** Runs the rule's FML map over the converted resource. The engine is not thread-safe. */
-	synchronized Resource map(Rule rule, Resource source) {
+	/** Runs the rule's FML map over the converted resource. */
+	Resource map(Rule rule, Resource source) {
 		StructureMap map = maps.get(rule.map());
 		if (map == null) {
 			throw new IllegalStateException("stu3-rules.csv names the map " + rule.map() + ", which inbound.json does not list");
 		}
-		Resource target = (Resource) fhirContext.getResourceDefinition(source.fhirType()).newInstance();
-		engine.transform(null, source, map, target);
-		return target;
+		return engine.transform(map, source);
 	}
 
 	/** The ks- coding a ConceptMap gives for a sent coding, if it lists one. */
 	Optional<Coding> translate(Coding source, String conceptMapUrl) {
 		Coding target = conceptMaps.getOrDefault(conceptMapUrl, Map.of()).get(source.getSystem() + "|" + source.getCode());
 		return Optional.ofNullable(target).map(Coding::copy);
-	}
-
-	/** The engine's hooks: types from HAPI's model; maps do not translate, resolve or search (the assembler does). */
-	private final class Services implements StructureMapUtilities.ITransformerServices {
-		@Override
-		public void log(String message) {
-			// The engine narrates every rule; nothing of it is worth keeping.
-		}
-
-		@Override
-		public Base createType(Object appInfo, String name) {
-			return (Base) fhirContext.getElementDefinition(name.substring(name.lastIndexOf('/') + 1)).newInstance();
-		}
-
-		@Override
-		public Base createResource(Object appInfo, Base res, boolean atRootofTransform) {
-			return res;
-		}
-
-		@Override
-		public Coding translate(Object appInfo, Coding source, String conceptMapUrl) {
-			return InboundMappings.this.translate(source, conceptMapUrl).orElse(null);
-		}
-
-		@Override
-		public Base resolveReference(Object appInfo, String url) {
-			throw new UnsupportedOperationException("Inbound maps do not resolve references");
-		}
-
-		@Override
-		public List<Base> performSearch(Object appInfo, String url) {
-			throw new UnsupportedOperationException("Inbound maps do not search");
-		}
 	}
 }

@@ -94,6 +94,7 @@ class InboundWriter {
 		if (report.malformed() || !report.accepted()) {
 			throw new UnprocessableEntityException(fhirContext, located(IssueOutcomes.of(report.issues()), paths));
 		}
+		// the entries are the bytes just validated, parsed as POST /fhir parses its body: what is stored is what passed
 		Bundle parsed = fhirContext.newJsonParser().parseResource(Bundle.class, new String(body, StandardCharsets.UTF_8));
 		List<EntryRequest> entries = ingest.entries(parsed, report);
 		for (EntryRequest entry : entries) {

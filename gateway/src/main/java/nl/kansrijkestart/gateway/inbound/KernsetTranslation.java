@@ -59,7 +59,7 @@ class KernsetTranslation {
 		Context context = new Context(care, mother(care), new HashMap<>());
 		List<Stu3Translation.Stu3Entry> entries = new ArrayList<>();
 		Map<String, Observation> earliest = new HashMap<>();
-		walk(care, "", context, null, entries, earliest);
+		walk(care, "", null, context, null, entries, earliest);
 		return entries;
 	}
 
@@ -90,7 +90,8 @@ class KernsetTranslation {
 		return (sum - (bsn.charAt(8) - '0')) % 11 == 0;
 	}
 
-	private void walk(KernsetMessage.Element element, String templatePath, Context context, BirthScope birth,
+	/** {@code time}: the effectiveTime of the nearest kernset element above that has one (a visit's), or null. */
+	private void walk(KernsetMessage.Element element, String templatePath, String time, Context context, BirthScope birth,
 			List<Stu3Translation.Stu3Entry> entries, Map<String, Observation> earliest) {
 		String template = element.template();
 		String path = templatePath;
@@ -100,14 +101,16 @@ class KernsetTranslation {
 			String key = element == context.care() ? template : path;
 			Optional<InboundMappings.KernsetElement> row = mappings.kernset().stream().filter(r -> r.templatePath().equals(key)).findFirst();
 			if (row.isPresent()) {
-				scope = add(element, row.get(), context, birth, entries, earliest);
+				scope = add(element, row.get(), time, context, birth, entries, earliest);
 			}
 			if (element == context.care()) {
 				path = "";
 			}
 		}
+		String below = template == null || element == context.care() ? time
+				: element.child("effectiveTime").map(t -> t.attribute("value")).orElse(time);
 		for (KernsetMessage.Element child : element.children()) {
-			walk(child, path, context, scope, entries, earliest);
+			walk(child, path, below, context, scope, entries, earliest);
 		}
 	}
 
@@ -115,7 +118,7 @@ class KernsetTranslation {
 	private record BirthScope(Reference child, Patient patient, String birthDate) {
 	}
 
-	private BirthScope add(KernsetMessage.Element element, InboundMappings.KernsetElement row, Context context, BirthScope birth,
+	private BirthScope add(KernsetMessage.Element element, InboundMappings.KernsetElement row, String time, Context context, BirthScope birth,
 			List<Stu3Translation.Stu3Entry> entries, Map<String, Observation> earliest) {
 		String careId = careId(context.care());
 		Reference episode = new Reference("EpisodeOfCare/kernset-" + careId);
@@ -200,7 +203,7 @@ class KernsetTranslation {
 					o.addExtension(new Extension(FOCUS_EXT, birth.child()));
 				}
 				o.setContext(episode);
-				o.setEffective(effective(element, birth, context));
+				o.setEffective(effective(element, time, birth, context));
 				o.setValue(value.get());
 				if (row.valueType().endsWith("-earliest")) {
 					Observation seen = earliest.get(row.templatePath());
@@ -224,41 +227,20 @@ class KernsetTranslation {
 	}
 
 	/** The element's own time, else its nearest timed ancestor's (a visit's), else the birth's, else the care's start. */
-	private static DateTimeType effective(KernsetMessage.Element element, BirthScope birth, Context context) {
+	private static DateTimeType effective(KernsetMessage.Element element, String visit, BirthScope birth, Context context) {
 		Optional<String> own = element.child("effectiveTime").map(t -> t.attribute("value") != null ? t.attribute("value")
 				: t.child("low").map(l -> l.attribute("value")).orElse(null));
 		if (own.isPresent()) {
 			return dateTime(own.get(), element.path() + "/effectiveTime");
 		}
-		Optional<String> visit = ancestorTime(context.care(), element);
-		if (visit.isPresent()) {
-			return dateTime(visit.get(), element.path());
+		if (visit != null) {
+			return dateTime(visit, element.path());
 		}
 		if (birth != null) {
 			return dateTime(birth.birthDate(), element.path());
 		}
 		return context.care().child("effectiveTime").flatMap(t -> t.child("low")).map(l -> dateTime(l.attribute("value"), element.path()))
 				.orElseThrow(() -> refuse(element.path(), "no time for this element, its visit or the care provision"));
-	}
-
-	private static Optional<String> ancestorTime(KernsetMessage.Element from, KernsetMessage.Element target) {
-		for (KernsetMessage.Element child : from.children()) {
-			if (child == target) {
-				return Optional.empty();
-			}
-			if (contains(child, target)) {
-				Optional<String> deeper = ancestorTime(child, target);
-				if (deeper.isPresent()) {
-					return deeper;
-				}
-				return child.template() == null ? Optional.empty() : child.child("effectiveTime").map(t -> t.attribute("value"));
-			}
-		}
-		return Optional.empty();
-	}
-
-	private static boolean contains(KernsetMessage.Element tree, KernsetMessage.Element target) {
-		return tree == target || tree.children().stream().anyMatch(c -> contains(c, target));
 	}
 
 	/** The value as the table's type says (INT, PQ, TS, CE, BL); empty for a null flavour. */

@@ -1,6 +1,5 @@
 package nl.kansrijkestart.gateway.inbound;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.annotation.Create;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
@@ -72,7 +71,7 @@ class Stu3Provider {
 	}
 
 	/** One IResourceProvider per accepted type: a single resource posted to {@code /fhir/stu3/[type]}. */
-	List<IResourceProvider> createProviders(FhirContext context) {
+	List<IResourceProvider> createProviders() {
 		return TYPES.stream().map(type -> (IResourceProvider) new SingleResource(type)).toList();
 	}
 

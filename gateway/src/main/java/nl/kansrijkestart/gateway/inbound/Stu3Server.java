@@ -33,7 +33,7 @@ class Stu3Server extends RestfulServer {
 	protected void initialize() {
 		setDefaultResponseEncoding(EncodingEnum.JSON);
 		registerProvider(provider);
-		setResourceProviders(List.copyOf(provider.createProviders(getFhirContext())));
+		setResourceProviders(List.copyOf(provider.createProviders()));
 		registerInterceptor(new Stu3Guard());
 	}
 
