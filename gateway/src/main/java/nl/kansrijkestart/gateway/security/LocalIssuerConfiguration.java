@@ -21,7 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
@@ -81,9 +81,14 @@ public class LocalIssuerConfiguration {
 	@Bean
 	@DependsOn("flywayInitializer")
 	SigningKey localSigningKey(JdbcTemplate jdbc) throws com.nimbusds.jose.JOSEException, java.text.ParseException {
-		RSAKey candidate = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
-		jdbc.update("insert into local_issuer_key (id, jwk) values (1, ?) on conflict (id) do nothing", candidate.toJSONString());
-		return new SigningKey(RSAKey.parse(jdbc.queryForObject("select jwk from local_issuer_key where id = 1", String.class)));
+		List<String> stored = jdbc.queryForList("select jwk from local_issuer_key where id = 1", String.class);
+		if (stored.isEmpty()) {
+			// generating a key takes up to a second of CPU: only when there is none (two first starts race: one wins)
+			RSAKey candidate = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
+			jdbc.update("insert into local_issuer_key (id, jwk) values (1, ?) on conflict (id) do nothing", candidate.toJSONString());
+			stored = jdbc.queryForList("select jwk from local_issuer_key where id = 1", String.class);
+		}
+		return new SigningKey(RSAKey.parse(stored.get(0)));
 	}
 
 	@Bean
@@ -104,10 +109,13 @@ public class LocalIssuerConfiguration {
 			throw new IllegalStateException("The local token issuer is on (no gateway.security.issuer-uri or jwk-set-uri)"
 					+ " but gateway.security.local-issuer.clients is empty");
 		}
-		var encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+		// A secret configured in plain text is hashed only to be compared in constant time: a high bcrypt cost would
+		// protect nothing the configuration does not already show, and costs a tenth of a second per client per start
+		// and per token request.
+		var encoder = new BCryptPasswordEncoder(BCryptPasswordEncoder.BCryptVersion.$2A, 4);
 		List<RegisteredClient> registered = clients.stream().map(c -> {
 			validate(c);
-			String secret = c.clientSecret().startsWith("{") ? c.clientSecret() : encoder.encode(c.clientSecret());
+			String secret = c.clientSecret().startsWith("{") ? c.clientSecret() : "{bcrypt}" + encoder.encode(c.clientSecret());
 			return RegisteredClient.withId(c.clientId())
 					.clientId(c.clientId())
 					.clientSecret(secret)

@@ -14,9 +14,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * Mothers whose derived data (handovers, monitoring facts) must be brought up to date: a table with one row per mother
- * however often she is asked for, written in the transaction that causes the request, and drained by transactional
- * pollers that take rows with {@code FOR UPDATE SKIP LOCKED}, so several consumers and gateway instances share it.
+ * Mothers whose derived data (handovers, monitoring facts) must be brought up to date: requests appended to a table
+ * in the transaction that causes them, drained by transactional pollers that take rows with {@code FOR UPDATE SKIP
+ * LOCKED}, so several consumers and gateway instances share it. A request never waits for anyone: it conflicts with
+ * no row (V12). A consumer handles each mother of its rows once, in sorted order and under a per-mother lock (two
+ * consumers may hold requests for the same mother), and deletes only the rows it took.
  * A poller queries only when the table announced work ({@link DatabaseNotifications}), while it keeps finding work,
  * or at the idle interval.
  */
@@ -41,33 +43,31 @@ public final class RecheckQueue {
 		this.notifications = notifications;
 	}
 
-	/**
-	 * One statement, the mothers in sorted order: two transactions asking for overlapping sets then take the rows'
-	 * locks in the same order and cannot deadlock.
-	 */
+	/** Asks for these mothers to be rechecked, in the caller's transaction; it takes no lock anyone holds. */
 	public void request(Collection<String> mothers) {
 		if (mothers.isEmpty()) {
 			return;
 		}
-		String[] sorted = mothers.stream().distinct().sorted().toArray(String[]::new);
-		jdbc.update("insert into " + table + " (mother, requested_at) select m, now() from unnest(?::text[]) with ordinality"
-				+ " as t(m, n) order by n on conflict (mother) do nothing", (Object) sorted);
+		jdbc.update("insert into " + table + " (mother, requested_at) select m, now() from unnest(?::text[]) as t(m)",
+				(Object) mothers.stream().distinct().toArray(String[]::new));
 	}
 
-	/** A consumer: takes up to 20 requests per transaction, oldest first, and hands each mother to {@code check}. */
+	/** A consumer: takes up to 20 requests per transaction, oldest first, and hands each of their mothers to {@code check}. */
 	public IntegrationFlow consumer(Consumer<String> check, Duration pollInterval, PlatformTransactionManager transactions) {
 		JdbcPollingChannelAdapter due = new JdbcPollingChannelAdapter(dataSource,
-				"select mother from " + table + " order by requested_at limit 20 for update skip locked");
-		due.setUpdateSql("delete from " + table + " where mother in (:mother)");
+				"select id, mother from " + table + " order by id limit 20 for update skip locked");
+		due.setUpdateSql("delete from " + table + " where id in (:id)");
 		WorkSignal work = notifications.signalFor(table);
 		return IntegrationFlow.from(due, e -> e.poller(Pollers.fixedDelay(pollInterval).maxMessagesPerPoll(10)
 						.advice(new PollSkipAdvice(work)).transactional(transactions)))
 				.handle(List.class, (rows, headers) -> {
 					// a full batch may leave more behind: look again at the next tick
 					work.signal();
-					for (Object row : rows) {
-						check.accept((String) ((Map<?, ?>) row).get("mother"));
-					}
+					((List<?>) rows).stream().map(row -> (String) ((Map<?, ?>) row).get("mother")).distinct().sorted().forEach(mother -> {
+						jdbc.query("select pg_advisory_xact_lock(hashtext(?))", rs -> {
+						}, table + ":" + mother);
+						check.accept(mother);
+					});
 					return null;
 				})
 				.get();
