@@ -116,20 +116,32 @@ function render(m, report, start, end) {
   const excludedText = excluded && excluded.valueInteger !== undefined ? excluded.valueInteger : 'suppressed';
   $('title').textContent = m.title + ', ' + start + ' to ' + end;
   $('summary').textContent = 'National: ' + national + '. Left out for consent: ' + excludedText + '.';
-  const strata = (group.stratifier && group.stratifier[0].stratum) || [];
-  const rows = strata.map((s) => ({
+  const rowsOf = (stratifier) => ((stratifier && stratifier.stratum) || []).map((s) => ({
     municipality: s.value.coding[0].code,
+    name: s.value.coding[0].display || '',
     numerator: isMedian(m) ? '' : count(s.population, 'numerator'),
     denominator: isMedian(m) ? count(s.population, 'measure-population') : count(s.population, 'denominator'),
     score: format(m, s.measureScore),
     value: s.measureScore && s.measureScore.value !== undefined ? s.measureScore.value : null,
     masked: absent(s.measureScore) === 'masked'
   }));
-  const body = $('cells').tBodies[0];
-  body.replaceChildren(...rows.map((r) => {
+  const rows = rowsOf((group.stratifier || [])[0]);
+  fillTable($('cells'), 'municipality', rows, national);
+  fillTable($('regions'), 'region', rowsOf((group.stratifier || [])[1]), national);
+  drawBars(rows, nationalValue);
+  const select = $('trend-municipality');
+  select.replaceChildren(...rows.map((r) => new Option(r.municipality, r.municipality)));
+  $('results').hidden = false;
+  if (rows.length > 0) {
+    drawTrend();
+  }
+}
+
+function fillTable(table, level, rows, national) {
+  table.tBodies[0].replaceChildren(...rows.map((r) => {
     const tr = document.createElement('tr');
-    tr.dataset.municipality = r.municipality;
-    for (const [name, value] of [['municipality', r.municipality], ['numerator', r.numerator], ['denominator', r.denominator],
+    tr.dataset[level] = r.municipality;
+    for (const [name, value] of [[level, r.municipality], ['name', r.name], ['numerator', r.numerator], ['denominator', r.denominator],
       ['score', r.score], ['national', national]]) {
       const td = document.createElement('td');
       td.className = name + (value === 'suppressed' ? ' suppressed' : '');
@@ -138,13 +150,6 @@ function render(m, report, start, end) {
     }
     return tr;
   }));
-  drawBars(rows, nationalValue);
-  const select = $('trend-municipality');
-  select.replaceChildren(...rows.map((r) => new Option(r.municipality, r.municipality)));
-  $('results').hidden = false;
-  if (rows.length > 0) {
-    drawTrend();
-  }
 }
 
 function el(name, attributes, text) {
@@ -246,23 +251,32 @@ async function drawTrend() {
   svg.dataset.points = JSON.stringify(points);
 }
 
-async function download() {
-  const m = measure();
-  const [start, end] = period();
-  const response = await fetch('/monitoring/api/' + m.id + '.csv?periodStart=' + start + '&periodEnd=' + end,
-    { headers: { 'Authorization': 'Bearer ' + token } });
+async function save(path, filename) {
+  const response = await fetch(path, { headers: { 'Authorization': 'Bearer ' + token } });
   const blob = await response.blob();
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
-  a.download = m.id + '_' + start + '_' + end + '.csv';
+  a.download = filename;
   document.body.appendChild(a);
   a.click();
   a.remove();
+}
+
+function download() {
+  const m = measure();
+  const [start, end] = period();
+  return save('/monitoring/api/' + m.id + '.csv?periodStart=' + start + '&periodEnd=' + end, m.id + '_' + start + '_' + end + '.csv');
+}
+
+function downloadYear() {
+  const year = $('year').value;
+  return save('/monitoring/api/year/' + year + '.csv', 'kansrijke-start-' + year + '.csv');
 }
 
 document.addEventListener('DOMContentLoaded', () => {
   $('sign-in').addEventListener('click', signIn);
   $('show').addEventListener('click', show);
   $('download').addEventListener('click', download);
+  $('download-year').addEventListener('click', downloadYear);
   $('trend-municipality').addEventListener('change', drawTrend);
 });

@@ -8,13 +8,18 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
 import java.util.Map;
 
 /**
  * Indicator speed at national scale. Fills the gateway's monitoring fact tables directly with synthetic facts (benchmark
- * only: rows keyed {@code bench-*}, removed afterwards unless --keep), then times through the FHIR API: all indicators
- * for all municipalities for one year, and one indicator for one municipality.
+ * only: rows keyed {@code bench-*}, removed afterwards unless --keep), then times through the API: all indicators
+ * for all municipalities and regions for one year, one indicator for one municipality and for one region, and the
+ * year's whole table as CSV.
  */
 final class MonitoringBench {
 
@@ -29,13 +34,17 @@ final class MonitoringBench {
 		int runs = Integer.parseInt(options.getOrDefault("runs", "20"));
 		boolean keep = Boolean.parseBoolean(options.getOrDefault("keep", "false"));
 		int total = perYear * years;
+		// municipality code and GGD region, from the routing table
+		List<String[]> municipalities = Files.readAllLines(Path.of(options.getOrDefault("routing", "mappings/jgz-routing.csv"))).stream()
+				.filter(l -> l.startsWith("GM")).map(l -> l.split(",", -1)).map(f -> new String[] { f[0], f[f.length - 1] }).toList();
 		int firstYear = 2020;
 		try (Connection db = DriverManager.getConnection(jdbc); Statement st = db.createStatement()) {
 			long t = System.nanoTime();
 			st.execute("delete from monitoring_birth where record_key like 'bench-%'");
 			st.execute("delete from monitoring_pregnancy where record_key like 'bench-%'");
-			// 342 municipalities, sized very unevenly (as they are); months evenly over the years.
-			String municipality = "'GM' || lpad((1 + floor(341 * power(random(), 2)))::int::text, 4, '0')";
+			// The 342 municipalities of 2025 (so that the 25 GGD regions are real), sized very unevenly; months evenly.
+			String municipality = "(array[" + municipalities.stream().map(m -> "'" + m[0] + "'").collect(Collectors.joining(","))
+					+ "])[least(" + municipalities.size() + ", 1 + floor(" + municipalities.size() + " * power(random(), 2))::int)]";
 			String month = "date '" + firstYear + "-01-01' + ((g % " + (12 * years) + ") * interval '1 month')";
 			st.execute("insert into monitoring_birth (record_key, birth_key, municipality, vsv, month, ga_days, weight_g, percentile, live,"
 					+ " death_day, breastfed, handover_permit, prenatal_handover_ga_days, acknowledged_days, monitoring_permitted)"
@@ -59,7 +68,11 @@ final class MonitoringBench {
 		String year = "periodStart=" + (firstYear + years - 1) + "-01&periodEnd=" + (firstYear + years - 1) + "-12";
 		time(client, token, "all indicators, all municipalities, one year", url + "/Measure/$evaluate-measure?" + year, runs);
 		time(client, token, "one indicator (Big2), one municipality, one year",
-				url + "/Measure/ks-big2/$evaluate-measure?" + year + "&municipality=GM0001", runs);
+				url + "/Measure/ks-big2/$evaluate-measure?" + year + "&municipality=" + municipalities.get(0)[0], runs);
+		time(client, token, "one indicator (Big2), one GGD region, one year",
+				url + "/Measure/ks-big2/$evaluate-measure?" + year + "&region=" + municipalities.get(0)[1], runs);
+		time(client, token, "every indicator, period and stratum of one year (CSV)",
+				url.replaceFirst("/fhir/?$", "") + "/monitoring/api/year/" + (firstYear + years - 1) + ".csv", runs);
 		if (!keep) {
 			try (Connection db = DriverManager.getConnection(jdbc); Statement st = db.createStatement()) {
 				st.execute("delete from monitoring_birth where record_key like 'bench-%'");
@@ -74,7 +87,7 @@ final class MonitoringBench {
 		for (int i = -3; i < runs; i++) {
 			long t = System.nanoTime();
 			HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token.get())
-					.header("Accept", "application/fhir+json").GET().build(), HttpResponse.BodyHandlers.ofString());
+					.header("Accept", "application/fhir+json, text/csv").GET().build(), HttpResponse.BodyHandlers.ofString());
 			if (r.statusCode() != 200) {
 				throw new IllegalStateException(what + ": " + r.statusCode() + " " + r.body());
 			}

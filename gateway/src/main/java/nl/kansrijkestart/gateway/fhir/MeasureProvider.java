@@ -53,12 +53,19 @@ class MeasureProvider implements IResourceProvider {
 	@Operation(name = "$evaluate-measure", idempotent = true)
 	public MeasureReport evaluate(@IdParam IdType id, @OperationParam(name = "periodStart", min = 1, max = 1) StringType periodStart,
 			@OperationParam(name = "periodEnd", min = 1, max = 1) StringType periodEnd,
-			@OperationParam(name = "municipality", max = 1) StringType municipality) {
+			@OperationParam(name = "municipality", max = 1) StringType municipality, @OperationParam(name = "region", max = 1) StringType region) {
 		ReportingPeriod period = period(periodStart, periodEnd);
 		String only = municipality == null ? null : municipality.getValue();
 		if (only != null && !only.matches("GM[0-9]{4}")) {
 			throw new InvalidRequestException("municipality is a CBS code like GM0363");
 		}
+		if (region != null && !region.getValue().matches("GG[0-9]{4}")) {
+			throw new InvalidRequestException("region is a CBS GGD region code like GG3406");
+		}
+		if (only != null && region != null) {
+			throw new InvalidRequestException("ask for a municipality or a region, not both");
+		}
+		only = only == null && region != null ? region.getValue() : only;
 		return indicators.report(id.getIdPart(), period, only).orElseThrow(() -> new ResourceNotFoundException(id));
 	}
 

@@ -1,69 +1,65 @@
 package nl.kansrijkestart.gateway.monitoring;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Statistical disclosure control of one indicator over one calendar year (docs/indicators.md). Reports cover a month,
- * a quarter or the year, per municipality and nationally; all of those are cells of one table per year: 17 periods
- * (12 months, 4 quarters, the year) by the municipalities plus the national row. Any report is a slice of it, so
- * suppression decided on the whole table holds whatever slices someone combines.
+ * Statistical disclosure control of all indicators of one calendar year at once (docs/indicators.md). Every report is a
+ * slice of one table per year: each count of each indicator (denominator, numerator, left out for consent) by 17
+ * periods (12 months, 4 quarters, the year) by the municipalities, the GGD regions and the country. Suppression decided
+ * on the whole table holds whatever slices someone combines.
  *
  * <p>Primary: a count from 1 to k−1 is suppressed; a numerator also when the denominator minus the numerator is (nearly
- * everyone in the cell has the attribute), and with its denominator. Complementary: the table's additive relations
- * (national = sum of municipalities; year = sum of months = sum of quarters; quarter = sum of its months) must never have
- * exactly one suppressed term, which would follow from the others, and the suppressed parts of a relation with a
- * published total must add up to k or more. The smallest other non-zero part is suppressed until that holds, repeated
- * until nothing changes.
+ * everyone in the cell has the attribute), and with its denominator. Complementary, over each count's additive
+ * relations (country = sum of regions, region = sum of its municipalities, year = sum of months = sum of quarters,
+ * quarter = sum of its months): none may have exactly one suppressed term, which would follow from the others, and the
+ * suppressed parts under a published total must add up to k or more; repeated until nothing changes. This does not
+ * yet hold against someone who combines all relations at once by linear programming (issue 15, docs/indicators.md).
  */
 final class DisclosureControl {
 
 	static final int PERIODS = 17;
 	static final int YEAR = 16;
 
-	/** Counts before control, per month (0–11) and stratum. */
-	record Year(List<String> strata, long[][] numerators, long[][] denominators) {
-	}
+	/** Strata 0..m−1 are the municipalities, then the regions, then the country. */
+	record Geography(List<String> municipalities, List<String> regions, int[] regionOf) {
 
-	/** One published cell: null means suppressed (published as masked, never as zero). */
-	record Published(String stratum, Long numerator, Long denominator) {
-		boolean suppressed() {
-			return numerator == null || denominator == null;
+		int strata() {
+			return municipalities.size() + regions.size() + 1;
+		}
+
+		int national() {
+			return strata() - 1;
+		}
+
+		String code(int stratum) {
+			return stratum < municipalities.size() ? municipalities.get(stratum)
+					: stratum == national() ? null : regions.get(stratum - municipalities.size());
 		}
 	}
 
-	/** A period's slice after control: its strata and the national cell. */
-	record Slice(List<Published> strata, Published national) {
+	/**
+	 * One count of the year, per month and municipality ({@code local}) or per month for the country only ({@code
+	 * months[m][0]}). {@code denominator} is the index of the count it is a part of (its numerator is within it), or −1.
+	 */
+	record Count(String name, boolean local, int denominator, long[][] months) {
 	}
 
-	/** The whole year after control. */
+	record Year(Geography geography, List<Count> counts) {
+	}
+
+	/** The year after control: a cell's value, or null when it is suppressed (published as masked, never as zero). */
 	static final class Controlled {
-		private final List<String> strata;
-		private final long[] n;
-		private final long[] d;
-		private final boolean[] hideN;
-		private final boolean[] hideD;
+		private final Table table;
 
-		private Controlled(List<String> strata, long[] n, long[] d, boolean[] hideN, boolean[] hideD) {
-			this.strata = strata;
-			this.n = n;
-			this.d = d;
-			this.hideN = hideN;
-			this.hideD = hideD;
+		private Controlled(Table table) {
+			this.table = table;
 		}
 
-		/** @param period 0–11 a month, 12–15 a quarter, 16 the year */
-		Slice slice(int period) {
-			int g = strata.size();
-			List<Published> cells = new ArrayList<>();
-			for (int s = 0; s < g; s++) {
-				cells.add(published(strata.get(s), index(period, s, g)));
-			}
-			return new Slice(cells, published(null, index(period, g, g)));
-		}
-
-		private Published published(String stratum, int i) {
-			return new Published(stratum, hideN[i] ? null : n[i], hideD[i] ? null : d[i]);
+		Long value(int count, int period, int stratum) {
+			int i = table.cell(count, period, stratum);
+			return table.hidden[i] ? null : table.values[i];
 		}
 	}
 
@@ -71,151 +67,200 @@ final class DisclosureControl {
 	}
 
 	static Controlled apply(Year year, int k) {
-		int g = year.strata().size();
-		long[] n = lattice(year.numerators(), g);
-		long[] d = lattice(year.denominators(), g);
-		List<int[]> relations = relations(g);
-		boolean[] hideD = new boolean[n.length];
-		boolean[] hideN = new boolean[n.length];
-		for (int i = 0; i < n.length; i++) {
-			hideD[i] = small(d[i], k);
-			hideN[i] = hideD[i] || small(n[i], k) || small(d[i] - n[i], k);
-		}
-		complement(d, hideD, relations, k);
-		boolean changed = true;
-		while (changed) {
-			changed = false;
-			for (int i = 0; i < n.length; i++) {
-				if (hideD[i] && !hideN[i]) {
-					hideN[i] = true;
-					changed = true;
-				}
-			}
-			changed |= complement(n, hideN, relations, k);
-		}
-		return new Controlled(year.strata(), n, d, hideN, hideD);
+		Table t = new Table(year);
+		t.primary(k);
+		t.quickComplement(k);
+		return new Controlled(t);
 	}
 
-	/** National counts per period, controlled along the period relations only (the count left out for consent). */
-	static Long[] applyNational(long[] months, int k) {
-		long[][] single = new long[12][1];
-		for (int m = 0; m < 12; m++) {
-			single[m][0] = months[m];
-		}
-		long[] all = lattice(single, 1);
-		List<int[]> relations = relations(1);
-		boolean[] hide = new boolean[all.length];
-		for (int i = 0; i < all.length; i++) {
-			hide[i] = small(all[i], k);
-		}
-		complement(all, hide, relations, k);
-		Long[] out = new Long[PERIODS];
-		for (int p = 0; p < PERIODS; p++) {
-			int i = index(p, 1, 1);
-			out[p] = hide[i] ? null : all[i];
-		}
-		return out;
-	}
-
-	static int index(int period, int stratum, int strata) {
-		return period * (strata + 1) + stratum;
-	}
-
-	/** Cells for all 17 periods, each stratum and the national total (index {@code strata}). */
-	private static long[] lattice(long[][] months, int g) {
-		long[] cells = new long[PERIODS * (g + 1)];
-		for (int m = 0; m < 12; m++) {
-			for (int s = 0; s < g; s++) {
-				long v = months[m][s];
-				for (int p : new int[] { m, 12 + m / 3, YEAR }) {
-					cells[index(p, s, g)] += v;
-					cells[index(p, g, g)] += v;
-				}
-			}
-		}
-		return cells;
-	}
-
-	/** Every additive relation of the table, as {total, parts...}. */
-	private static List<int[]> relations(int g) {
-		List<int[]> relations = new ArrayList<>();
-		for (int p = 0; p < PERIODS; p++) {
-			int[] r = new int[g + 1];
-			r[0] = index(p, g, g);
-			for (int s = 0; s < g; s++) {
-				r[s + 1] = index(p, s, g);
-			}
-			relations.add(r);
-		}
-		for (int s = 0; s <= g; s++) {
-			int[] months = new int[13];
-			months[0] = index(YEAR, s, g);
-			for (int m = 0; m < 12; m++) {
-				months[m + 1] = index(m, s, g);
-			}
-			relations.add(months);
-			int[] quarters = new int[5];
-			quarters[0] = index(YEAR, s, g);
-			for (int q = 0; q < 4; q++) {
-				quarters[q + 1] = index(12 + q, s, g);
-				relations.add(new int[] { index(12 + q, s, g), index(3 * q, s, g), index(3 * q + 1, s, g), index(3 * q + 2, s, g) });
-			}
-			relations.add(quarters);
-		}
-		return relations;
-	}
-
-	/** Adds complementary suppressions until every relation is safe; true when it suppressed anything. */
-	private static boolean complement(long[] values, boolean[] hidden, List<int[]> relations, int k) {
-		boolean any = false;
-		boolean changed = true;
-		while (changed) {
-			changed = false;
-			for (int[] r : relations) {
-				int masked = 0;
-				long maskedParts = 0;
-				for (int j = 0; j < r.length; j++) {
-					if (hidden[r[j]]) {
-						masked++;
-						maskedParts += j == 0 ? 0 : values[r[j]];
-					}
-				}
-				boolean loneTerm = masked == 1;
-				boolean smallParts = !hidden[r[0]] && masked >= 1 && maskedParts < k;
-				if (!loneTerm && !smallParts) {
-					continue;
-				}
-				int pick = -1;
-				for (int j = 1; j < r.length; j++) {
-					int i = r[j];
-					if (!hidden[i] && (pick < 0 || better(values, i, pick))) {
-						pick = i;
-					}
-				}
-				if (pick < 0 && !hidden[r[0]]) {
-					pick = r[0];
-				}
-				if (pick >= 0) {
-					hidden[pick] = true;
-					changed = true;
-					any = true;
-				}
-			}
-		}
-		return any;
-	}
-
-	/** Prefer a non-zero cell, then the smallest. */
-	private static boolean better(long[] values, int candidate, int current) {
-		boolean candidateZero = values[candidate] == 0;
-		boolean currentZero = values[current] == 0;
-		if (candidateZero != currentZero) {
-			return !candidateZero;
-		}
-		return values[candidate] < values[current];
-	}
-
-	private static boolean small(long count, int k) {
+	static boolean small(long count, int k) {
 		return count >= 1 && count < k;
+	}
+
+	/** The year's cells, their true values and which are suppressed. */
+	static final class Table {
+		private final Year year;
+		private final Geography geo;
+		private final int strata;
+		private final long[] values;
+		private final boolean[] hidden;
+		private final List<int[]> additive = new ArrayList<>();
+		/** Per stratum, the municipalities it sums. */
+		private final int[][] leavesOf;
+
+		Table(Year year) {
+			this.year = year;
+			this.geo = year.geography();
+			this.strata = geo.strata();
+			int counts = year.counts().size();
+			int municipalities = geo.municipalities().size();
+			values = new long[counts * PERIODS * strata];
+			hidden = new boolean[values.length];
+			leavesOf = new int[strata][];
+			for (int s = 0; s < strata; s++) {
+				List<Integer> in = new ArrayList<>();
+				for (int l = 0; l < municipalities; l++) {
+					if (s == l || s == geo.national() || s >= municipalities && geo.regionOf()[l] == s - municipalities) {
+						in.add(l);
+					}
+				}
+				leavesOf[s] = in.stream().mapToInt(Integer::intValue).toArray();
+			}
+			// Each (month, municipality) count adds to the nine cells above it: its month, quarter and year, each for the
+			// municipality, its region and the country.
+			for (int c = 0; c < counts; c++) {
+				Count count = year.counts().get(c);
+				for (int m = 0; m < 12; m++) {
+					for (int l = 0; l < count.months()[m].length; l++) {
+						int[] above = count.local() ? new int[] { l, municipalities + geo.regionOf()[l], geo.national() } : new int[] { geo.national() };
+						for (int p : new int[] { m, 12 + m / 3, YEAR }) {
+							for (int s : above) {
+								values[cell(c, p, s)] += count.months()[m][l];
+							}
+						}
+					}
+				}
+				additiveRelations(c);
+			}
+		}
+
+		int cell(int count, int period, int stratum) {
+			return (count * PERIODS + period) * strata + stratum;
+		}
+
+		private boolean local(int count) {
+			return year.counts().get(count).local();
+		}
+
+		/** The strata a count is published for. */
+		int[] stratumList(int count) {
+			if (!local(count)) {
+				return new int[] { geo.national() };
+			}
+			int[] all = new int[strata];
+			Arrays.setAll(all, i -> i);
+			return all;
+		}
+
+		/** The municipalities a stratum sums (for a national count, the country itself). */
+		private int[] leaves(int count, int stratum) {
+			return local(count) ? leavesOf[stratum] : new int[] { stratum };
+		}
+
+		private void additiveRelations(int c) {
+			int m = geo.municipalities().size();
+			if (local(c)) {
+				for (int p = 0; p < PERIODS; p++) {
+					List<Integer> national = new ArrayList<>(List.of(cell(c, p, geo.national())));
+					for (int r = 0; r < geo.regions().size(); r++) {
+						national.add(cell(c, p, m + r));
+						List<Integer> region = new ArrayList<>(List.of(cell(c, p, m + r)));
+						for (int s : leaves(c, m + r)) {
+							region.add(cell(c, p, s));
+						}
+						additive.add(region.stream().mapToInt(Integer::intValue).toArray());
+					}
+					additive.add(national.stream().mapToInt(Integer::intValue).toArray());
+				}
+			}
+			for (int s : stratumList(c)) {
+				int[] monthsOfYear = new int[13];
+				int[] quarters = new int[5];
+				monthsOfYear[0] = quarters[0] = cell(c, YEAR, s);
+				for (int month = 0; month < 12; month++) {
+					monthsOfYear[month + 1] = cell(c, month, s);
+				}
+				for (int q = 0; q < 4; q++) {
+					quarters[q + 1] = cell(c, 12 + q, s);
+					additive.add(new int[] { cell(c, 12 + q, s), cell(c, 3 * q, s), cell(c, 3 * q + 1, s), cell(c, 3 * q + 2, s) });
+				}
+				additive.add(monthsOfYear);
+				additive.add(quarters);
+			}
+		}
+
+		void primary(int k) {
+			for (int c = 0; c < year.counts().size(); c++) {
+				int d = year.counts().get(c).denominator();
+				for (int p = 0; p < PERIODS; p++) {
+					for (int s : stratumList(c)) {
+						int i = cell(c, p, s);
+						hidden[i] = small(values[i], k);
+						if (d >= 0) {
+							int j = cell(d, p, s);
+							hidden[i] |= small(values[j], k) || small(values[j] - values[i], k);
+						}
+					}
+				}
+			}
+		}
+
+		/** The quick pass over each count's additive relations, and numerators with their denominators, until stable. */
+		void quickComplement(int k) {
+			boolean changed = true;
+			while (changed) {
+				changed = false;
+				for (int[] r : additive) {
+					changed |= complement(r, k);
+				}
+				for (int c = 0; c < year.counts().size(); c++) {
+					int d = year.counts().get(c).denominator();
+					if (d < 0) {
+						continue;
+					}
+					for (int p = 0; p < PERIODS; p++) {
+						for (int s : stratumList(c)) {
+							if (hidden[cell(d, p, s)] && !hidden[cell(c, p, s)]) {
+								hidden[cell(c, p, s)] = true;
+								changed = true;
+							}
+						}
+					}
+				}
+			}
+		}
+
+		private boolean complement(int[] r, int k) {
+			int masked = 0;
+			long maskedParts = 0;
+			for (int j = 0; j < r.length; j++) {
+				if (hidden[r[j]]) {
+					masked++;
+					maskedParts += j == 0 ? 0 : values[r[j]];
+				}
+			}
+			boolean loneTerm = masked == 1;
+			boolean smallParts = !hidden[r[0]] && masked >= 1 && maskedParts < k;
+			if (!loneTerm && !smallParts) {
+				return false;
+			}
+			int pick = -1;
+			for (int j = 1; j < r.length; j++) {
+				if (!hidden[r[j]] && (pick < 0 || better(r[j], pick, k))) {
+					pick = r[j];
+				}
+			}
+			if (pick < 0 && !hidden[r[0]]) {
+				pick = r[0];
+			}
+			if (pick < 0) {
+				return false;
+			}
+			hidden[pick] = true;
+			return true;
+		}
+
+		/** A cell with room for k (the smallest such), else the largest; zeros last. */
+		private boolean better(int candidate, int current, int k) {
+			long a = values[candidate];
+			long b = values[current];
+			if ((a == 0) != (b == 0)) {
+				return a != 0;
+			}
+			if ((a >= k) != (b >= k)) {
+				return a >= k;
+			}
+			return a >= k ? a < b : a > b;
+		}
 	}
 }

@@ -8,6 +8,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Objects;
+import java.util.HashMap;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import jakarta.annotation.PreDestroy;
+import nl.kansrijkestart.gateway.store.Municipalities;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -21,37 +36,65 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
 /**
- * Evaluates an indicator for whole months: counts from the fact tables (through the indicator's view), per
- * municipality and nationally, only persons whose monitoring consent allows it, then disclosure control. The result
- * holds no identifier and no date finer than a month.
+ * Evaluates the indicators for whole months: counts from the fact tables (kept per month and municipality in
+ * monitoring_cell), per municipality, GGD region and nationally, only persons whose monitoring consent allows it, then
+ * disclosure control over all indicators of the year at once. The result holds no identifier and no date finer than a
+ * month.
  */
 @Service
 public class Indicators {
 
 	static final String MUNICIPALITY_SYSTEM = "https://kansrijkestart.nl/fhir/NamingSystem/cbs-gemeentecode";
+	static final String REGION_SYSTEM = "https://kansrijkestart.nl/fhir/NamingSystem/cbs-ggd-regiocode";
 	static final String EXCLUDED = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-excluded-for-consent";
 	static final String DATA_ABSENT = "http://hl7.org/fhir/StructureDefinition/data-absent-reason";
 	private static final String POPULATION = "http://terminology.hl7.org/CodeSystem/measure-population";
+	private static final String UNKNOWN_REGION = "GG0000";
+
+	private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Indicators.class);
 
 	private final MeasureCatalog catalog;
 	private final JdbcTemplate jdbc;
+	private final Municipalities municipalities;
 	private final int k;
+	/** Each year's controlled table, with the fingerprint of the counts it was made from. */
+	private final Map<Integer, ControlledYear> years = new ConcurrentHashMap<>();
+	private final Duration staleness;
+	private final Set<Integer> refreshing = ConcurrentHashMap.newKeySet();
+	private final ExecutorService controller = Executors.newSingleThreadExecutor(r -> {
+		Thread t = new Thread(r, "monitoring-control");
+		t.setDaemon(true);
+		return t;
+	});
 
-	Indicators(MeasureCatalog catalog, JdbcTemplate jdbc, MonitoringProperties properties) {
+	Indicators(MeasureCatalog catalog, JdbcTemplate jdbc, Municipalities municipalities, MonitoringProperties properties) {
 		this.catalog = catalog;
 		this.jdbc = jdbc;
+		this.municipalities = municipalities;
 		this.k = properties.suppressionThreshold();
+		this.staleness = properties.controlStaleness();
+	}
+
+	/** One published cell: a null count is suppressed (published as masked, never as zero). */
+	public record Cell(String level, String code, String name, Long numerator, Long denominator) {
+
+		boolean suppressed() {
+			return numerator == null || denominator == null;
+		}
+
+		String key() {
+			return code == null ? NATIONAL : code;
+		}
 	}
 
 	/** One indicator's slice after disclosure control, for reports and CSV; medians by stratum (null: not shown). */
-	public record Table(String measureId, ReportingPeriod period, boolean median, int multiplier,
-			List<DisclosureControl.Published> strata, DisclosureControl.Published national, Map<String, Double> medians,
-			Long excludedForConsent) {
+	public record Table(String measureId, ReportingPeriod period, boolean median, int multiplier, List<Cell> municipalities,
+			List<Cell> regions, Cell national, Map<String, Double> medians, Long excludedForConsent) {
 
 		/** n/d (times the multiplier), or the median; null when suppressed or undefined. */
-		Double score(DisclosureControl.Published cell) {
+		Double score(Cell cell) {
 			if (median) {
-				return cell.denominator() == null ? null : medians.get(cell.stratum() == null ? NATIONAL : cell.stratum());
+				return cell.denominator() == null ? null : medians.get(cell.key());
 			}
 			if (cell.suppressed() || cell.denominator() == 0) {
 				return null;
@@ -59,6 +102,18 @@ public class Indicators {
 			return BigDecimal.valueOf(cell.numerator() * (double) multiplier / cell.denominator()).setScale(4, RoundingMode.HALF_UP)
 					.doubleValue();
 		}
+
+		/** The country, the regions, the municipalities. */
+		List<Cell> cells() {
+			List<Cell> all = new ArrayList<>(List.of(national));
+			all.addAll(regions);
+			all.addAll(municipalities);
+			return all;
+		}
+	}
+
+	private record ControlledYear(String fingerprint, DisclosureControl.Geography geography, DisclosureControl.Controlled controlled,
+			Instant made) {
 	}
 
 	private static final String NATIONAL = "";
@@ -68,73 +123,182 @@ public class Indicators {
 	}
 
 	/**
-	 * The indicator for one period. Disclosure control runs over the period's whole year (every month, quarter and the
-	 * year, every municipality and the country), so that no combination of reports undoes a suppression.
+	 * The indicator for one period. Disclosure control runs over the period's whole year (every indicator, month,
+	 * quarter and the year, every municipality, region and the country), so that no combination of reports undoes a
+	 * suppression. The controlled year is kept until its counts change.
 	 */
 	public Optional<Table> table(String measureId, ReportingPeriod period) {
-		return catalog.indicator(measureId).map(indicator -> {
-			Date yearStart = Date.valueOf(java.time.LocalDate.of(period.year(), 1, 1));
-			Date yearEnd = Date.valueOf(java.time.LocalDate.of(period.year() + 1, 1, 1));
-			// Proportions read the per-month cells; a median's counts and values come from the facts.
-			String sql = indicator.median()
-					? "select month, municipality, count(*) filter (where denominator and permitted), count(*) filter (where denominator"
-							+ " and numerator and permitted), count(*) filter (where denominator and not permitted) from " + indicator.view()
-							+ " where month >= ? and month < ? and municipality is not null group by month, municipality"
-					: "select month, municipality, denominator, numerator, excluded from monitoring_cell where indicator = '"
-							+ indicator.view() + "' and month >= ? and month < ?";
-			record Row(int month, String municipality, long d, long n, long e) {
-			}
-			List<Row> rows = jdbc.query(sql, (rs, i) -> new Row(rs.getDate(1).toLocalDate().getMonthValue() - 1, rs.getString(2), rs.getLong(3),
-					rs.getLong(4), rs.getLong(5)), yearStart, yearEnd);
-			List<String> strata = rows.stream().map(Row::municipality).distinct().sorted().toList();
-			long[][] n = new long[12][strata.size()];
-			long[][] d = new long[12][strata.size()];
-			long[] excluded = new long[12];
-			for (Row r : rows) {
-				int s = strata.indexOf(r.municipality());
-				n[r.month()][s] += r.n();
-				d[r.month()][s] += r.d();
-				excluded[r.month()] += r.e();
-			}
-			DisclosureControl.Slice slice = DisclosureControl.apply(new DisclosureControl.Year(strata, n, d), k).slice(period.index());
-			Long excludedCount = DisclosureControl.applyNational(excluded, k)[period.index()];
-			Map<String, Double> medians = indicator.median() ? medians(indicator.view(), period) : Map.of();
-			// A median is shown only for a population of k or more.
-			Map<String, Double> shown = new java.util.HashMap<>();
-			for (DisclosureControl.Published cell : concat(slice)) {
-				String key = cell.stratum() == null ? NATIONAL : cell.stratum();
-				if (cell.denominator() != null && cell.denominator() >= k && medians.get(key) != null) {
-					shown.put(key, medians.get(key));
-				}
-			}
-			return new Table(measureId, period, indicator.median(), indicator.multiplier(), slice.strata(), slice.national(), shown,
-					excludedCount);
-		});
+		return catalog.indicator(measureId).map(indicator -> table(controlled(period.year()), measureId, indicator, period));
 	}
 
-	private static List<DisclosureControl.Published> concat(DisclosureControl.Slice slice) {
-		List<DisclosureControl.Published> all = new ArrayList<>(slice.strata());
-		all.add(slice.national());
-		return all;
+	private Table table(ControlledYear year, String measureId, MeasureCatalog.Indicator indicator, ReportingPeriod period) {
+		int i = catalog.ids().indexOf(measureId);
+		int p = period.index();
+		DisclosureControl.Geography geo = year.geography();
+		List<Cell> cells = new ArrayList<>();
+		for (int s = 0; s < geo.strata(); s++) {
+			String code = geo.code(s);
+			String level = s < geo.municipalities().size() ? "municipality" : s == geo.national() ? "national" : "region";
+			cells.add(new Cell(level, code, code == null ? "Nederland" : municipalities.name(code), year.controlled().value(3 * i + 1, p, s),
+					year.controlled().value(3 * i, p, s)));
+		}
+		Cell national = cells.get(geo.national());
+		List<Cell> byMunicipality = cells.subList(0, geo.municipalities().size());
+		List<Cell> byRegion = cells.subList(geo.municipalities().size(), geo.national());
+		Map<String, Double> medians = indicator.median() ? medians(indicator.view(), period, geo) : Map.of();
+		// A median is shown only for a published population of k or more.
+		Map<String, Double> shown = new HashMap<>();
+		for (Cell cell : cells) {
+			if (cell.denominator() != null && cell.denominator() >= k && medians.get(cell.key()) != null) {
+				shown.put(cell.key(), medians.get(cell.key()));
+			}
+		}
+		return new Table(measureId, period, indicator.median(), indicator.multiplier(), List.copyOf(byMunicipality), List.copyOf(byRegion),
+				national, shown, year.controlled().value(3 * i + 2, p, geo.national()));
 	}
 
-	private Map<String, Double> medians(String view, ReportingPeriod period) {
-		Map<String, Double> medians = new java.util.HashMap<>();
-		jdbc.query("select municipality, grouping(municipality) = 1, percentile_cont(0.5) within group (order by value)"
-				+ " filter (where denominator and permitted and value is not null) from " + view + " where month >= ? and month < ?"
-				+ " group by grouping sets ((municipality), ())", rs -> {
-					if (rs.getObject(3) != null) {
-						medians.put(rs.getBoolean(2) ? NATIONAL : rs.getString(1), rs.getDouble(3));
+	/**
+	 * The year's controlled table. When its counts have changed, a table made less than {@code controlStaleness} ago is
+	 * served while a new one is made in the background (a national year takes a while to read and control); an older one is
+	 * replaced before the answer.
+	 */
+	private ControlledYear controlled(int year) {
+		String fingerprint = fingerprint(year);
+		ControlledYear cached = years.get(year);
+		if (cached != null && cached.fingerprint().equals(fingerprint)) {
+			return cached;
+		}
+		if (cached != null && cached.made().plus(staleness).isAfter(Instant.now())) {
+			if (refreshing.add(year)) {
+				controller.execute(() -> {
+					try {
+						current(year);
+					} catch (RuntimeException e) {
+						LOG.warn("Disclosure control of {} in the background failed; the next request retries", year, e);
+					} finally {
+						refreshing.remove(year);
 					}
-				}, Date.valueOf(period.from().atDay(1)), Date.valueOf(period.to().plusMonths(1).atDay(1)));
+				});
+			}
+			return cached;
+		}
+		return current(year);
+	}
+
+	private ControlledYear current(int year) {
+		synchronized (years) {
+			String fingerprint = fingerprint(year);
+			ControlledYear cached = years.get(year);
+			if (cached != null && cached.fingerprint().equals(fingerprint)) {
+				return cached;
+			}
+			ControlledYear made = control(year, fingerprint);
+			years.put(year, made);
+			return made;
+		}
+	}
+
+	private String fingerprint(int year) {
+		return jdbc.queryForObject("select count(*) || ':' || coalesce(sum(hashtextextended(indicator || month || municipality"
+				+ " || ':' || denominator || ':' || numerator || ':' || excluded, 0)), 0) from monitoring_cell where month >= ? and month < ?",
+				String.class, Date.valueOf(LocalDate.of(year, 1, 1)), Date.valueOf(LocalDate.of(year + 1, 1, 1)));
+	}
+
+	@PreDestroy
+	void stop() {
+		controller.shutdownNow();
+	}
+
+	/** Reads the year's counts (the fingerprint may be a moment older: the next request then controls again) and controls them. */
+	private ControlledYear control(int year, String fingerprint) {
+		Date from = Date.valueOf(LocalDate.of(year, 1, 1));
+		Date to = Date.valueOf(LocalDate.of(year + 1, 1, 1));
+		List<CellRow> rows = jdbc.query("select indicator, month, municipality, denominator, numerator, excluded from monitoring_cell"
+				+ " where month >= ? and month < ?", (rs, i) -> new CellRow(rs.getString(1), rs.getDate(2).toLocalDate().getMonthValue() - 1,
+						rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)), from, to);
+		DisclosureControl.Year table = year(rows, catalog, this::regionOf);
+		DisclosureControl.Geography geo = table.geography();
+		long started = System.nanoTime();
+		DisclosureControl.Controlled controlled = DisclosureControl.apply(table, k);
+		LOG.info("Disclosure control of {} ({} municipalities, {} regions): {} ms", year, geo.municipalities().size(), geo.regions().size(),
+				(System.nanoTime() - started) / 1_000_000);
+		return new ControlledYear(fingerprint, geo, controlled, Instant.now());
+	}
+
+	/** One row of monitoring_cell: an indicator's counts in a month (0–11) and municipality. */
+	record CellRow(String indicator, int month, String municipality, long denominator, long numerator, long excluded) {
+	}
+
+	/**
+	 * The table disclosure control works on: per indicator i of the catalog, count 3i is its denominator, 3i+1 its
+	 * numerator (within it), 3i+2 the units left out for consent (national only).
+	 */
+	static DisclosureControl.Year year(List<CellRow> rows, MeasureCatalog catalog, Function<String, String> regionOf) {
+		List<String> strata = rows.stream().map(CellRow::municipality).distinct().sorted().toList();
+		List<String> regions = strata.stream().map(regionOf).distinct().sorted().toList();
+		int[] regionIndex = strata.stream().mapToInt(s -> regions.indexOf(regionOf.apply(s))).toArray();
+		DisclosureControl.Geography geo = new DisclosureControl.Geography(strata, regions, regionIndex);
+		List<String> ids = catalog.ids();
+		Map<String, Integer> byView = new HashMap<>();
+		List<DisclosureControl.Count> counts = new ArrayList<>();
+		for (int i = 0; i < ids.size(); i++) {
+			byView.put(catalog.indicator(ids.get(i)).orElseThrow().view(), i);
+			counts.add(new DisclosureControl.Count(ids.get(i) + "/denominator", true, -1, new long[12][strata.size()]));
+			counts.add(new DisclosureControl.Count(ids.get(i) + "/numerator", true, 3 * i, new long[12][strata.size()]));
+			counts.add(new DisclosureControl.Count(ids.get(i) + "/excluded", false, -1, new long[12][1]));
+		}
+		Map<String, Integer> stratumOf = new HashMap<>();
+		for (int s = 0; s < strata.size(); s++) {
+			stratumOf.put(strata.get(s), s);
+		}
+		for (CellRow r : rows) {
+			Integer i = byView.get(r.indicator());
+			if (i == null) {
+				continue;
+			}
+			int s = stratumOf.get(r.municipality());
+			counts.get(3 * i).months()[r.month()][s] += r.denominator();
+			counts.get(3 * i + 1).months()[r.month()][s] += r.numerator();
+			counts.get(3 * i + 2).months()[r.month()][0] += r.excluded();
+		}
+		return new DisclosureControl.Year(geo, counts);
+	}
+
+	private String regionOf(String municipality) {
+		String region = municipalities.region(municipalities.current(municipality));
+		return region == null ? UNKNOWN_REGION : region;
+	}
+
+	/** Medians per municipality, region and the country, of the permitted units with a value. */
+	private Map<String, Double> medians(String view, ReportingPeriod period, DisclosureControl.Geography geo) {
+		Map<String, Double> medians = new HashMap<>();
+		String[] strata = geo.municipalities().toArray(String[]::new);
+		String[] regions = Arrays.stream(geo.regionOf()).mapToObj(r -> geo.regions().get(r)).toArray(String[]::new);
+		jdbc.query(con -> {
+			PreparedStatement ps = con.prepareStatement("select f.municipality, g.region, grouping(f.municipality) = 0,"
+					+ " grouping(g.region) = 0, percentile_cont(0.5) within group (order by value)"
+					+ " filter (where denominator and permitted and value is not null) from " + view + " f"
+					+ " join unnest(?::text[], ?::text[]) as g(municipality, region) on g.municipality = f.municipality"
+					+ " where month >= ? and month < ? group by grouping sets ((f.municipality), (g.region), ())");
+			ps.setArray(1, con.createArrayOf("text", strata));
+			ps.setArray(2, con.createArrayOf("text", regions));
+			ps.setDate(3, Date.valueOf(period.from().atDay(1)));
+			ps.setDate(4, Date.valueOf(period.to().plusMonths(1).atDay(1)));
+			return ps;
+		}, rs -> {
+			if (rs.getObject(5) != null) {
+				medians.put(rs.getBoolean(3) ? rs.getString(1) : rs.getBoolean(4) ? rs.getString(2) : NATIONAL, rs.getDouble(5));
+			}
+		});
 		return medians;
 	}
 
 	/**
-	 * @param municipality only this municipality's stratum (the national figures stay), or null for all. Disclosure
-	 *                     control is applied to the whole table first, so asking per municipality reveals nothing more.
+	 * @param stratum null for every stratum; a municipality (GMnnnn) for it and its region; a region (GGnnnn) for it and
+	 *                its municipalities. The national figures are always there. Disclosure control is applied to the
+	 *                whole table first, so asking for one stratum reveals nothing more.
 	 */
-	public Optional<MeasureReport> report(String measureId, ReportingPeriod period, String municipality) {
+	public Optional<MeasureReport> report(String measureId, ReportingPeriod period, String stratum) {
 		YearMonth from = period.from();
 		YearMonth to = period.to();
 		return table(measureId, period).map(t -> {
@@ -149,31 +313,26 @@ public class Indicators {
 			group.addExtension(new Extension(EXCLUDED, count(t.excludedForConsent())));
 			populations(t, t.national(), group.getPopulation()::add);
 			group.setMeasureScore(score(t, t.national()));
-			MeasureReport.MeasureReportGroupStratifierComponent stratifier = group.addStratifier();
-			stratifier.addCode().setText("municipality");
-			for (DisclosureControl.Published cell : t.strata()) {
-				if (municipality != null && !municipality.equals(cell.stratum())) {
-					continue;
-				}
-				MeasureReport.StratifierGroupComponent stratum = stratifier.addStratum()
-						.setValue(new CodeableConcept(new Coding(MUNICIPALITY_SYSTEM, cell.stratum(), null)));
-				for (var p : populationsOf(t, cell)) {
-					stratum.addPopulation().setCode(p.getCode()).setCountElement(p.getCountElement());
-				}
-				stratum.setMeasureScore(score(t, cell));
-			}
+			String region = stratum == null ? null : stratum.startsWith("GG") ? stratum : regionOf(stratum);
+			stratifier(group, "municipality", MUNICIPALITY_SYSTEM, t, t.municipalities().stream()
+					.filter(c -> stratum == null || c.code().equals(stratum) || stratum.startsWith("GG") && regionOf(c.code()).equals(stratum)).toList());
+			stratifier(group, "region", REGION_SYSTEM, t, t.regions().stream().filter(c -> region == null || c.code().equals(region)).toList());
 			return r;
 		});
 	}
 
-	private List<MeasureReport.MeasureReportGroupPopulationComponent> populationsOf(Table t, DisclosureControl.Published cell) {
-		List<MeasureReport.MeasureReportGroupPopulationComponent> list = new ArrayList<>();
-		populations(t, cell, list::add);
-		return list;
+	private void stratifier(MeasureReport.MeasureReportGroupComponent group, String level, String system, Table t, List<Cell> cells) {
+		MeasureReport.MeasureReportGroupStratifierComponent stratifier = group.addStratifier();
+		stratifier.addCode().setText(level);
+		for (Cell cell : cells) {
+			MeasureReport.StratifierGroupComponent stratum = stratifier.addStratum()
+					.setValue(new CodeableConcept(new Coding(system, cell.code(), cell.name())));
+			populations(t, cell, p -> stratum.addPopulation().setCode(p.getCode()).setCountElement(p.getCountElement()));
+			stratum.setMeasureScore(score(t, cell));
+		}
 	}
 
-	private static void populations(Table t, DisclosureControl.Published cell,
-			java.util.function.Consumer<MeasureReport.MeasureReportGroupPopulationComponent> out) {
+	private static void populations(Table t, Cell cell, Consumer<MeasureReport.MeasureReportGroupPopulationComponent> out) {
 		if (t.median()) {
 			out.accept(population("measure-population", cell.denominator()));
 		} else {
@@ -197,7 +356,7 @@ public class Indicators {
 		return masked;
 	}
 
-	private static Quantity score(Table t, DisclosureControl.Published cell) {
+	private static Quantity score(Table t, Cell cell) {
 		Double score = t.score(cell);
 		Quantity q = new Quantity();
 		if (score == null) {
@@ -213,20 +372,68 @@ public class Indicators {
 		return q;
 	}
 
-	/** The table as CSV: one row per municipality with the national figures beside it; suppressed cells say so. */
+	static final String CSV_HEADER = "measure,period_start,period_end,level,code,name,numerator,denominator,score";
+
+	/** The table as CSV: the country, each region and each municipality, with the national figures beside each; suppressed cells say so. */
 	public Optional<String> csv(String measureId, ReportingPeriod period) {
-		String from = period.from().toString();
-		String to = period.to().toString();
 		return table(measureId, period).map(t -> {
-			StringBuilder out = new StringBuilder("measure,period_start,period_end,municipality,numerator,denominator,score,"
-					+ "national_numerator,national_denominator,national_score\n");
-			for (DisclosureControl.Published cell : t.strata()) {
-				out.append(String.join(",", measureId, from, to, cell.stratum(), text(cell.numerator()),
-						text(cell.denominator()), text(t.score(cell), cell.suppressed()), text(t.national().numerator()),
-						text(t.national().denominator()), text(t.score(t.national()), t.national().suppressed()))).append('\n');
+			StringBuilder out = new StringBuilder(CSV_HEADER + ",national_numerator,national_denominator,national_score\n");
+			for (Cell cell : t.cells()) {
+				row(out, t, cell);
+				out.setLength(out.length() - 1);
+				out.append(',').append(String.join(",", text(t.national().numerator()), text(t.national().denominator()),
+						text(t.score(t.national()), t.national().suppressed()))).append('\n');
 			}
 			return out.toString();
 		});
+	}
+
+	/** A whole year as CSV: every indicator, every month, quarter and the year, every stratum (one download per year). */
+	public String yearCsv(int year) {
+		StringBuilder out = new StringBuilder(CSV_HEADER + "\n");
+		ControlledYear controlled = controlled(year);
+		for (String id : catalog.ids()) {
+			for (int p = 0; p < DisclosureControl.PERIODS; p++) {
+				Table t = table(controlled, id, catalog.indicator(id).orElseThrow(), ReportingPeriod.of(year, p));
+				for (Cell cell : t.cells()) {
+					row(out, t, cell);
+				}
+			}
+		}
+		return out.toString();
+	}
+
+	/** One year's figure of a stratum (null code: the country) beside the national one. */
+	public record TrendPoint(int year, Long numerator, Long denominator, Double score, Double nationalScore) {
+	}
+
+	/** The indicator's year figures for a municipality, a region or the country, over the years with data; empty for an unknown one. */
+	public Optional<List<TrendPoint>> trend(String measureId, String code) {
+		if (catalog.indicator(measureId).isEmpty() || code != null && municipalities.name(code) == null) {
+			return Optional.empty();
+		}
+		List<Integer> present = jdbc.queryForList("select distinct extract(year from month)::int from monitoring_cell order by 1", Integer.class);
+		List<TrendPoint> points = new ArrayList<>();
+		for (int year : present) {
+			Table t = table(measureId, ReportingPeriod.of(year, DisclosureControl.YEAR)).orElseThrow();
+			Cell cell = t.cells().stream().filter(c -> Objects.equals(c.code(), code)).findFirst()
+					.orElse(new Cell(null, code, null, 0L, 0L));
+			points.add(new TrendPoint(year, cell.numerator(), cell.denominator(), t.score(cell), t.score(t.national())));
+		}
+		return Optional.of(points);
+	}
+
+	private static void row(StringBuilder out, Table t, Cell cell) {
+		out.append(String.join(",", t.measureId(), t.period().from().toString(), t.period().to().toString(), cell.level(),
+				cell.code() == null ? "NL" : cell.code(), field(cell.name()), text(cell.numerator()), text(cell.denominator()),
+				text(t.score(cell), cell.suppressed()))).append('\n');
+	}
+
+	private static String field(String text) {
+		if (text == null) {
+			return "";
+		}
+		return text.contains(",") || text.contains("\"") ? '"' + text.replace("\"", "\"\"") + '"' : text;
 	}
 
 	private static String text(Long count) {

@@ -9,8 +9,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /monitoring/api/{measure}.csv?periodStart=YYYY-MM&periodEnd=YYYY-MM}: an indicator's table for download
- * (monitoring readers only, like the rest of /monitoring/).
+ * Downloads for monitoring readers (like the rest of /monitoring/): {@code /monitoring/api/{measure}.csv?periodStart=
+ * YYYY-MM&periodEnd=YYYY-MM} one indicator's table, {@code /monitoring/api/year/{yyyy}.csv} every indicator of a year,
+ * {@code /monitoring/api/{measure}/trend?code=} an indicator's year figures over the years.
  */
 @RestController
 class MonitoringCsvController {
@@ -21,6 +22,24 @@ class MonitoringCsvController {
 
 	MonitoringCsvController(Indicators indicators) {
 		this.indicators = indicators;
+	}
+
+	/** Every indicator of a year, every period and stratum, in one file. */
+	@GetMapping("/monitoring/api/year/{year:[0-9]{4}}.csv")
+	ResponseEntity<String> year(@PathVariable int year) {
+		return ResponseEntity.ok().contentType(CSV).header("Content-Disposition", "attachment; filename=\"kansrijke-start-" + year + ".csv\"")
+				.body(indicators.yearCsv(year));
+	}
+
+	/** An indicator's year figures for a municipality or region ({@code code}; none: the country), over the years with data. */
+	@GetMapping("/monitoring/api/{measure}/trend")
+	ResponseEntity<?> trend(@PathVariable String measure, @RequestParam(required = false) String code) {
+		if (code != null && !code.matches("G[MG][0-9]{4}")) {
+			return ResponseEntity.badRequest().contentType(MediaType.TEXT_PLAIN).body("code is a municipality (GMnnnn) or GGD region (GGnnnn)\n");
+		}
+		return indicators.trend(measure, code).<ResponseEntity<?>>map(ResponseEntity::ok)
+				.orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND).contentType(MediaType.TEXT_PLAIN)
+						.body("No indicator " + measure + " (see GET /fhir/Measure) or no municipality or region " + code + "\n"));
 	}
 
 	@GetMapping("/monitoring/api/{measure}.csv")

@@ -31,6 +31,19 @@ public record ReportingPeriod(YearMonth from, YearMonth to) {
 		return new ReportingPeriod(from, to);
 	}
 
+	/** The period at {@code index} of a year's table (see {@link #index()}). */
+	static ReportingPeriod of(int year, int index) {
+		if (index < 12) {
+			YearMonth m = YearMonth.of(year, index + 1);
+			return new ReportingPeriod(m, m);
+		}
+		if (index < DisclosureControl.YEAR) {
+			YearMonth m = YearMonth.of(year, 3 * (index - 12) + 1);
+			return new ReportingPeriod(m, m.plusMonths(2));
+		}
+		return new ReportingPeriod(YearMonth.of(year, 1), YearMonth.of(year, 12));
+	}
+
 	public int year() {
 		return from.getYear();
 	}

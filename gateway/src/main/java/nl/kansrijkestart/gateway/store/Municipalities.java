@@ -36,6 +36,7 @@ public class Municipalities {
 	private final Set<String> current = new HashSet<>();
 	private final Map<String, String> regions = new HashMap<>();
 	private final Map<String, String> names = new HashMap<>();
+	private final Map<String, String> regionNames = new HashMap<>();
 	private final Map<String, List<String>> byName = new HashMap<>();
 
 	public Municipalities(FhirContext fhirContext) {
@@ -51,6 +52,8 @@ public class Municipalities {
 			}
 			concept.getProperty().stream().filter(p -> p.getCode().equals("ggd-region")).findFirst()
 					.ifPresent(p -> regions.put(concept.getCode(), p.getValue().primitiveValue()));
+			concept.getProperty().stream().filter(p -> p.getCode().equals("ggd-region-name")).findFirst()
+					.ifPresent(p -> regionNames.put(regions.get(concept.getCode()), p.getValue().primitiveValue()));
 			concept.getProperty().stream().filter(p -> p.getCode().equals("successor")).findFirst()
 					.ifPresent(p -> successors.put(concept.getCode(), p.getValueCodeType().getCode()));
 			names.put(concept.getCode(), concept.getDisplay());
@@ -93,6 +96,11 @@ public class Municipalities {
 	/** The CBS code of the GGD region a municipality of today is in; null for any other code. */
 	public String region(String code) {
 		return regions.get(code);
+	}
+
+	/** The name of a municipality (CBS code GMnnnn) or a GGD region (GGnnnn); null for an unknown code. */
+	public String name(String code) {
+		return code != null && code.startsWith("GG") ? regionNames.get(code) : names.get(code);
 	}
 
 	/** The municipality a code stands for today: its successor when it is a former code, else itself. */

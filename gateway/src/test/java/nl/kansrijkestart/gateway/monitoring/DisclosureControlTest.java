@@ -9,13 +9,35 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Disclosure control against someone who knows the method and has every report of a year (each month, quarter and the
- * year, per municipality and nationally): on thousands of random years, no published count is from 1 to k−1, no
- * published numerator leaves 1 to k−1 without the attribute, and no additive relation between reports gives a
- * suppressed cell away, or shows that the suppressed cells in it are all small.
+ * year, per municipality, GGD region and nationally, every indicator): on hundreds of random years, no published count
+ * is from 1 to k−1, no published numerator leaves 1 to k−1 without the attribute or goes without its denominator, and
+ * no additive relation between reports gives a suppressed cell away, or shows that the suppressed cells in it are all
+ * small. The truth and the relations are worked out here, not by the code under test.
  */
 class DisclosureControlTest {
 
 	private static final int K = 5;
+
+	/** Municipalities in regions of three (the last region takes the rest; a region may hold one). */
+	private static DisclosureControl.Geography geography(int municipalities, int regions) {
+		List<String> codes = new ArrayList<>();
+		int[] regionOf = new int[municipalities];
+		for (int s = 0; s < municipalities; s++) {
+			codes.add("GM" + (1000 + s));
+			regionOf[s] = Math.min(s / 3, regions - 1);
+		}
+		List<String> regionCodes = new ArrayList<>();
+		for (int r = 0; r < regions; r++) {
+			regionCodes.add("GG" + (2000 + r));
+		}
+		return new DisclosureControl.Geography(codes, regionCodes, regionOf);
+	}
+
+	/** A denominator (0), its numerator (1) and a count published nationally only (2). */
+	private static DisclosureControl.Year year(DisclosureControl.Geography geo, long[][] n, long[][] d, long[][] excluded) {
+		return new DisclosureControl.Year(geo, List.of(new DisclosureControl.Count("d", true, -1, d), new DisclosureControl.Count("n", true, 0, n),
+				new DisclosureControl.Count("excluded", false, -1, excluded)));
+	}
 
 	@Test
 	void smallCountsAreMaskedNotZero() {
@@ -23,13 +45,14 @@ class DisclosureControlTest {
 		long[][] d = new long[12][3];
 		n[0] = new long[] { 3, 12, 0 };
 		d[0] = new long[] { 40, 60, 30 };
-		var slice = DisclosureControl.apply(new DisclosureControl.Year(List.of("GM0363", "GM0599", "GM0518"), n, d), K).slice(0);
-		assertThat(slice.strata().get(0).numerator()).isNull();
-		assertThat(slice.strata().get(0).denominator()).isEqualTo(40);
+		DisclosureControl.Geography geo = geography(3, 1);
+		var controlled = DisclosureControl.apply(year(geo, n, d, new long[12][1]), K);
+		assertThat(controlled.value(1, 0, 0)).isNull();
+		assertThat(controlled.value(0, 0, 0)).isEqualTo(40);
 		// Its complement is the smallest non-zero cell; a zero is not disclosive and stays.
-		assertThat(slice.strata().get(1).numerator()).isNull();
-		assertThat(slice.strata().get(2).numerator()).isZero();
-		assertThat(slice.national().numerator()).isEqualTo(15);
+		assertThat(controlled.value(1, 0, 1)).isNull();
+		assertThat(controlled.value(1, 0, 2)).isZero();
+		assertThat(controlled.value(1, 0, geo.national())).isEqualTo(15);
 	}
 
 	@Test
@@ -38,85 +61,113 @@ class DisclosureControlTest {
 		long[][] d = new long[12][3];
 		n[5] = new long[] { 38, 12, 9 };
 		d[5] = new long[] { 40, 60, 30 };
-		var slice = DisclosureControl.apply(new DisclosureControl.Year(List.of("GM0363", "GM0599", "GM0518"), n, d), K).slice(5);
-		assertThat(slice.strata().get(0).numerator()).isNull();
+		var controlled = DisclosureControl.apply(year(geography(3, 1), n, d, new long[12][1]), K);
+		assertThat(controlled.value(1, 5, 0)).isNull();
 	}
 
 	@Test
-	void suppressedCellsCannotBeRecoveredFromAnyCombinationOfReports() {
+	void aRegionOfOneMunicipalityHidesWhatItsMunicipalityHides() {
+		long[][] n = new long[12][4];
+		long[][] d = new long[12][4];
+		d[2] = new long[] { 40, 60, 30, 3 };
+		DisclosureControl.Geography geo = geography(4, 2);
+		assertThat(geo.regionOf()[3]).isEqualTo(1);
+		var controlled = DisclosureControl.apply(year(geo, n, d, new long[12][1]), K);
+		assertThat(controlled.value(0, 2, 3)).isNull();
+		assertThat(controlled.value(0, 2, 4 + 1)).as("the region's cell is the municipality's").isNull();
+	}
+
+	@Test
+	void suppressedCellsCannotBeRecoveredFromAnyAdditiveCombinationOfReports() {
 		Random random = new Random(7);
 		int suppressed = 0;
-		for (int t = 0; t < 1500; t++) {
-			int g = 2 + random.nextInt(8);
+		for (int t = 0; t < 400; t++) {
+			int g = 2 + random.nextInt(9);
+			DisclosureControl.Geography geo = geography(g, 1 + random.nextInt((g + 2) / 3));
 			long[][] n = new long[12][g];
 			long[][] d = new long[12][g];
+			long[][] excluded = new long[12][1];
 			for (int m = 0; m < 12; m++) {
 				for (int s = 0; s < g; s++) {
 					d[m][s] = random.nextInt(3) == 0 ? random.nextInt(4) : random.nextInt(40);
 					n[m][s] = d[m][s] == 0 ? 0 : random.nextInt((int) d[m][s] + 1);
 				}
+				excluded[m][0] = random.nextInt(8);
 			}
-			List<String> strata = new ArrayList<>();
-			for (int s = 0; s < g; s++) {
-				strata.add("GM" + (1000 + s));
-			}
-			var controlled = DisclosureControl.apply(new DisclosureControl.Year(strata, n, d), K);
-			Long[][] pubN = new Long[DisclosureControl.PERIODS][g + 1];
-			Long[][] pubD = new Long[DisclosureControl.PERIODS][g + 1];
-			for (int p = 0; p < DisclosureControl.PERIODS; p++) {
-				var slice = controlled.slice(p);
-				for (int s = 0; s <= g; s++) {
-					var cell = s == g ? slice.national() : slice.strata().get(s);
-					pubN[p][s] = cell.numerator();
-					pubD[p][s] = cell.denominator();
-					assertPublishable(cell.numerator());
-					assertPublishable(cell.denominator());
-					if (cell.numerator() != null && cell.denominator() != null) {
-						assertPublishable(cell.denominator() - cell.numerator());
+			DisclosureControl.Year year = year(geo, n, d, excluded);
+			var controlled = DisclosureControl.apply(year, K);
+			for (int c = 0; c < 3; c++) {
+				boolean local = c < 2;
+				for (int p = 0; p < DisclosureControl.PERIODS; p++) {
+					for (int s = local ? 0 : geo.national(); s < geo.strata(); s++) {
+						Long v = controlled.value(c, p, s);
+						if (v == null) {
+							suppressed++;
+							continue;
+						}
+						assertThat(publishable(v)).as("published count %d", v).isTrue();
+						if (c == 1) {
+							Long dv = controlled.value(0, p, s);
+							assertThat(dv).as("a numerator is published only with its denominator").isNotNull();
+							assertThat(publishable(dv - v)).as("denominator minus numerator %d", dv - v).isTrue();
+						}
 					}
-					suppressed += cell.suppressed() ? 1 : 0;
 				}
+				assertRelationsSafe(year, controlled, c);
 			}
-			assertRelationsSafe(truth(n, g), pubN, g);
-			assertRelationsSafe(truth(d, g), pubD, g);
 		}
 		assertThat(suppressed).as("the random years do exercise suppression").isGreaterThan(10_000);
 	}
 
-	/** True counts for every period and stratum (the national total last), computed here, not by the code under test. */
-	private static long[][] truth(long[][] months, int g) {
-		long[][] all = new long[DisclosureControl.PERIODS][g + 1];
+	/** A cell's true value, summed here from the year's months and municipalities. */
+	private static long truth(DisclosureControl.Year year, int c, int p, int s) {
+		DisclosureControl.Count count = year.counts().get(c);
+		DisclosureControl.Geography geo = year.geography();
+		int municipalities = geo.municipalities().size();
+		long sum = 0;
 		for (int m = 0; m < 12; m++) {
-			for (int s = 0; s < g; s++) {
-				for (int p : new int[] { m, 12 + m / 3, 16 }) {
-					all[p][s] += months[m][s];
-					all[p][g] += months[m][s];
+			if (p == m || p == 12 + m / 3 || p == DisclosureControl.YEAR) {
+				for (int l = 0; l < count.months()[m].length; l++) {
+					boolean in = !count.local() || s == geo.national() || s == l || s >= municipalities && geo.regionOf()[l] == s - municipalities;
+					sum += in ? count.months()[m][l] : 0;
 				}
 			}
 		}
-		return all;
+		return sum;
 	}
 
-	/** Each relation total = sum of parts: never exactly one hidden term; hidden parts under a shown total add up to 0 or k+. */
-	private static void assertRelationsSafe(long[][] truth, Long[][] published, int g) {
+	/**
+	 * Each relation total = sum of parts (country = regions, region = its municipalities, year = months = quarters,
+	 * quarter = its months): never exactly one hidden term; hidden parts under a shown total add up to 0 or k+.
+	 */
+	private static void assertRelationsSafe(DisclosureControl.Year year, DisclosureControl.Controlled controlled, int c) {
+		DisclosureControl.Geography geo = year.geography();
+		int municipalities = geo.municipalities().size();
+		boolean local = year.counts().get(c).local();
 		List<int[][]> relations = new ArrayList<>();
-		for (int p = 0; p < DisclosureControl.PERIODS; p++) {
-			int[][] r = new int[g + 1][];
-			r[0] = new int[] { p, g };
-			for (int s = 0; s < g; s++) {
-				r[s + 1] = new int[] { p, s };
+		for (int p = 0; p < DisclosureControl.PERIODS && local; p++) {
+			List<int[]> country = new ArrayList<>(List.of(new int[] { p, geo.national() }));
+			for (int r = 0; r < geo.regions().size(); r++) {
+				country.add(new int[] { p, municipalities + r });
+				List<int[]> region = new ArrayList<>(List.of(new int[] { p, municipalities + r }));
+				for (int l = 0; l < municipalities; l++) {
+					if (geo.regionOf()[l] == r) {
+						region.add(new int[] { p, l });
+					}
+				}
+				relations.add(region.toArray(int[][]::new));
 			}
-			relations.add(r);
+			relations.add(country.toArray(int[][]::new));
 		}
-		for (int s = 0; s <= g; s++) {
+		for (int s = local ? 0 : geo.national(); s < geo.strata(); s++) {
 			int[][] months = new int[13][];
-			months[0] = new int[] { 16, s };
+			months[0] = new int[] { DisclosureControl.YEAR, s };
 			for (int m = 0; m < 12; m++) {
 				months[m + 1] = new int[] { m, s };
 			}
 			relations.add(months);
 			int[][] quarters = new int[5][];
-			quarters[0] = new int[] { 16, s };
+			quarters[0] = new int[] { DisclosureControl.YEAR, s };
 			for (int q = 0; q < 4; q++) {
 				quarters[q + 1] = new int[] { 12 + q, s };
 				relations.add(new int[][] { { 12 + q, s }, { 3 * q, s }, { 3 * q + 1, s }, { 3 * q + 2, s } });
@@ -127,22 +178,19 @@ class DisclosureControlTest {
 			int hidden = 0;
 			long hiddenParts = 0;
 			for (int j = 0; j < r.length; j++) {
-				if (published[r[j][0]][r[j][1]] == null) {
+				if (controlled.value(c, r[j][0], r[j][1]) == null) {
 					hidden++;
-					hiddenParts += j == 0 ? 0 : truth[r[j][0]][r[j][1]];
+					hiddenParts += j == 0 ? 0 : truth(year, c, r[j][0], r[j][1]);
 				}
 			}
 			assertThat(hidden).as("a relation with one hidden term gives it away").isNotEqualTo(1);
-			if (published[r[0][0]][r[0][1]] != null && hidden > 0) {
-				assertThat(hiddenParts).as("hidden parts under a shown total").satisfiesAnyOf(v -> assertThat(v).isZero(),
-						v -> assertThat(v).isGreaterThanOrEqualTo(K));
+			if (controlled.value(c, r[0][0], r[0][1]) != null && hidden > 0) {
+				assertThat(publishable(hiddenParts)).as("hidden parts %d under a shown total", hiddenParts).isTrue();
 			}
 		}
 	}
 
-	private static void assertPublishable(Long count) {
-		if (count != null) {
-			assertThat(count).satisfiesAnyOf(c -> assertThat(c).isZero(), c -> assertThat(c).isGreaterThanOrEqualTo(K));
-		}
+	private static boolean publishable(long count) {
+		return count == 0 || count >= K;
 	}
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import nl.kansrijkestart.gateway.consent.Purpose;
+import nl.kansrijkestart.gateway.store.Municipalities;
 import nl.kansrijkestart.gateway.support.Consents;
 import nl.kansrijkestart.gateway.support.Family;
 import nl.kansrijkestart.gateway.support.FhirHttp;
@@ -62,6 +63,8 @@ class MonitoringTest {
 	int port;
 	@Autowired
 	JdbcTemplate jdbc;
+	@Autowired
+	Municipalities municipalities;
 	FhirHttp http;
 	FhirHttp monitoring;
 	final List<PregnancyGenerator.Truth> counted = new ArrayList<>();
@@ -224,28 +227,148 @@ class MonitoringTest {
 		assertThat(report.getPeriod().getStartElement().getValueAsString()).isEqualTo("2024-01");
 	}
 
+	/** Fields of a CSV line; a quoted field may hold commas. */
+	private static String[] fields(String line) {
+		List<String> out = new ArrayList<>();
+		StringBuilder field = new StringBuilder();
+		boolean quoted = false;
+		for (int i = 0; i < line.length(); i++) {
+			char ch = line.charAt(i);
+			if (ch == '"') {
+				quoted = !quoted;
+			} else if (ch == ',' && !quoted) {
+				out.add(field.toString());
+				field.setLength(0);
+			} else {
+				field.append(ch);
+			}
+		}
+		out.add(field.toString());
+		return out.toArray(String[]::new);
+	}
+
+	/** The truth per municipality, with each GGD region's and the country's ("NL") added up here. */
+	private Map<String, long[]> withRegions(Map<String, long[]> truth) {
+		Map<String, long[]> all = new HashMap<>(truth);
+		truth.forEach((code, cell) -> {
+			if (!code.equals("NL")) {
+				long[] region = all.computeIfAbsent(municipalities.region(code), r -> new long[2]);
+				region[0] += cell[0];
+				region[1] += cell[1];
+			}
+		});
+		return all;
+	}
+
 	@Test
-	void csvHasTheTableWithTheNationalFigureBesideEachMunicipality() {
+	void csvHasTheTableWithNamesRegionsAndTheNationalFigureBesideEachStratum() {
 		FhirHttp.Response r = monitoring.get("/monitoring/api/ks-big2.csv?" + PERIOD);
 		assertThat(r.status()).isEqualTo(200);
 		assertThat(r.header("Content-Type")).startsWith("text/csv");
 		String[] lines = r.body().split("\n");
-		assertThat(lines[0]).isEqualTo("measure,period_start,period_end,municipality,numerator,denominator,score,national_numerator,"
+		assertThat(lines[0]).isEqualTo("measure,period_start,period_end,level,code,name,numerator,denominator,score,national_numerator,"
 				+ "national_denominator,national_score");
-		Map<String, long[]> truth = truth(births(counted), Birth::municipality, b -> b.gaDays() >= 168,
-				b -> b.gaDays() < 259 || b.child().percentile() < 10);
+		Map<String, long[]> truth = withRegions(truth(births(counted), Birth::municipality, b -> b.gaDays() >= 168,
+				b -> b.gaDays() < 259 || b.child().percentile() < 10));
+		Map<String, Integer> levels = new HashMap<>();
 		for (int i = 1; i < lines.length; i++) {
-			String[] f = lines[i].split(",", -1);
-			assertThat(f[8]).isEqualTo(Long.toString(truth.get("NL")[1]));
-			if (!f[5].equals("suppressed")) {
-				assertThat(Long.parseLong(f[5])).isEqualTo(truth.get(f[3])[1]);
+			String[] f = fields(lines[i]);
+			levels.merge(f[3], 1, Integer::sum);
+			assertThat(f[10]).isEqualTo(Long.toString(truth.get("NL")[1]));
+			assertThat(f[5]).as("the name of " + f[4]).isEqualTo(f[3].equals("national") ? "Nederland" : municipalities.name(f[4]));
+			if (!f[7].equals("suppressed")) {
+				assertThat(Long.parseLong(f[7])).as(f[4]).isEqualTo(truth.get(f[3].equals("national") ? "NL" : f[4])[1]);
 			}
 		}
+		long regions = truth.keySet().stream().filter(c -> c.startsWith("GG")).count();
+		assertThat(levels).containsEntry("national", 1).containsEntry("region", (int) regions).containsEntry("municipality",
+				truth.size() - 1 - (int) regions);
 		assertThat(monitoring.get("/monitoring/api/ks-big2.csv?periodStart=2024").status()).isEqualTo(400);
 		// Free periods would give away their differences: only months, quarters and years.
 		assertThat(monitoring.get("/monitoring/api/ks-big2.csv?periodStart=2024-01&periodEnd=2024-11").status()).isEqualTo(400);
 		assertThat(monitoring.get("/monitoring/api/no-such.csv?" + PERIOD).status()).isEqualTo(404);
 		assertThat(http.get("/monitoring/api/ks-big2.csv?" + PERIOD).status()).as("a submitter").isEqualTo(403);
+	}
+
+	@Test
+	void aRegionIsAStratumWithItsMunicipalitiesAndNames() {
+		Map<String, long[]> truth = withRegions(truth(births(counted), Birth::municipality, b -> b.gaDays() >= 168, b -> b.gaDays() < 259));
+		String municipality = births(counted).get(0).municipality();
+		String region = municipalities.region(municipality);
+		FhirHttp.Response r = monitoring.get("/fhir/Measure/ks-preterm/$evaluate-measure?" + PERIOD + "&region=" + region);
+		assertThat(r.status()).as(r.body()).isEqualTo(200);
+		var group = r.as(MeasureReport.class).getGroupFirstRep();
+		var byMunicipality = group.getStratifier().get(0);
+		var byRegion = group.getStratifier().get(1);
+		assertThat(byMunicipality.getCodeFirstRep().getText()).isEqualTo("municipality");
+		assertThat(byRegion.getCodeFirstRep().getText()).isEqualTo("region");
+		assertThat(byRegion.getStratum()).hasSize(1);
+		var coding = byRegion.getStratumFirstRep().getValue().getCodingFirstRep();
+		assertThat(coding.getSystem()).isEqualTo(Indicators.REGION_SYSTEM);
+		assertThat(coding.getCode()).isEqualTo(region);
+		assertThat(coding.getDisplay()).isEqualTo(municipalities.name(region)).isNotBlank();
+		assertCell("region " + region, truth.get(region), byRegion.getStratumFirstRep().getPopulation());
+		assertThat(byMunicipality.getStratum()).isNotEmpty().allSatisfy(s -> {
+			assertThat(municipalities.region(s.getValue().getCodingFirstRep().getCode())).isEqualTo(region);
+			assertThat(s.getValue().getCodingFirstRep().getDisplay()).isEqualTo(municipalities.name(s.getValue().getCodingFirstRep().getCode()));
+		});
+		assertThat(monitoring.get("/fhir/Measure/ks-preterm/$evaluate-measure?" + PERIOD + "&region=GM0363").status()).isEqualTo(400);
+		assertThat(monitoring.get("/fhir/Measure/ks-preterm/$evaluate-measure?" + PERIOD + "&region=" + region + "&municipality=" + municipality)
+				.status()).isEqualTo(400);
+	}
+
+	@Test
+	void theYearDownloadHoldsEveryIndicatorPeriodAndStratumAsTheSingleTablesDo() {
+		FhirHttp.Response r = monitoring.get("/monitoring/api/year/2024.csv");
+		assertThat(r.status()).isEqualTo(200);
+		assertThat(r.header("Content-Type")).startsWith("text/csv");
+		assertThat(r.header("Content-Disposition")).contains("kansrijke-start-2024.csv");
+		List<String> lines = List.of(r.body().split("\n"));
+		assertThat(lines.get(0)).isEqualTo("measure,period_start,period_end,level,code,name,numerator,denominator,score");
+		List<String> quarter = List.of(monitoring.get("/monitoring/api/ks-smoking.csv?periodStart=2024-04&periodEnd=2024-06").body().split("\n"));
+		int strata = quarter.size() - 1;
+		assertThat(lines).hasSize(1 + 12 * 17 * strata);
+		for (String line : quarter.subList(1, quarter.size())) {
+			// The same row without the three national columns at its end.
+			String row = line;
+			for (int i = 0; i < 3; i++) {
+				row = row.substring(0, row.lastIndexOf(','));
+			}
+			assertThat(lines).contains(row);
+		}
+		assertThat(http.get("/monitoring/api/year/2024.csv").status()).as("a submitter").isEqualTo(403);
+	}
+
+	@Test
+	void theTrendGivesEachYearsFigureBesideTheNationalOne() throws Exception {
+		String municipality = births(counted).get(0).municipality();
+		FhirHttp.Response r = monitoring.get("/monitoring/api/ks-smoking/trend?code=" + municipality);
+		assertThat(r.status()).as(r.body()).isEqualTo(200);
+		var points = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+		assertThat(points.size()).isPositive();
+		for (var point : points) {
+			int year = point.get("year").asInt();
+			MeasureReport report = monitoring.get("/fhir/Measure/ks-smoking/$evaluate-measure?periodStart=" + year + "-01&periodEnd=" + year
+					+ "-12&municipality=" + municipality).as(MeasureReport.class);
+			var national = report.getGroupFirstRep().getMeasureScore();
+			assertThat(point.get("nationalScore").isNull()).isEqualTo(!national.hasValue());
+			if (national.hasValue()) {
+				assertThat(point.get("nationalScore").asDouble()).isEqualTo(national.getValue().doubleValue());
+			}
+			var stratum = report.getGroupFirstRep().getStratifierFirstRep().getStratum().stream()
+					.filter(s -> s.getValue().getCodingFirstRep().getCode().equals(municipality)).findFirst();
+			if (stratum.isPresent()) {
+				var denominator = stratum.get().getPopulation().stream().filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator"))
+						.findFirst().orElseThrow().getCountElement();
+				assertThat(point.get("denominator").isNull()).isEqualTo(denominator.getValue() == null);
+				if (denominator.getValue() != null) {
+					assertThat(point.get("denominator").asLong()).isEqualTo(denominator.getValue().longValue());
+				}
+			}
+		}
+		assertThat(monitoring.get("/monitoring/api/ks-smoking/trend?code=XX12").status()).isEqualTo(400);
+		assertThat(monitoring.get("/monitoring/api/ks-smoking/trend?code=GM9999").status()).isEqualTo(404);
+		assertThat(monitoring.get("/monitoring/api/no-such/trend").status()).isEqualTo(404);
 	}
 
 	@Test
@@ -318,6 +441,7 @@ class MonitoringTest {
 					var stratum = strata.get(i);
 					String municipality = stratum.getValue().getCodingFirstRep().getCode();
 					assertThat(rows.get(i).getAttribute("data-municipality")).isEqualTo(municipality);
+					assertThat(rows.get(i).findElement(By.cssSelector("td.name")).getText()).isEqualTo(municipalities.name(municipality));
 					for (String code : List.of("numerator", "denominator")) {
 						var count = stratum.getPopulation().stream().filter(p -> p.getCode().getCodingFirstRep().getCode().equals(code))
 								.findFirst().orElseThrow().getCountElement();
@@ -334,6 +458,18 @@ class MonitoringTest {
 						assertThat(Double.parseDouble(bars.get(i).getAttribute("data-value")))
 								.isEqualTo(stratum.getMeasureScore().getValue().doubleValue());
 					}
+				}
+				var regions = api.getGroupFirstRep().getStratifier().get(1).getStratum();
+				List<WebElement> regionRows = driver.findElements(By.cssSelector("#regions tbody tr"));
+				assertThat(regionRows).hasSameSizeAs(regions);
+				for (int i = 0; i < regions.size(); i++) {
+					var coding = regions.get(i).getValue().getCodingFirstRep();
+					assertThat(regionRows.get(i).getAttribute("data-region")).isEqualTo(coding.getCode());
+					assertThat(regionRows.get(i).findElement(By.cssSelector("td.name")).getText()).isEqualTo(coding.getDisplay());
+					var denominator = regions.get(i).getPopulation().stream().filter(p -> p.getCode().getCodingFirstRep().getCode().matches(
+							"denominator|measure-population")).findFirst().orElseThrow().getCountElement();
+					assertThat(regionRows.get(i).findElement(By.cssSelector("td.denominator")).getText())
+							.isEqualTo(denominator.getValue() == null ? "suppressed" : denominator.getValue().toString());
 				}
 				var national = api.getGroupFirstRep().getMeasureScore();
 				List<WebElement> line = driver.findElements(By.id("national-line"));
