@@ -159,8 +159,8 @@ public class Indicators {
 
 	/**
 	 * The year's controlled table. When its counts have changed, a table made less than {@code controlStaleness} ago is
-	 * served while a new one is made in the background (a national year takes a while to read and control); an older one is
-	 * replaced before the answer.
+	 * served while a new one is made in the background (a national year takes a while to read and control); an older
+	 * one is replaced before the answer.
 	 */
 	private ControlledYear controlled(int year) {
 		String fingerprint = fingerprint(year);
