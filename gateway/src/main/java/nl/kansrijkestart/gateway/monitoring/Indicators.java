@@ -10,11 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Objects;
 import java.util.HashMap;
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -60,6 +58,7 @@ public class Indicators {
 	/** Each year's controlled table, with the fingerprint of the counts it was made from. */
 	private final Map<Integer, ControlledYear> years = new ConcurrentHashMap<>();
 	private final Duration staleness;
+	private static final Duration RECHECK = Duration.ofSeconds(1);
 	private final Set<Integer> refreshing = ConcurrentHashMap.newKeySet();
 	private final ExecutorService controller = Executors.newSingleThreadExecutor(r -> {
 		Thread t = new Thread(r, "monitoring-control");
@@ -112,8 +111,9 @@ public class Indicators {
 		}
 	}
 
+	/** A controlled year, the fingerprint of the counts it was made from, and when those were last found current. */
 	private record ControlledYear(String fingerprint, DisclosureControl.Geography geography, DisclosureControl.Controlled controlled,
-			Instant made) {
+			Instant checked) {
 	}
 
 	private static final String NATIONAL = "";
@@ -158,18 +158,16 @@ public class Indicators {
 	}
 
 	/**
-	 * The year's controlled table. When its counts have changed, a table made less than {@code controlStaleness} ago is
-	 * served while a new one is made in the background (a national year takes a while to read and control); an older
-	 * one is replaced before the answer.
+	 * The year's controlled table. One found current less than {@code controlStaleness} ago is served as it is, and
+	 * checked again (the fingerprint of its counts) and remade if they changed in the background, at most once a
+	 * second: readers never wait for the check nor for control of a national year. An older one is checked, and remade
+	 * if need be, before the answer.
 	 */
 	private ControlledYear controlled(int year) {
-		String fingerprint = fingerprint(year);
 		ControlledYear cached = years.get(year);
-		if (cached != null && cached.fingerprint().equals(fingerprint)) {
-			return cached;
-		}
-		if (cached != null && cached.made().plus(staleness).isAfter(Instant.now())) {
-			if (refreshing.add(year)) {
+		Instant now = Instant.now();
+		if (cached != null && cached.checked().plus(staleness).isAfter(now)) {
+			if (cached.checked().plus(RECHECK).isBefore(now) && refreshing.add(year)) {
 				controller.execute(() -> {
 					try {
 						current(year);
@@ -189,12 +187,11 @@ public class Indicators {
 		synchronized (years) {
 			String fingerprint = fingerprint(year);
 			ControlledYear cached = years.get(year);
-			if (cached != null && cached.fingerprint().equals(fingerprint)) {
-				return cached;
-			}
-			ControlledYear made = control(year, fingerprint);
-			years.put(year, made);
-			return made;
+			ControlledYear checked = cached != null && cached.fingerprint().equals(fingerprint)
+					? new ControlledYear(fingerprint, cached.geography(), cached.controlled(), Instant.now())
+					: control(year, fingerprint);
+			years.put(year, checked);
+			return checked;
 		}
 	}
 
@@ -271,26 +268,46 @@ public class Indicators {
 
 	/** Medians per municipality, region and the country, of the permitted units with a value. */
 	private Map<String, Double> medians(String view, ReportingPeriod period, DisclosureControl.Geography geo) {
+		// A histogram per municipality (a hash aggregate, no sort of the year's facts), merged here for the regions and
+		// the country.
+		Map<String, java.util.TreeMap<Double, Long>> histograms = new HashMap<>();
+		Map<String, Integer> stratumOf = new HashMap<>();
+		for (int s = 0; s < geo.municipalities().size(); s++) {
+			stratumOf.put(geo.municipalities().get(s), s);
+		}
+		jdbc.query("select municipality, value, count(*) from " + view + " where month >= ? and month < ? and denominator and permitted"
+				+ " and value is not null and municipality is not null group by municipality, value", rs -> {
+					String municipality = rs.getString(1);
+					Integer s = stratumOf.get(municipality);
+					if (s == null) {
+						return;
+					}
+					for (String key : List.of(municipality, geo.regions().get(geo.regionOf()[s]), NATIONAL)) {
+						histograms.computeIfAbsent(key, x -> new java.util.TreeMap<>()).merge(rs.getDouble(2), rs.getLong(3), Long::sum);
+					}
+				}, Date.valueOf(period.from().atDay(1)), Date.valueOf(period.to().plusMonths(1).atDay(1)));
 		Map<String, Double> medians = new HashMap<>();
-		String[] strata = geo.municipalities().toArray(String[]::new);
-		String[] regions = Arrays.stream(geo.regionOf()).mapToObj(r -> geo.regions().get(r)).toArray(String[]::new);
-		jdbc.query(con -> {
-			PreparedStatement ps = con.prepareStatement("select f.municipality, g.region, grouping(f.municipality) = 0,"
-					+ " grouping(g.region) = 0, percentile_cont(0.5) within group (order by value)"
-					+ " filter (where denominator and permitted and value is not null) from " + view + " f"
-					+ " join unnest(?::text[], ?::text[]) as g(municipality, region) on g.municipality = f.municipality"
-					+ " where month >= ? and month < ? group by grouping sets ((f.municipality), (g.region), ())");
-			ps.setArray(1, con.createArrayOf("text", strata));
-			ps.setArray(2, con.createArrayOf("text", regions));
-			ps.setDate(3, Date.valueOf(period.from().atDay(1)));
-			ps.setDate(4, Date.valueOf(period.to().plusMonths(1).atDay(1)));
-			return ps;
-		}, rs -> {
-			if (rs.getObject(5) != null) {
-				medians.put(rs.getBoolean(3) ? rs.getString(1) : rs.getBoolean(4) ? rs.getString(2) : NATIONAL, rs.getDouble(5));
-			}
-		});
+		histograms.forEach((key, histogram) -> medians.put(key, median(histogram)));
 		return medians;
+	}
+
+	/** As PostgreSQL's percentile_cont(0.5): the middle value, or halfway between the two middle ones. */
+	static double median(java.util.SortedMap<Double, Long> histogram) {
+		long n = histogram.values().stream().mapToLong(Long::longValue).sum();
+		long lower = (n - 1) / 2;
+		long upper = n / 2;
+		Double low = null;
+		long seen = 0;
+		for (Map.Entry<Double, Long> e : histogram.entrySet()) {
+			seen += e.getValue();
+			if (low == null && seen > lower) {
+				low = e.getKey();
+			}
+			if (seen > upper) {
+				return (low + e.getKey()) / 2;
+			}
+		}
+		throw new IllegalArgumentException("an empty histogram has no median");
 	}
 
 	/**
