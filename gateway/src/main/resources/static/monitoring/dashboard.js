@@ -126,11 +126,12 @@ function render(m, report, start, end) {
     masked: absent(s.measureScore) === 'masked'
   }));
   const rows = rowsOf((group.stratifier || [])[0]);
+  const regions = rowsOf((group.stratifier || [])[1]);
   fillTable($('cells'), 'municipality', rows, national);
-  fillTable($('regions'), 'region', rowsOf((group.stratifier || [])[1]), national);
+  fillTable($('regions'), 'region', regions, national);
   drawBars(rows, nationalValue);
   const select = $('trend-municipality');
-  select.replaceChildren(...rows.map((r) => new Option(r.municipality, r.municipality)));
+  select.replaceChildren(...rows.concat(regions).map((r) => new Option(r.municipality, r.municipality)));
   $('results').hidden = false;
   if (rows.length > 0) {
     drawTrend();
@@ -213,21 +214,36 @@ function months(start, end) {
   return list;
 }
 
+/** The stratum of a code in a report asked for it: a municipality's or a region's. */
+function stratumOf(group, code) {
+  const stratifier = (group.stratifier || [])[code.startsWith('GG') ? 1 : 0];
+  return ((stratifier && stratifier.stratum) || []).find((s) => s.value.coding[0].code === code);
+}
+
 async function drawTrend() {
   const m = measure();
-  const municipality = $('trend-municipality').value;
+  const code = $('trend-municipality').value;
   const year = $('year').value;
-  // The trend is the year's months, each its own report.
+  const value = (q) => (q && q.value !== undefined ? q.value : null);
+  // The monthly trend is the year's months, each its own report.
   const list = months(year + '-01', year + '-12');
   const points = await Promise.all(list.map(async (month) => {
     const report = await (await api('/fhir/Measure/' + m.id + '/$evaluate-measure?periodStart=' + month + '&periodEnd=' + month
-      + '&municipality=' + municipality)).json();
+      + (code.startsWith('GG') ? '&region=' : '&municipality=') + code)).json();
     const group = report.group[0];
-    const stratum = ((group.stratifier && group.stratifier[0].stratum) || [])[0];
-    const value = (q) => (q && q.value !== undefined ? q.value : null);
-    return { month, municipality: stratum ? value(stratum.measureScore) : null, national: value(group.measureScore) };
+    const stratum = stratumOf(group, code);
+    return { month, label: month.slice(2), municipality: stratum ? value(stratum.measureScore) : null, national: value(group.measureScore) };
   }));
-  const svg = $('trend');
+  drawLines($('trend'), points);
+  // The years side by side: each year's figure of the municipality or region beside the national one.
+  const response = await fetch('/monitoring/api/' + m.id + '/trend?code=' + code,
+    { headers: { 'Authorization': 'Bearer ' + token, 'Accept': 'application/json' } });
+  const years = response.ok ? await response.json() : [];
+  drawLines($('year-trend'), years.map((p) => ({ year: p.year, label: String(p.year), municipality: p.score, national: p.nationalScore })));
+}
+
+/** Two lines over the points (municipality or region, and national); a suppressed point breaks its line. */
+function drawLines(svg, points) {
   svg.replaceChildren();
   const width = svg.clientWidth || 900;
   const height = 220;
@@ -236,7 +252,6 @@ async function drawTrend() {
   const y = (v) => height - 30 - (v / max) * (height - 50);
   svg.appendChild(el('line', { class: 'axis', x1: 50, y1: height - 30, x2: width - 10, y2: height - 30 }));
   for (const [key, cls] of [['municipality', 'trend-municipality'], ['national', 'trend-national']]) {
-    // A suppressed month breaks the line: one polyline per unbroken run.
     let run = [];
     const flush = () => {
       if (run.length > 0) {
@@ -247,7 +262,7 @@ async function drawTrend() {
     points.forEach((p, i) => (p[key] === null ? flush() : run.push(x(i) + ',' + y(p[key]))));
     flush();
   }
-  points.forEach((p, i) => svg.appendChild(el('text', { class: 'label', x: x(i), y: height - 14, 'text-anchor': 'middle' }, p.month.slice(2))));
+  points.forEach((p, i) => svg.appendChild(el('text', { class: 'label', x: x(i), y: height - 14, 'text-anchor': 'middle' }, p.label)));
   svg.dataset.points = JSON.stringify(points);
 }
 

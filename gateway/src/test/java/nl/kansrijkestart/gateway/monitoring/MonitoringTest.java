@@ -498,6 +498,25 @@ class MonitoringTest {
 					assertThat(point.get("national").isNull()).isTrue();
 				}
 			}
+			// The years side by side for the same municipality, against the trend API.
+			wait.until(d -> d.findElement(By.id("year-trend")).getAttribute("data-points") != null);
+			var years = new com.fasterxml.jackson.databind.ObjectMapper().readTree(driver.findElement(By.id("year-trend")).getAttribute("data-points"));
+			var api = new com.fasterxml.jackson.databind.ObjectMapper().readTree(monitoring.get("/monitoring/api/ks-smoking/trend?code="
+					+ municipality).body());
+			assertThat(years).hasSameSizeAs(api);
+			for (int i = 0; i < api.size(); i++) {
+				assertThat(years.get(i).get("year").asInt()).isEqualTo(api.get(i).get("year").asInt());
+				for (String[] pair : new String[][] { { "municipality", "score" }, { "national", "nationalScore" } }) {
+					var shown = years.get(i).get(pair[0]);
+					var given = api.get(i).get(pair[1]);
+					assertThat(shown.isNull()).as(pair[0] + " suppressed").isEqualTo(given.isNull());
+					if (!given.isNull()) {
+						assertThat(shown.asDouble()).as(pair[0]).isEqualTo(given.asDouble());
+					}
+				}
+			}
+			List<String> choices = new Select(driver.findElement(By.id("trend-municipality"))).getOptions().stream().map(WebElement::getText).toList();
+			assertThat(choices).as("municipalities and regions to follow").anyMatch(c -> c.startsWith("GG")).anyMatch(c -> c.startsWith("GM"));
 			Files.write(Path.of("target", "dashboard.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
 		} finally {
 			driver.quit();
