@@ -87,6 +87,8 @@ final class DisclosureControl {
 		private final List<int[]> additive = new ArrayList<>();
 		/** Per stratum, the municipalities it sums. */
 		private final int[][] leavesOf;
+		private final int[] allStrata;
+		private final int[] countryOnly;
 
 		Table(Year year) {
 			this.year = year;
@@ -97,6 +99,9 @@ final class DisclosureControl {
 			values = new long[counts * PERIODS * strata];
 			hidden = new boolean[values.length];
 			leavesOf = new int[strata][];
+			allStrata = new int[strata];
+			Arrays.setAll(allStrata, i -> i);
+			countryOnly = new int[] { geo.national() };
 			for (int s = 0; s < strata; s++) {
 				List<Integer> in = new ArrayList<>();
 				for (int l = 0; l < municipalities; l++) {
@@ -133,18 +138,8 @@ final class DisclosureControl {
 		}
 
 		/** The strata a count is published for. */
-		int[] stratumList(int count) {
-			if (!local(count)) {
-				return new int[] { geo.national() };
-			}
-			int[] all = new int[strata];
-			Arrays.setAll(all, i -> i);
-			return all;
-		}
-
-		/** The municipalities a stratum sums (for a national count, the country itself). */
-		private int[] leaves(int count, int stratum) {
-			return local(count) ? leavesOf[stratum] : new int[] { stratum };
+		private int[] stratumList(int count) {
+			return local(count) ? allStrata : countryOnly;
 		}
 
 		private void additiveRelations(int c) {
@@ -155,7 +150,7 @@ final class DisclosureControl {
 					for (int r = 0; r < geo.regions().size(); r++) {
 						national.add(cell(c, p, m + r));
 						List<Integer> region = new ArrayList<>(List.of(cell(c, p, m + r)));
-						for (int s : leaves(c, m + r)) {
+						for (int s : leavesOf[m + r]) {
 							region.add(cell(c, p, s));
 						}
 						additive.add(region.stream().mapToInt(Integer::intValue).toArray());

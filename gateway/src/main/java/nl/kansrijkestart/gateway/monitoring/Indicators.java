@@ -395,11 +395,10 @@ public class Indicators {
 	public Optional<String> csv(String measureId, ReportingPeriod period) {
 		return table(measureId, period).map(t -> {
 			StringBuilder out = new StringBuilder(CSV_HEADER + ",national_numerator,national_denominator,national_score\n");
+			String national = String.join(",", text(t.national().numerator()), text(t.national().denominator()),
+					text(t.score(t.national()), t.national().suppressed()));
 			for (Cell cell : t.cells()) {
-				row(out, t, cell);
-				out.setLength(out.length() - 1);
-				out.append(',').append(String.join(",", text(t.national().numerator()), text(t.national().denominator()),
-						text(t.score(t.national()), t.national().suppressed()))).append('\n');
+				out.append(row(t, cell)).append(',').append(national).append('\n');
 			}
 			return out.toString();
 		});
@@ -413,7 +412,7 @@ public class Indicators {
 			for (int p = 0; p < DisclosureControl.PERIODS; p++) {
 				Table t = table(controlled, id, catalog.indicator(id).orElseThrow(), ReportingPeriod.of(year, p));
 				for (Cell cell : t.cells()) {
-					row(out, t, cell);
+					out.append(row(t, cell)).append('\n');
 				}
 			}
 		}
@@ -440,10 +439,11 @@ public class Indicators {
 		return Optional.of(points);
 	}
 
-	private static void row(StringBuilder out, Table t, Cell cell) {
-		out.append(String.join(",", t.measureId(), t.period().from().toString(), t.period().to().toString(), cell.level(),
+	/** A cell's CSV fields, as in {@link #CSV_HEADER}. */
+	private static String row(Table t, Cell cell) {
+		return String.join(",", t.measureId(), t.period().from().toString(), t.period().to().toString(), cell.level(),
 				cell.code() == null ? "NL" : cell.code(), field(cell.name()), text(cell.numerator()), text(cell.denominator()),
-				text(t.score(cell), cell.suppressed()))).append('\n');
+				text(t.score(cell), cell.suppressed()));
 	}
 
 	private static String field(String text) {
