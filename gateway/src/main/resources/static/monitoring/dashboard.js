@@ -1,5 +1,5 @@
 // The Kansrijke Start monitor: reads the indicators through the gateway's FHIR API ($evaluate-measure) with a
-// monitoring reader's token, and draws them without any chart library (plain SVG).
+// monitoring reader's token; the map is drawn with ECharts (served by the gateway from its WebJar), the rest in SVG.
 'use strict';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -7,6 +7,13 @@ const DATA_ABSENT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason'
 const EXCLUDED = 'https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-excluded-for-consent';
 let token = null;
 let measures = [];
+// The report on screen, which the map redraws when another level is chosen.
+let shown = null;
+const geometry = {};
+const CLASS_COLOURS = ['#deebf7', '#9ecae1', '#6baed6', '#3182bd', '#08519c'];
+const NO_DATA = '#f4f5f6';
+const SUPPRESSED = '#f3e9c6';
+const HATCH = { symbol: 'rect', symbolSize: 1, color: '#8a6d00', dashArrayX: [1, 0], dashArrayY: [2, 3], rotation: Math.PI / 4 };
 
 const $ = (id) => document.getElementById(id);
 
@@ -130,12 +137,118 @@ function render(m, report, start, end) {
   fillTable($('cells'), 'municipality', rows, national);
   fillTable($('regions'), 'region', regions, national);
   drawBars(rows, nationalValue);
+  shown = { m, rows, regions, national, nationalValue, title: $('title').textContent };
   const select = $('trend-municipality');
   select.replaceChildren(...rows.concat(regions).map((r) => new Option(r.municipality, r.municipality)));
   $('results').hidden = false;
+  drawMap();
   if (rows.length > 0) {
     drawTrend();
   }
+}
+
+/**
+ * Up to five classes, each about a fifth of the published scores (fewer when scores repeat, so that a score is in one
+ * class only): [{from, to, colour}], ascending.
+ */
+function classesOf(values) {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const n = CLASS_COLOURS.length;
+  const classes = [];
+  for (let i = 0; i < n; i++) {
+    const hi = Math.floor(((i + 1) * sorted.length) / n) - 1;
+    const previous = classes.length > 0 ? classes[classes.length - 1].to : -Infinity;
+    if (hi < 0 || sorted[hi] <= previous) {
+      continue;
+    }
+    classes.push({ from: sorted.find((v) => v > previous), to: sorted[hi], colour: CLASS_COLOURS[i] });
+  }
+  return classes;
+}
+
+async function mapGeometry(level) {
+  if (!geometry[level]) {
+    const response = await fetch('/monitoring/api/map/' + level + '.geojson',
+      { headers: { 'Authorization': 'Bearer ' + token, 'Accept': 'application/geo+json' } });
+    if (!response.ok) {
+      throw new Error('map ' + level + ': ' + response.status);
+    }
+    geometry[level] = await response.json();
+    echarts.registerMap('ks-' + level, geometry[level]);
+  }
+  return geometry[level];
+}
+
+/** The chosen level's areas coloured by class of score, suppressed ones hatched, with a legend and the national value. */
+async function drawMap() {
+  const level = $('map-level').value;
+  const { m, national, nationalValue } = shown;
+  const rows = level === 'regions' ? shown.regions : shown.rows;
+  const areas = await mapGeometry(level);
+  const classes = classesOf(rows.filter((r) => !r.masked && r.value !== null).map((r) => r.value));
+  const byCode = new Map(rows.map((r) => [r.municipality, r]));
+  const data = areas.features.map((f) => {
+    const row = byCode.get(f.properties.code) || null;
+    const mapClass = !row || (!row.masked && row.value === null) ? 'none'
+      : row.masked ? 'suppressed' : String(classes.findIndex((c) => row.value <= c.to));
+    const style = mapClass === 'suppressed' ? { areaColor: SUPPRESSED, decal: HATCH }
+      : { areaColor: mapClass === 'none' ? NO_DATA : classes[Number(mapClass)].colour };
+    return {
+      name: f.properties.code, value: row && !row.masked ? row.value : null, areaName: f.properties.name, row, mapClass,
+      itemStyle: style, emphasis: { itemStyle: { ...style, borderColor: '#1d2733', borderWidth: 1.5 } }
+    };
+  });
+  const tooltip = (p) => {
+    const d = p.data;
+    const lines = [d.areaName + ' (' + d.name + ')'];
+    if (!d.row) {
+      lines.push('no data');
+    } else if (d.row.masked) {
+      lines.push('suppressed');
+    } else {
+      lines.push('score ' + d.row.score, (isMedian(m) ? '' : 'numerator ' + d.row.numerator + ', ') + 'denominator ' + d.row.denominator);
+    }
+    lines.push('national ' + national);
+    return lines.map((l) => l.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c])).join('<br>');
+  };
+  const chart = echarts.getInstanceByDom($('map')) || echarts.init($('map'), null, { renderer: 'svg' });
+  chart.setOption({
+    tooltip: { trigger: 'item', triggerOn: 'mousemove|click', className: 'map-tip', formatter: tooltip },
+    series: [{
+      type: 'map', map: 'ks-' + level, nameProperty: 'code', aspectScale: 0.62, roam: true, selectedMode: false,
+      label: { show: false }, emphasis: { label: { show: false } }, itemStyle: { borderColor: '#b8c2cc', borderWidth: 0.5 }, data
+    }]
+  }, true);
+  $('map').dataset.areas = JSON.stringify(Object.fromEntries(data.map((d) => [d.name, d.mapClass])));
+  $('map').dataset.shows = shown.title + ' / ' + level;
+  drawLegend(m, classes, nationalValue, national);
+}
+
+function drawLegend(m, classes, nationalValue, national) {
+  const item = (attributes, colour, text) => {
+    const li = document.createElement('li');
+    Object.assign(li.dataset, attributes);
+    const key = document.createElement('span');
+    key.className = 'key' + (colour === null ? ' suppressed' : '');
+    if (colour !== null) {
+      key.style.background = colour;
+    }
+    li.append(key, text);
+    return li;
+  };
+  const label = (v) => format(m, { value: v });
+  const items = classes.map((c, i) => {
+    const li = item({ class: String(i), from: c.from, to: c.to, colour: c.colour }, c.colour,
+      c.from === c.to ? label(c.from) : label(c.from) + ' – ' + label(c.to));
+    if (nationalValue !== null && nationalValue >= c.from && nationalValue <= c.to) {
+      li.classList.add('national');
+      li.append(' (national)');
+    }
+    return li;
+  });
+  items.push(item({ class: 'suppressed' }, null, 'suppressed'), item({ class: 'none' }, NO_DATA, 'no data'));
+  $('map-legend').replaceChildren(...items);
+  $('map-national').textContent = 'National: ' + national;
 }
 
 function fillTable(table, level, rows, national) {
@@ -194,7 +307,10 @@ function drawBars(rows, national) {
     } else {
       svg.appendChild(el('rect', { class: 'bar', x, y: y(r.value), width: w, height: height - bottom - y(r.value), 'data-municipality': r.municipality, 'data-value': r.value }));
     }
-    svg.appendChild(el('text', { class: 'label', x: x + w / 2, y: height - bottom + 14, 'text-anchor': 'middle' }, r.municipality));
+    // With hundreds of municipalities the codes would overlap: the map and the table name them.
+    if (step >= 40) {
+      svg.appendChild(el('text', { class: 'label', x: x + w / 2, y: height - bottom + 14, 'text-anchor': 'middle' }, r.municipality));
+    }
   });
   if (national !== null) {
     svg.appendChild(el('line', { id: 'national-line', class: 'national-line', x1: 50, y1: y(national), x2: width - 10, y2: y(national), 'data-value': national }));
@@ -294,4 +410,5 @@ document.addEventListener('DOMContentLoaded', () => {
   $('download').addEventListener('click', download);
   $('download-year').addEventListener('click', downloadYear);
   $('trend-municipality').addEventListener('change', drawTrend);
+  $('map-level').addEventListener('change', drawMap);
 });

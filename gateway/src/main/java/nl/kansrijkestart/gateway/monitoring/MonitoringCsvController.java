@@ -1,5 +1,9 @@
 package nl.kansrijkestart.gateway.monitoring;
 
+import java.time.Duration;
+import java.util.Locale;
+
+import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -11,17 +15,28 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Downloads for monitoring readers (like the rest of /monitoring/): {@code /monitoring/api/{measure}.csv?periodStart=
  * YYYY-MM&periodEnd=YYYY-MM} one indicator's table, {@code /monitoring/api/year/{yyyy}.csv} every indicator of a year,
- * {@code /monitoring/api/{measure}/trend?code=} an indicator's year figures over the years.
+ * {@code /monitoring/api/{measure}/trend?code=} an indicator's year figures over the years, {@code
+ * /monitoring/api/map/{municipalities,regions}.geojson} the map's areas.
  */
 @RestController
 class MonitoringCsvController {
 
 	private static final MediaType CSV = new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8);
 
-	private final Indicators indicators;
+	private static final MediaType GEO_JSON = new MediaType("application", "geo+json");
 
-	MonitoringCsvController(Indicators indicators) {
+	private final Indicators indicators;
+	private final MapGeometry map;
+
+	MonitoringCsvController(Indicators indicators, MapGeometry map) {
 		this.indicators = indicators;
+		this.map = map;
+	}
+
+	@GetMapping("/monitoring/api/map/{level:municipalities|regions}.geojson")
+	ResponseEntity<byte[]> map(@PathVariable String level) {
+		return ResponseEntity.ok().contentType(GEO_JSON).cacheControl(CacheControl.maxAge(Duration.ofDays(1)).cachePrivate())
+				.body(map.geoJson(MapGeometry.Level.valueOf(level.toUpperCase(Locale.ROOT))));
 	}
 
 	/** Every indicator of a year, every period and stratum, in one file. */

@@ -61,7 +61,7 @@ public class SecurityConfiguration {
 						.requestMatchers("/error").permitAll()
 						// The dashboard's page and code hold no data; what it shows comes from the API with a token.
 						.requestMatchers(HttpMethod.GET, "/monitoring", "/monitoring/", "/monitoring/index.html", "/monitoring/dashboard.js",
-								"/monitoring/dashboard.css").permitAll()
+								"/monitoring/dashboard.css", "/webjars/echarts/*/dist/echarts.min.js").permitAll()
 						.requestMatchers("/fhir/**").authenticated()
 						.requestMatchers("/actuator/**", "/monitoring/**", "/inbound/**").access(endpointAccess(policy))
 						.anyRequest().denyAll())

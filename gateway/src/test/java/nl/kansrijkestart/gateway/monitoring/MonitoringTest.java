@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import nl.kansrijkestart.gateway.consent.Purpose;
@@ -70,7 +72,7 @@ class MonitoringTest {
 	final List<PregnancyGenerator.Truth> counted = new ArrayList<>();
 	final List<PregnancyGenerator.Truth> notCounted = new ArrayList<>();
 	final List<Family> families = new ArrayList<>();
-	final java.util.Set<String> handoverPermitted = new java.util.HashSet<>();
+	final Set<String> handoverPermitted = new HashSet<>();
 
 	@BeforeAll
 	void load() {
@@ -401,8 +403,8 @@ class MonitoringTest {
 		assertThat(after).isEqualTo(before - withdrawn.children().size());
 	}
 
-	@Test
-	void theDashboardShowsWhatTheApiSays() throws Exception {
+	/** Debian's chromium, headless, signed in to the dashboard as the monitoring reader. */
+	private WebDriver signedInBrowser() {
 		Path chromium = Path.of("/usr/bin/chromium");
 		Path chromedriver = Path.of("/usr/bin/chromedriver");
 		assumeTrue(Files.isExecutable(chromium) && Files.isExecutable(chromedriver),
@@ -413,25 +415,35 @@ class MonitoringTest {
 				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1800");
 		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
 		WebDriver driver = new ChromeDriver(service, options);
+		driver.get("http://localhost:" + port + "/monitoring/");
+		driver.findElement(By.id("client-id")).clear();
+		driver.findElement(By.id("client-id")).sendKeys("monitoring");
+		driver.findElement(By.id("client-secret")).sendKeys(FhirHttp.TEST_SECRET);
+		driver.findElement(By.id("sign-in")).click();
+		new WebDriverWait(driver, Duration.ofSeconds(30)).until(ExpectedConditions.visibilityOfElementLocated(By.id("controls")));
+		return driver;
+	}
+
+	/** Shows {measure, first month, last month, year, period choice} in the dashboard; returns the API's report of it. */
+	private MeasureReport show(WebDriver driver, WebDriverWait wait, String... choice) {
+		new Select(driver.findElement(By.id("indicator"))).selectByValue(choice[0]);
+		setValue(driver, "year", choice[3]);
+		new Select(driver.findElement(By.id("period"))).selectByValue(choice[4]);
+		driver.findElement(By.id("show")).click();
+		wait.until(d -> d.findElement(By.id("title")).getText().startsWith(
+				((Measure) monitoring.get("/fhir/Measure/" + choice[0]).as(Measure.class)).getTitle() + ", " + choice[1]));
+		return monitoring.get("/fhir/Measure/" + choice[0] + "/$evaluate-measure?periodStart=" + choice[1] + "&periodEnd=" + choice[2])
+				.as(MeasureReport.class);
+	}
+
+	@Test
+	void theDashboardShowsWhatTheApiSays() throws Exception {
+		WebDriver driver = signedInBrowser();
 		try {
 			WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
-			driver.get("http://localhost:" + port + "/monitoring/");
-			driver.findElement(By.id("client-id")).clear();
-			driver.findElement(By.id("client-id")).sendKeys("monitoring");
-			driver.findElement(By.id("client-secret")).sendKeys(FhirHttp.TEST_SECRET);
-			driver.findElement(By.id("sign-in")).click();
-			wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("controls")));
-
 			for (String[] choice : List.of(new String[] { "ks-preterm", "2024-01", "2024-12", "2024", "year" },
 					new String[] { "ks-smoking", "2025-04", "2025-06", "2025", "Q2" })) {
-				new Select(driver.findElement(By.id("indicator"))).selectByValue(choice[0]);
-				setValue(driver, "year", choice[3]);
-				new Select(driver.findElement(By.id("period"))).selectByValue(choice[4]);
-				driver.findElement(By.id("show")).click();
-				wait.until(d -> d.findElement(By.id("title")).getText().startsWith(
-						((Measure) monitoring.get("/fhir/Measure/" + choice[0]).as(Measure.class)).getTitle() + ", " + choice[1]));
-				MeasureReport api = monitoring.get("/fhir/Measure/" + choice[0] + "/$evaluate-measure?periodStart=" + choice[1] + "&periodEnd="
-						+ choice[2]).as(MeasureReport.class);
+				MeasureReport api = show(driver, wait, choice);
 				var strata = api.getGroupFirstRep().getStratifierFirstRep().getStratum();
 				List<WebElement> rows = driver.findElements(By.cssSelector("#cells tbody tr"));
 				assertThat(rows).hasSameSizeAs(strata);
@@ -470,6 +482,10 @@ class MonitoringTest {
 							"denominator|measure-population")).findFirst().orElseThrow().getCountElement();
 					assertThat(regionRows.get(i).findElement(By.cssSelector("td.denominator")).getText())
 							.isEqualTo(denominator.getValue() == null ? "suppressed" : denominator.getValue().toString());
+				}
+				for (String level : List.of("municipalities", "regions")) {
+					new Select(driver.findElement(By.id("map-level"))).selectByValue(level);
+					assertTheMapShows(driver, wait, api, level);
 				}
 				var national = api.getGroupFirstRep().getMeasureScore();
 				List<WebElement> line = driver.findElements(By.id("national-line"));
@@ -521,6 +537,122 @@ class MonitoringTest {
 		} finally {
 			driver.quit();
 		}
+	}
+
+	/**
+	 * The map of a country-sized year (synthetic facts in 2019, as the monitoring benchmark makes them, 342 municipalities
+	 * sized very unevenly): most areas have a published score in a colour class, small ones are hatched.
+	 */
+	@Test
+	void theMapShowsTheCountryAsTheApiDoes() throws Exception {
+		String municipality = "(array(select municipality from jgz_route order by municipality))[least(342, 1 + floor(342 * power(random(), 2))::int)]";
+		jdbc.execute("insert into monitoring_birth (record_key, birth_key, municipality, vsv, month, ga_days, weight_g, percentile, live,"
+				+ " handover_permit, monitoring_permitted) select 'map-b-' || g, 'map-b-' || g, " + municipality + ", 'map',"
+				+ " date '2019-01-01' + (g % 12) * interval '1 month', (200 + random() * 94)::int, (1500 + random() * 3000)::int,"
+				+ " (random() * 100)::int, true, true, true from generate_series(1, 40000) g");
+		jdbc.execute("select monitoring_refresh_all_cells()");
+		WebDriver driver = signedInBrowser();
+		try {
+			WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+			MeasureReport api = show(driver, wait, "ks-preterm", "2019-01", "2019-12", "2019", "year");
+			assertThat(assertTheMapShows(driver, wait, api, "municipalities")).as("municipalities in a colour class").isGreaterThan(100);
+			assertThat(driver.findElements(By.cssSelector("#map-legend li[data-from]"))).hasSize(5);
+			Files.write(Path.of("target", "dashboard-map.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+			new Select(driver.findElement(By.id("map-level"))).selectByValue("regions");
+			assertThat(assertTheMapShows(driver, wait, api, "regions")).as("regions in a colour class").isPositive();
+		} finally {
+			driver.quit();
+			jdbc.update("delete from monitoring_birth where record_key like 'map-b-%'");
+			jdbc.execute("select monitoring_refresh_all_cells()");
+		}
+	}
+
+	/**
+	 * The map against the API: every area of the level is drawn; a published score lies in its class's legend range and
+	 * is filled with that class's colour, the hatched areas are exactly the suppressed ones, and hovering shows the
+	 * figures or "suppressed". Returns how many areas with a published score it checked.
+	 */
+	private static int assertTheMapShows(WebDriver driver, WebDriverWait wait, MeasureReport api, String level) throws Exception {
+		String title = driver.findElement(By.id("title")).getText();
+		wait.until(d -> (title + " / " + level).equals(d.findElement(By.id("map")).getAttribute("data-shows")));
+		var areas = new com.fasterxml.jackson.databind.ObjectMapper().readTree(driver.findElement(By.id("map")).getAttribute("data-areas"));
+		assertThat(areas.size()).isEqualTo(level.equals("regions") ? 25 : 342);
+		Map<String, WebElement> legend = new HashMap<>();
+		double previousTo = Double.NEGATIVE_INFINITY;
+		for (WebElement item : driver.findElements(By.cssSelector("#map-legend li"))) {
+			legend.put(item.getAttribute("data-class"), item);
+			if (item.getAttribute("data-from") != null) {
+				assertThat(Double.parseDouble(item.getAttribute("data-from"))).as("classes ascend without overlap").isGreaterThan(previousTo);
+				previousTo = Double.parseDouble(item.getAttribute("data-to"));
+			}
+		}
+		var strata = api.getGroupFirstRep().getStratifier().get(level.equals("regions") ? 1 : 0).getStratum();
+		Set<String> masked = new HashSet<>();
+		Set<String> reported = new HashSet<>();
+		String maskedCode = null;
+		MeasureReport.StratifierGroupComponent published = null;
+		int coloured = 0;
+		for (var stratum : strata) {
+			String code = stratum.getValue().getCodingFirstRep().getCode();
+			reported.add(code);
+			String mapClass = areas.get(code).asText();
+			var absent = stratum.getMeasureScore().getExtensionByUrl(Indicators.DATA_ABSENT);
+			if (absent != null && absent.getValue().primitiveValue().equals("masked")) {
+				masked.add(code);
+				maskedCode = code;
+			} else if (stratum.getMeasureScore().hasValue()) {
+				double score = stratum.getMeasureScore().getValue().doubleValue();
+				WebElement item = legend.get(mapClass);
+				assertThat(item).as(code + " in a class").isNotNull();
+				assertThat(score).as(code + " within its class").isBetween(Double.parseDouble(item.getAttribute("data-from")),
+						Double.parseDouble(item.getAttribute("data-to")));
+				published = stratum;
+				coloured++;
+			} else {
+				assertThat(mapClass).as(code + ": nobody to count").isEqualTo("none");
+			}
+		}
+		Set<String> hatched = new HashSet<>();
+		areas.fields().forEachRemaining(e -> {
+			if (e.getValue().asText().equals("suppressed")) {
+				hatched.add(e.getKey());
+			}
+			if (!reported.contains(e.getKey())) {
+				assertThat(e.getValue().asText()).as(e.getKey() + " has no data").isEqualTo("none");
+			}
+		});
+		assertThat(hatched).as("hatched areas are the suppressed ones").isEqualTo(masked);
+		// What the chart library was given to draw, and what it drew.
+		JavascriptExecutor js = (JavascriptExecutor) driver;
+		@SuppressWarnings("unchecked")
+		List<List<Object>> drawn = (List<List<Object>>) js.executeScript("return echarts.getInstanceByDom(document.getElementById('map'))"
+				+ ".getOption().series[0].data.map(d => [d.name, d.itemStyle.areaColor, !!d.itemStyle.decal])");
+		assertThat(drawn).hasSize(areas.size());
+		for (List<Object> area : drawn) {
+			String mapClass = areas.get((String) area.get(0)).asText();
+			assertThat(area.get(2)).as(area.get(0) + " hatched").isEqualTo(mapClass.equals("suppressed"));
+			if (mapClass.matches("[0-9]")) {
+				assertThat(area.get(1)).as(area.get(0) + " colour").isEqualTo(legend.get(mapClass).getAttribute("data-colour"));
+			}
+		}
+		assertThat(driver.findElements(By.cssSelector("#map svg path")).size()).isGreaterThanOrEqualTo(areas.size());
+		if (maskedCode != null) {
+			assertThat(hover(driver, wait, maskedCode)).contains("suppressed").doesNotContain("numerator");
+		}
+		if (published != null) {
+			String code = published.getValue().getCodingFirstRep().getCode();
+			String denominator = published.getPopulation().stream().filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator"))
+					.findFirst().orElseThrow().getCountElement().getValueAsString();
+			assertThat(hover(driver, wait, code)).contains(published.getValue().getCodingFirstRep().getDisplay(), "denominator " + denominator);
+		}
+		return coloured;
+	}
+
+	private static String hover(WebDriver driver, WebDriverWait wait, String code) {
+		((JavascriptExecutor) driver).executeScript("echarts.getInstanceByDom(document.getElementById('map'))"
+				+ ".dispatchAction({ type: 'showTip', seriesIndex: 0, name: arguments[0] })", code);
+		return wait.until(d -> d.findElements(By.cssSelector(".map-tip")).stream().map(WebElement::getText)
+				.filter(t -> t.contains("(" + code + ")")).findFirst().orElse(null));
 	}
 
 	private static void setValue(WebDriver driver, String id, String value) {

@@ -57,7 +57,7 @@ class AccessMatrixTest {
 
 	/** What an endpoint is, for the expectations: who may use it is written out per caller below. */
 	enum Kind {
-		METADATA, HEALTH, OPERATIONAL, BIRTH_CARE_READ, PATIENT_READ, BIRTH_CARE_WRITE, TRANSACTION, AUDIT, CONSENT_DECISION, TASK_READ, DOCUMENT_READ, ROUTING, MONITORING, MONITORING_CSV
+		METADATA, HEALTH, DASHBOARD, OPERATIONAL, BIRTH_CARE_READ, PATIENT_READ, BIRTH_CARE_WRITE, TRANSACTION, AUDIT, CONSENT_DECISION, TASK_READ, DOCUMENT_READ, ROUTING, MONITORING, MONITORING_CSV
 	}
 
 	record Endpoint(String name, Kind kind, int success, boolean fhir, Supplier<HttpRequest.Builder> request) {
@@ -117,6 +117,9 @@ class AccessMatrixTest {
 				() -> get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-01&periodEnd=2024-12")));
 		list.add(new Endpoint("GET monitoring CSV", Kind.MONITORING_CSV, 200, false,
 				() -> get("/monitoring/api/ks-big2.csv?periodStart=2024-01&periodEnd=2024-12")));
+		list.add(new Endpoint("GET map areas", Kind.MONITORING_CSV, 200, false, () -> get("/monitoring/api/map/regions.geojson")));
+		list.add(new Endpoint("GET dashboard's chart library", Kind.DASHBOARD, 200, false,
+				() -> get("/webjars/echarts/5.3.1/dist/echarts.min.js")));
 		list.add(new Endpoint("GET Provenance read", Kind.BIRTH_CARE_READ, 200, true,
 				() -> get("/fhir/Provenance/" + idByType.get("Provenance"))));
 		list.add(new Endpoint("GET Provenance search", Kind.BIRTH_CARE_READ, 200, true, () -> get("/fhir/Provenance?_count=5")));
@@ -148,26 +151,26 @@ class AccessMatrixTest {
 
 	/** The expected status: written out per caller, independently of the gateway's own rules. */
 	private static int expected(Caller caller, Endpoint endpoint) {
-		Set<Kind> open = Set.of(Kind.METADATA, Kind.HEALTH);
+		Set<Kind> open = Set.of(Kind.METADATA, Kind.HEALTH, Kind.DASHBOARD);
 		Set<Kind> allowed;
 		switch (caller.name()) {
 			case "no token":
 				return open.contains(endpoint.kind()) ? endpoint.success() : 401;
 			case "submitter":
-				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.BIRTH_CARE_READ, Kind.PATIENT_READ, Kind.BIRTH_CARE_WRITE,
+				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.DASHBOARD, Kind.BIRTH_CARE_READ, Kind.PATIENT_READ, Kind.BIRTH_CARE_WRITE,
 						Kind.TRANSACTION, Kind.CONSENT_DECISION);
 				break;
 			case "submitter with patient scope only":
-				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.PATIENT_READ, Kind.CONSENT_DECISION);
+				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.DASHBOARD, Kind.PATIENT_READ, Kind.CONSENT_DECISION);
 				break;
 			case "JGZ receiver":
-				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.TASK_READ, Kind.DOCUMENT_READ);
+				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.DASHBOARD, Kind.TASK_READ, Kind.DOCUMENT_READ);
 				break;
 			case "monitoring reader":
-				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.MONITORING, Kind.MONITORING_CSV);
+				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.DASHBOARD, Kind.MONITORING, Kind.MONITORING_CSV);
 				break;
 			case "administrator":
-				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.OPERATIONAL, Kind.AUDIT, Kind.CONSENT_DECISION, Kind.TASK_READ,
+				allowed = Set.of(Kind.METADATA, Kind.HEALTH, Kind.DASHBOARD, Kind.OPERATIONAL, Kind.AUDIT, Kind.CONSENT_DECISION, Kind.TASK_READ,
 						Kind.ROUTING);
 				break;
 			default:
