@@ -175,6 +175,23 @@ class MonitoringTest {
 		return published;
 	}
 
+	/** The page's chart library and map are compressed for the browser; a token response, which a secret is in, is not. */
+	@Test
+	void onlyThePagesCodeAndMapAreCompressed() {
+		for (String path : List.of("/webjars/echarts/5.3.1/dist/echarts.min.js", "/monitoring/api/map/municipalities.geojson")) {
+			FhirHttp.Response r = monitoring.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + path)),
+					"Accept-Encoding", "gzip");
+			assertThat(r.status()).as(path).isEqualTo(200);
+			assertThat(r.header("Content-Encoding")).as(path).isEqualTo("gzip");
+		}
+		FhirHttp.Response token = http.as(null).send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port
+				+ "/oauth2/token")).header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=monitoring&client_secret="
+						+ FhirHttp.TEST_SECRET)), "Accept-Encoding", "gzip");
+		assertThat(token.status()).as(token.body()).isEqualTo(200);
+		assertThat(token.header("Content-Encoding")).isNull();
+	}
+
 	@Test
 	void everyIndicatorHasAMeasure() {
 		Bundle measures = monitoring.get("/fhir/Measure").as(Bundle.class);
