@@ -35,8 +35,8 @@ async function signIn() {
   $('controls').hidden = false;
 }
 
-async function api(path) {
-  const response = await fetch(path, { headers: { 'Authorization': 'Bearer ' + token, 'Accept': 'application/fhir+json' } });
+async function api(path, accept = 'application/fhir+json') {
+  const response = await fetch(path, { headers: { 'Authorization': 'Bearer ' + token, 'Accept': accept } });
   if (!response.ok) {
     throw new Error(path + ': ' + response.status);
   }
@@ -168,12 +168,7 @@ function classesOf(values) {
 
 async function mapGeometry(level) {
   if (!geometry[level]) {
-    const response = await fetch('/monitoring/api/map/' + level + '.geojson',
-      { headers: { 'Authorization': 'Bearer ' + token, 'Accept': 'application/geo+json' } });
-    if (!response.ok) {
-      throw new Error('map ' + level + ': ' + response.status);
-    }
-    geometry[level] = await response.json();
+    geometry[level] = await (await api('/monitoring/api/map/' + level + '.geojson', 'application/geo+json')).json();
     echarts.registerMap('ks-' + level, geometry[level]);
   }
   return geometry[level];
