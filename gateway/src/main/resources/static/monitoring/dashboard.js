@@ -134,15 +134,22 @@ function render(m, report, start, end) {
   }));
   const rows = rowsOf((group.stratifier || [])[0]);
   const regions = rowsOf((group.stratifier || [])[1]);
+  const yearly = start.endsWith('-01') && end.endsWith('-12');
+  $('grid-note').textContent = yearly ? ''
+    : 'Municipalities are published per year' + (start === end ? ', GGD regions per quarter and year' : '') + ' (small counts).';
   fillTable($('cells'), 'municipality', rows, national);
   fillTable($('regions'), 'region', regions, national);
   drawBars(rows, nationalValue);
   shown = { m, rows, regions, national, nationalValue, title: $('title').textContent };
   const select = $('trend-municipality');
-  select.replaceChildren(...rows.concat(regions).map((r) => new Option(r.municipality, r.municipality)));
+  const chosen = select.value;
+  select.replaceChildren(...regions.concat(rows).map((r) => new Option(r.municipality, r.municipality)));
+  if ([...select.options].some((o) => o.value === chosen)) {
+    select.value = chosen;
+  }
   $('results').hidden = false;
   drawMap();
-  if (rows.length > 0) {
+  if (select.options.length > 0) {
     drawTrend();
   }
 }
@@ -313,18 +320,6 @@ function drawBars(rows, national) {
   }
 }
 
-function months(start, end) {
-  const list = [];
-  let [y, m] = start.split('-').map(Number);
-  const [ey, em] = end.split('-').map(Number);
-  while (y < ey || (y === ey && m <= em)) {
-    list.push(y + '-' + String(m).padStart(2, '0'));
-    m += 1;
-    if (m > 12) { m = 1; y += 1; }
-  }
-  return list;
-}
-
 /** The stratum of a code in a report asked for it: a municipality's or a region's. */
 function stratumOf(group, code) {
   const stratifier = (group.stratifier || [])[code.startsWith('GG') ? 1 : 0];
@@ -336,16 +331,18 @@ async function drawTrend() {
   const code = $('trend-municipality').value;
   const year = $('year').value;
   const value = (q) => (q && q.value !== undefined ? q.value : null);
-  // The monthly trend is the year's months, each its own report.
-  const list = months(year + '-01', year + '-12');
-  const points = await Promise.all(list.map(async (month) => {
-    const report = await (await api('/fhir/Measure/' + m.id + '/$evaluate-measure?periodStart=' + month + '&periodEnd=' + month
-      + (code.startsWith('GG') ? '&region=' : '&municipality=') + code)).json();
+  // The quarters of the year, each its own report, for a region; a municipality is published per year only.
+  const points = !code.startsWith('GG') ? [] : await Promise.all([1, 2, 3, 4].map(async (q) => {
+    const first = year + '-' + String(3 * q - 2).padStart(2, '0');
+    const last = year + '-' + String(3 * q).padStart(2, '0');
+    const report = await (await api('/fhir/Measure/' + m.id + '/$evaluate-measure?periodStart=' + first + '&periodEnd=' + last
+      + '&region=' + code)).json();
     const group = report.group[0];
     const stratum = stratumOf(group, code);
-    return { month, label: month.slice(2), municipality: stratum ? value(stratum.measureScore) : null, national: value(group.measureScore) };
+    return { quarter: first, label: 'Q' + q, municipality: stratum ? value(stratum.measureScore) : null, national: value(group.measureScore) };
   }));
   drawLines($('trend'), points);
+  $('trend-note').textContent = code.startsWith('GG') ? '' : 'A municipality is published per year: see the years side by side.';
   // The years side by side: each year's figure of the municipality or region beside the national one.
   const response = await fetch('/monitoring/api/' + m.id + '/trend?code=' + code,
     { headers: { 'Authorization': 'Bearer ' + token, 'Accept': 'application/json' } });

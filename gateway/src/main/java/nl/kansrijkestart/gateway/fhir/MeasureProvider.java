@@ -65,6 +65,14 @@ class MeasureProvider implements IResourceProvider {
 		if (only != null && region != null) {
 			throw new InvalidRequestException("ask for a municipality or a region, not both");
 		}
+		if (only != null && !period.publishesMunicipalities()) {
+			throw new InvalidRequestException("municipalities are published per calendar year only (disclosure control, docs/indicators.md):"
+					+ " ask for periodStart=YYYY-01&periodEnd=YYYY-12, or for the municipality's region by quarter");
+		}
+		if (region != null && !period.publishesRegions()) {
+			throw new InvalidRequestException("GGD regions are published per quarter and per year (disclosure control, docs/indicators.md),"
+					+ " not per month");
+		}
 		only = only == null && region != null ? region.getValue() : only;
 		return indicators.report(id.getIdPart(), period, only).orElseThrow(() -> new ResourceNotFoundException(id));
 	}

@@ -143,8 +143,9 @@ public class Indicators {
 					year.controlled().value(3 * i, p, s)));
 		}
 		Cell national = cells.get(geo.national());
-		List<Cell> byMunicipality = cells.subList(0, geo.municipalities().size());
-		List<Cell> byRegion = cells.subList(geo.municipalities().size(), geo.national());
+		// Off the publication grid a level has no cells at all (not masked ones).
+		List<Cell> byMunicipality = period.publishesMunicipalities() ? cells.subList(0, geo.municipalities().size()) : List.of();
+		List<Cell> byRegion = period.publishesRegions() ? cells.subList(geo.municipalities().size(), geo.national()) : List.of();
 		Map<String, Double> medians = indicator.median() ? medians(indicator.view(), period, geo) : Map.of();
 		// A median is shown only for a published population of k or more.
 		Map<String, Double> shown = new HashMap<>();
@@ -217,8 +218,10 @@ public class Indicators {
 		DisclosureControl.Geography geo = table.geography();
 		long started = System.nanoTime();
 		DisclosureControl.Controlled controlled = DisclosureControl.apply(table, k);
-		LOG.info("Disclosure control of {} ({} municipalities, {} regions): {} ms", year, geo.municipalities().size(), geo.regions().size(),
-				(System.nanoTime() - started) / 1_000_000);
+		DisclosureControl.Outcome o = controlled.outcome();
+		LOG.info("Disclosure control of {} ({} municipalities, {} regions): {} ms; suppressed {} small, {} by the quick pass, {} by the audit"
+				+ " ({} linear programs), published down to {}", year, geo.municipalities().size(), geo.regions().size(),
+				(System.nanoTime() - started) / 1_000_000, o.primary(), o.complementary(), o.audited(), o.programs(), o.level());
 		return new ControlledYear(fingerprint, geo, controlled, Instant.now());
 	}
 
@@ -258,7 +261,28 @@ public class Indicators {
 			counts.get(3 * i + 1).months()[r.month()][s] += r.numerator();
 			counts.get(3 * i + 2).months()[r.month()][0] += r.excluded();
 		}
-		return new DisclosureControl.Year(geo, counts);
+		List<DisclosureControl.Relation> relations = new ArrayList<>();
+		for (MeasureCatalog.SeriesRelation r : catalog.relations()) {
+			relations.add(relation(r, ids, false));
+			if (r.ofDenominators()) {
+				relations.add(relation(r, ids, true));
+			}
+		}
+		return new DisclosureControl.Year(geo, counts, relations);
+	}
+
+	/** A relation of relations.csv between counts (of the units left out for consent, {@code excluded}, for denominators). */
+	private static DisclosureControl.Relation relation(MeasureCatalog.SeriesRelation r, List<String> ids, boolean excluded) {
+		List<MeasureCatalog.Term> terms = new ArrayList<>(List.of(r.left()));
+		terms.addAll(r.right());
+		int[] counts = new int[terms.size()];
+		int[] coefficients = new int[terms.size()];
+		for (int j = 0; j < terms.size(); j++) {
+			MeasureCatalog.Term term = terms.get(j);
+			counts[j] = 3 * ids.indexOf(term.measureId()) + (excluded ? 2 : term.numerator() ? 1 : 0);
+			coefficients[j] = j == 0 ? 1 : -1;
+		}
+		return new DisclosureControl.Relation(counts, coefficients, r.equality());
 	}
 
 	private String regionOf(String municipality) {

@@ -29,7 +29,20 @@ public class MeasureCatalog {
 	record Indicator(Measure measure, String view, boolean median, int multiplier) {
 	}
 
+	/** A count of an indicator: {@code numerator} or {@code denominator}. */
+	record Term(String measureId, boolean numerator) {
+	}
+
+	/** {@code left} equals, or is at most, the sum of {@code right}, in every month and municipality (relations.csv). */
+	record SeriesRelation(Term left, List<Term> right, boolean equality) {
+
+		boolean ofDenominators() {
+			return !left.numerator() && right.stream().noneMatch(Term::numerator);
+		}
+	}
+
 	private final Map<String, Indicator> byId = new LinkedHashMap<>();
+	private final List<SeriesRelation> relations = new java.util.ArrayList<>();
 
 	MeasureCatalog(FhirContext fhirContext) throws IOException {
 		Resource[] files = new PathMatchingResourcePatternResolver().getResources("classpath*:mappings/measures/*.json");
@@ -48,6 +61,36 @@ public class MeasureCatalog {
 			int multiplier = m.getExtensionByUrl(MULTIPLIER) == null ? 1 : ((IntegerType) m.getExtensionByUrl(MULTIPLIER).getValue()).getValue();
 			byId.put(m.getIdElement().getIdPart(), new Indicator(m, view, median, multiplier));
 		}
+		for (Resource file : new PathMatchingResourcePatternResolver().getResources("classpath*:mappings/measures/relations.csv")) {
+			try (InputStream in = file.getInputStream()) {
+				for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+					if (!line.isBlank() && !line.startsWith("#")) {
+						relations.add(relation(line.trim()));
+					}
+				}
+			}
+		}
+	}
+
+	private SeriesRelation relation(String line) {
+		String[] f = line.split(",");
+		if (f.length != 3 || !(f[1].equals("=") || f[1].equals("<="))) {
+			throw new IllegalStateException("relations.csv: not left,=|<=,right: " + line);
+		}
+		List<Term> right = Arrays.stream(f[2].split("\\+")).map(String::trim).map(this::term).toList();
+		return new SeriesRelation(term(f[0]), right, f[1].equals("="));
+	}
+
+	private Term term(String text) {
+		String[] parts = text.split("/");
+		if (parts.length != 2 || !byId.containsKey(parts[0]) || !(parts[1].equals("numerator") || parts[1].equals("denominator"))) {
+			throw new IllegalStateException("relations.csv: no such count " + text);
+		}
+		return new Term(parts[0], parts[1].equals("numerator"));
+	}
+
+	List<SeriesRelation> relations() {
+		return relations;
 	}
 
 	public List<Measure> measures() {

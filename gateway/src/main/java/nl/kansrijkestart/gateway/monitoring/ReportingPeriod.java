@@ -44,6 +44,16 @@ public record ReportingPeriod(YearMonth from, YearMonth to) {
 		return new ReportingPeriod(YearMonth.of(year, 1), YearMonth.of(year, 12));
 	}
 
+	/** Whether municipalities are published for this period: per calendar year only (disclosure control). */
+	public boolean publishesMunicipalities() {
+		return DisclosureControl.publishesMunicipalities(index());
+	}
+
+	/** Whether GGD regions are published for this period: per quarter and year. */
+	public boolean publishesRegions() {
+		return DisclosureControl.publishesRegions(index());
+	}
+
 	public int year() {
 		return from.getYear();
 	}

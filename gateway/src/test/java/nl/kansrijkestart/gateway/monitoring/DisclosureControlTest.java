@@ -36,7 +36,7 @@ class DisclosureControlTest {
 	/** A denominator (0), its numerator (1) and a count published nationally only (2). */
 	private static DisclosureControl.Year year(DisclosureControl.Geography geo, long[][] n, long[][] d, long[][] excluded) {
 		return new DisclosureControl.Year(geo, List.of(new DisclosureControl.Count("d", true, -1, d), new DisclosureControl.Count("n", true, 0, n),
-				new DisclosureControl.Count("excluded", false, -1, excluded)));
+				new DisclosureControl.Count("excluded", false, -1, excluded)), List.of());
 	}
 
 	@Test
@@ -47,12 +47,19 @@ class DisclosureControlTest {
 		d[0] = new long[] { 40, 60, 30 };
 		DisclosureControl.Geography geo = geography(3, 1);
 		var controlled = DisclosureControl.apply(year(geo, n, d, new long[12][1]), K);
-		assertThat(controlled.value(1, 0, 0)).isNull();
-		assertThat(controlled.value(0, 0, 0)).isEqualTo(40);
+		int y = DisclosureControl.YEAR;
+		assertThat(controlled.value(1, y, 0)).isNull();
+		assertThat(controlled.value(0, y, 0)).isEqualTo(40);
 		// Its complement is the smallest non-zero cell; a zero is not disclosive and stays.
-		assertThat(controlled.value(1, 0, 1)).isNull();
-		assertThat(controlled.value(1, 0, 2)).isZero();
-		assertThat(controlled.value(1, 0, geo.national())).isEqualTo(15);
+		assertThat(controlled.value(1, y, 1)).isNull();
+		assertThat(controlled.value(1, y, 2)).isZero();
+		assertThat(controlled.value(1, y, geo.national())).isEqualTo(15);
+		// Off the publication grid nothing is published: no municipality by month or quarter, no region by month.
+		assertThat(controlled.value(0, 0, 0)).isNull();
+		assertThat(controlled.value(0, 12, 0)).isNull();
+		assertThat(controlled.value(0, 0, 3)).isNull();
+		assertThat(controlled.value(0, 12, 3)).isEqualTo(130);
+		assertThat(controlled.value(0, 0, geo.national())).isEqualTo(130);
 	}
 
 	@Test
@@ -62,7 +69,7 @@ class DisclosureControlTest {
 		n[5] = new long[] { 38, 12, 9 };
 		d[5] = new long[] { 40, 60, 30 };
 		var controlled = DisclosureControl.apply(year(geography(3, 1), n, d, new long[12][1]), K);
-		assertThat(controlled.value(1, 5, 0)).isNull();
+		assertThat(controlled.value(1, DisclosureControl.YEAR, 0)).isNull();
 	}
 
 	@Test
@@ -73,8 +80,8 @@ class DisclosureControlTest {
 		DisclosureControl.Geography geo = geography(4, 2);
 		assertThat(geo.regionOf()[3]).isEqualTo(1);
 		var controlled = DisclosureControl.apply(year(geo, n, d, new long[12][1]), K);
-		assertThat(controlled.value(0, 2, 3)).isNull();
-		assertThat(controlled.value(0, 2, 4 + 1)).as("the region's cell is the municipality's").isNull();
+		assertThat(controlled.value(0, DisclosureControl.YEAR, 3)).isNull();
+		assertThat(controlled.value(0, DisclosureControl.YEAR, 4 + 1)).as("the region's cell is the municipality's").isNull();
 	}
 
 	@Test
@@ -175,6 +182,11 @@ class DisclosureControlTest {
 			relations.add(quarters);
 		}
 		for (int[][] r : relations) {
+			// Relations with a cell off the publication grid are the linear attack's (aLinearProgrammingAttacker…).
+			if (java.util.Arrays.stream(r).anyMatch(cell -> !(cell[1] == geo.national()
+					|| (cell[1] < municipalities ? cell[0] == DisclosureControl.YEAR : cell[0] >= 12)))) {
+				continue;
+			}
 			int hidden = 0;
 			long hiddenParts = 0;
 			for (int j = 0; j < r.length; j++) {
@@ -188,6 +200,62 @@ class DisclosureControlTest {
 				assertThat(publishable(hiddenParts)).as("hidden parts %d under a shown total", hiddenParts).isTrue();
 			}
 		}
+	}
+
+	/**
+	 * The issue's attack: with every published cell of a year of the catalog's twelve indicators (their numerators,
+	 * denominators and the counts left out for consent, every period and stratum) and every relation between the
+	 * indicators, a linear program per masked cell narrows no sensitive one to fewer than k whole numbers, nor any
+	 * small count off the publication grid. Years of three shapes: 700 births in 7 municipalities of 3 regions, 100 in
+	 * 6 municipalities that are each a region, 300 in 10 of 2. The same attacker does recover cells from primary
+	 * suppression alone.
+	 */
+	@Test
+	void aLinearProgrammingAttackerRecoversNoMaskedCellOfTheCatalogsYear() throws Exception {
+		MeasureCatalog catalog = new MeasureCatalog(ca.uhn.fhir.context.FhirContext.forR4Cached());
+		for (int[] shape : new int[][] { { 100, 6, 6, 2 }, { 300, 10, 2, 5 } }) {
+			var regionsOf = SyntheticCells.regions(shape[1], shape[2]);
+			DisclosureControl.Year small = Indicators.year(SyntheticCells.year(shape[0], shape[1], shape[3]), catalog, regionsOf::get);
+			var controlled = DisclosureControl.apply(small, K);
+			assertThat(controlled.outcome().level()).isEqualTo(DisclosureControl.Level.MUNICIPALITIES);
+			assertThat(LinearAttack.recovered(small, controlled::value, K)).as(shape[0] + " births").isEmpty();
+		}
+		var regions = SyntheticCells.regions(7, 3);
+		DisclosureControl.Year year = Indicators.year(SyntheticCells.year(700, 7, 3), catalog, regions::get);
+		var controlled = DisclosureControl.apply(year, K);
+		assertThat(controlled.outcome().primary()).as("the year has small counts to protect").isGreaterThan(50);
+		assertThat(LinearAttack.recovered(year, controlled::value, K)).isEmpty();
+
+		List<String> primaryOnly = LinearAttack.recovered(year, (c, p, s) -> {
+			boolean grid = s == year.geography().national() || (s < 7 ? p == DisclosureControl.YEAR : p >= 12);
+			long v = truth(year, c, p, s);
+			int d = year.counts().get(c).denominator();
+			boolean small = !publishable(v) || d >= 0 && (!publishable(truth(year, d, p, s)) || !publishable(truth(year, d, p, s) - v));
+			return grid && !small ? v : null;
+		}, K);
+		assertThat(primaryOnly).as("the attacker works").isNotEmpty();
+	}
+
+	/** A year too costly to audit at one level is published one level coarser, and that holds against the attacker too. */
+	@Test
+	void aYearBeyondTheAuditsBudgetIsPublishedCoarser() throws Exception {
+		MeasureCatalog catalog = new MeasureCatalog(ca.uhn.fhir.context.FhirContext.forR4Cached());
+		var regions = SyntheticCells.regions(7, 3);
+		DisclosureControl.Year year = Indicators.year(SyntheticCells.year(700, 7, 3), catalog, regions::get);
+		assertThat(DisclosureControl.apply(year, K).outcome().level()).isEqualTo(DisclosureControl.Level.MUNICIPALITIES);
+
+		var controlled = DisclosureControl.apply(year, K, 50);
+		assertThat(controlled.outcome().level()).isNotEqualTo(DisclosureControl.Level.MUNICIPALITIES);
+		assertThat(controlled.outcome().programs()).isGreaterThan(50);
+		int national = 0;
+		for (int c = 0; c < year.counts().size(); c++) {
+			for (int s = 0; s < 7 && year.counts().get(c).local(); s++) {
+				assertThat(controlled.value(c, DisclosureControl.YEAR, s)).as(year.counts().get(c).name() + " in municipality " + s).isNull();
+			}
+			national += controlled.value(c, DisclosureControl.YEAR, year.geography().national()) == null ? 0 : 1;
+		}
+		assertThat(national).as("counts of the country's year published").isPositive();
+		assertThat(LinearAttack.recovered(year, controlled::value, K)).isEmpty();
 	}
 
 	private static boolean publishable(long count) {
