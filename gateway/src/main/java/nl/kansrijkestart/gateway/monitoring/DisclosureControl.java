@@ -26,9 +26,10 @@ import com.google.ortools.linearsolver.MPVariable;
  * parts under a published total add up to k or more.
  *
  * <p>Then the audit: someone who knows every published cell, every additive relation and every relation between the
- * counts ({@link Relation}, numerator ≤ denominator) can bound a suppressed cell by linear programming. For each one the
- * audit minimises and maximises it under all of them; where fewer than k whole numbers lie between, it suppresses a
- * published cell next to it and audits again, until every suppressed cell keeps a range of k or more. A program is
+ * counts ({@link Relation}, numerator ≤ denominator) can bound a suppressed cell by linear programming. For each such
+ * cell the audit minimises and maximises it under all of them; where fewer than k whole numbers lie between, it suppresses a
+ * published cell next to it and audits again, until every sensitive suppressed cell (a small count, a numerator that
+ * leaves one) keeps a range of k or more. A program is
  * over the suppressed cells nearest to one (published cells are constants), and its solution also widens the known
  * range of the others in it, which then need no program of their own. The programs are solved with GLOP (Google
  * OR-Tools), about ten times faster here than a pure Java simplex; a year that needs more than {@link #BUDGET} of them
