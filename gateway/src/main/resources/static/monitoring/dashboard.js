@@ -186,7 +186,13 @@ async function drawMap() {
   const level = $('map-level').value;
   const { m, national, nationalValue } = shown;
   const rows = level === 'regions' ? shown.regions : shown.rows;
-  const areas = await mapGeometry(level);
+  let areas;
+  try {
+    areas = await mapGeometry(level);
+  } catch (e) {
+    $('map-national').textContent = 'Could not load the map: ' + e.message + '. The tables below hold the same figures.';
+    return;
+  }
   const classes = classesOf(rows.filter((r) => !r.masked && r.value !== null).map((r) => r.value));
   const byCode = new Map(rows.map((r) => [r.municipality, r]));
   const data = areas.features.map((f) => {

@@ -589,6 +589,15 @@ class MonitoringTest {
 			List<String> choices = new Select(driver.findElement(By.id("trend-municipality"))).getOptions().stream().map(WebElement::getText).toList();
 			assertThat(choices).as("municipalities and regions to follow").anyMatch(c -> c.startsWith("GG")).anyMatch(c -> c.startsWith("GM"));
 			Files.write(Path.of("target", "dashboard.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+
+			// Without its geometry the map says so, and the page stays usable.
+			((org.openqa.selenium.JavascriptExecutor) driver).executeScript("delete geometry.regions; delete geometry.municipalities;"
+					+ " const real = window.fetch; window.fetch = (url, o) => String(url).includes('/map/') ? Promise.reject(new Error('offline'))"
+					+ " : real(url, o);");
+			Select level = new Select(driver.findElement(By.id("map-level")));
+			level.selectByValue(level.getFirstSelectedOption().getAttribute("value").equals("regions") ? "municipalities" : "regions");
+			wait.until(d -> d.findElement(By.id("map-national")).getText().startsWith("Could not load the map: offline"));
+			assertThat(driver.findElements(By.cssSelector("#cells tbody tr"))).isNotEmpty();
 		} finally {
 			driver.quit();
 		}
