@@ -21,11 +21,15 @@ class CapabilityStatementCustomizer {
 	static final String CONSENT_POLICY = ProfileCatalog.CANONICAL_BASE + "StructureDefinition/ks-ext-consent-policy";
 
 	private final ProfileCatalog catalog;
-	private final ConsentService consent;
+	static final String OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
 
-	CapabilityStatementCustomizer(ProfileCatalog catalog, ConsentService consent) {
+	private final ConsentService consent;
+	private final SmartDiscovery smart;
+
+	CapabilityStatementCustomizer(ProfileCatalog catalog, ConsentService consent, SmartDiscovery smart) {
 		this.catalog = catalog;
 		this.consent = consent;
+		this.smart = smart;
 	}
 
 	@Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
@@ -50,6 +54,9 @@ class CapabilityStatementCustomizer {
 			rest.getSecurity().setCors(false).setDescription("OAuth2 bearer JWT with SMART system scopes and an organization claim")
 					.addService(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding(
 							"http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR", "SMART-on-FHIR")));
+			// The token endpoint, as SMART clients look for it (also at .well-known/smart-configuration).
+			smart.tokenEndpoint().ifPresent(token -> rest.getSecurity().addExtension().setUrl(OAUTH_URIS)
+					.addExtension("token", new org.hl7.fhir.r4.model.UriType(token)));
 			for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
 				for (String profile : catalog.profilesFor(resource.getType())) {
 					resource.getSupportedProfile().add(new CanonicalType(profile));

@@ -59,6 +59,8 @@ public class SecurityConfiguration {
 						.requestMatchers(HttpMethod.GET, "/fhir/metadata", "/fhir/stu3/metadata", "/actuator/health", "/actuator/health/liveness",
 								"/actuator/health/readiness").permitAll()
 						.requestMatchers("/error").permitAll()
+						// SMART discovery: where to get a token, before having one.
+						.requestMatchers("/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration").permitAll()
 						// The dashboard's page and code hold no data; what it shows comes from the API with a token.
 						.requestMatchers(HttpMethod.GET, "/monitoring", "/monitoring/", "/monitoring/index.html", "/monitoring/dashboard.js",
 								"/monitoring/dashboard.css", "/webjars/echarts/*/dist/echarts.min.js").permitAll()

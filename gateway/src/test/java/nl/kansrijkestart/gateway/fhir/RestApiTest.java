@@ -181,5 +181,30 @@ class RestApiTest {
 		var provenance = rest.getResource().stream().filter(r -> r.getType().equals("Provenance")).findFirst().orElseThrow();
 		assertThat(provenance.getInteraction()).extracting(i -> i.getCode().toCode()).doesNotContain("create", "update");
 		assertThat(rest.getResource()).extracting(r -> r.getType()).doesNotContain("MedicationRequest");
+		String token = rest.getSecurity().getExtensionByUrl(CapabilityStatementCustomizer.OAUTH_URIS).getExtensionString("token");
+		assertThat(token).isEqualTo("http://localhost:" + port + "/oauth2/token");
+	}
+
+	/** SMART discovery, without a token, at the FHIR base and the root; its token endpoint gives a token that works. */
+	@Test
+	void smartDiscoveryNamesTheTokenEndpoint() throws Exception {
+		FhirHttp anonymous = http.as(null);
+		for (String path : SmartDiscovery.PATHS) {
+			FhirHttp.Response r = anonymous.get(path);
+			assertThat(r.status()).as(path).isEqualTo(200);
+			assertThat(r.header("Content-Type")).startsWith("application/json");
+			var configuration = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+			assertThat(configuration.get("token_endpoint").asText()).isEqualTo("http://localhost:" + port + "/oauth2/token");
+			assertThat(configuration.get("grant_types_supported").toString()).contains("client_credentials");
+			assertThat(configuration.get("capabilities").toString()).contains("client-confidential-symmetric");
+		}
+		FhirHttp.Response token = anonymous.post("/oauth2/token", "grant_type=client_credentials&client_id=monitoring&client_secret="
+				+ FhirHttp.TEST_SECRET, "application/x-www-form-urlencoded");
+		assertThat(token.status()).as(token.body()).isEqualTo(200);
+		String accessToken = new com.fasterxml.jackson.databind.ObjectMapper().readTree(token.body()).get("access_token").asText();
+		assertThat(anonymous.get("/fhir/Measure", "Authorization", "Bearer " + accessToken).status()).isEqualTo(200);
+		FhirHttp.Response post = anonymous.post(SmartDiscovery.PATHS.get(0), "{}", "application/json");
+		assertThat(post.status()).isEqualTo(405);
+		assertThat(post.body()).contains("OperationOutcome");
 	}
 }

@@ -30,13 +30,14 @@ import org.springframework.test.context.DynamicPropertySource;
 @GatewayTest
 class ExternalIssuerTest {
 
-	private static final String ISSUER = "https://idp.example.org/realms/kansrijke-start";
 	private static final WireMockServer IDP = new WireMockServer(options().dynamicPort());
 	private static final RSAKey KEY = newKey();
 
 	static {
 		IDP.start();
 	}
+
+	private static final String ISSUER = IDP.baseUrl() + "/realms/kansrijke-start";
 
 	@DynamicPropertySource
 	static void externalIssuer(DynamicPropertyRegistry registry) {
