@@ -417,7 +417,7 @@ final class DisclosureControl {
 		}
 
 		/**
-		 * Audits until every suppressed cell keeps a range of k or more whole numbers against all that is known; false
+		 * Audits until every sensitive suppressed cell keeps a range of k or more whole numbers against all that is known; false
 		 * when that takes more than {@code budget} linear programs. Suppressing more only widens the ranges (the table's
 		 * true values stay a solution), so a cell once found wide stays so, and every solution found keeps counting.
 		 */
