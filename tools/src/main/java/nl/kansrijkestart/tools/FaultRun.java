@@ -112,7 +112,8 @@ final class FaultRun {
 
 	private void idleCost(GatewayProcess gateway, int dbPort) throws Exception {
 		Thread.sleep(15_000);
-		try (Connection db = DriverManager.getConnection("jdbc:postgresql://localhost:" + dbPort + "/postgres?user=postgres")) {
+		try (Connection db = EmbeddedLogin.connect("jdbc:postgresql://localhost:" + dbPort + "/postgres",
+				work.resolve("embedded/data/postgres.credentials"))) {
 			long commits = commits(db);
 			long ticks = gateway.cpuTicks();
 			Thread.sleep(30_000);

@@ -5,7 +5,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.nio.file.Files;
@@ -28,7 +27,8 @@ final class MonitoringBench {
 
 	static void run(Map<String, String> options) throws Exception {
 		String url = options.getOrDefault("url", "http://localhost:8080/fhir");
-		String jdbc = options.getOrDefault("jdbc", "jdbc:postgresql://127.0.0.1:54329/postgres?user=postgres");
+		String jdbc = options.getOrDefault("jdbc", "jdbc:postgresql://127.0.0.1:54329/postgres");
+		Path credentials = Path.of(options.getOrDefault("credentials", "data/postgres.credentials"));
 		int perYear = Integer.parseInt(options.getOrDefault("births-per-year", "170000"));
 		int years = Integer.parseInt(options.getOrDefault("years", "5"));
 		int runs = Integer.parseInt(options.getOrDefault("runs", "20"));
@@ -38,7 +38,7 @@ final class MonitoringBench {
 		List<String[]> municipalities = Files.readAllLines(Path.of(options.getOrDefault("routing", "mappings/jgz-routing.csv"))).stream()
 				.filter(l -> l.startsWith("GM")).map(l -> l.split(",", -1)).map(f -> new String[] { f[0], f[f.length - 1] }).toList();
 		int firstYear = 2020;
-		try (Connection db = DriverManager.getConnection(jdbc); Statement st = db.createStatement()) {
+		try (Connection db = EmbeddedLogin.connect(jdbc, credentials); Statement st = db.createStatement()) {
 			long t = System.nanoTime();
 			st.execute("delete from monitoring_birth where record_key like 'bench-%'");
 			st.execute("delete from monitoring_pregnancy where record_key like 'bench-%'");
@@ -74,7 +74,7 @@ final class MonitoringBench {
 		time(client, token, "every indicator, period and stratum of one year (CSV)",
 				url.replaceFirst("/fhir/?$", "") + "/monitoring/api/year/" + (firstYear + years - 1) + ".csv", runs);
 		if (!keep) {
-			try (Connection db = DriverManager.getConnection(jdbc); Statement st = db.createStatement()) {
+			try (Connection db = EmbeddedLogin.connect(jdbc, credentials); Statement st = db.createStatement()) {
 				st.execute("delete from monitoring_birth where record_key like 'bench-%'");
 				st.execute("delete from monitoring_pregnancy where record_key like 'bench-%'");
 				st.execute("select monitoring_refresh_all_cells()");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import nl.kansrijkestart.gateway.privacy.Pseudonymizer;
+import nl.kansrijkestart.gateway.support.CleanDatabaseConfiguration.OwnerJdbc;
 import nl.kansrijkestart.gateway.support.DatabaseState;
 import nl.kansrijkestart.gateway.support.FhirHttp;
 import nl.kansrijkestart.gateway.support.GatewayTest;
@@ -31,6 +32,8 @@ class AuditTrailTest {
 	int port;
 	@Autowired
 	JdbcTemplate jdbc;
+	@Autowired
+	OwnerJdbc owner;
 	@Autowired
 	Pseudonymizer pseudonymizer;
 	FhirHttp http;
@@ -133,21 +136,61 @@ class AuditTrailTest {
 	@Test
 	void theTrailCannotBeChangedOrDeletedInTheDatabase() {
 		http.get("/fhir/Patient/" + motherId);
-		long rows = jdbc.queryForObject("select count(*) from audit_event", Long.class);
-		assertThatThrownBy(() -> jdbc.update("update audit_event set outcome = 0")).isInstanceOf(DataAccessException.class)
-				.hasStackTraceContaining("append-only");
-		assertThatThrownBy(() -> jdbc.update("delete from audit_event")).isInstanceOf(DataAccessException.class)
-				.hasStackTraceContaining("append-only");
-		assertThatThrownBy(() -> jdbc.execute("truncate audit_event")).isInstanceOf(DataAccessException.class)
-				.hasStackTraceContaining("append-only");
-		assertThat(jdbc.queryForObject("select count(*) from audit_event", Long.class)).isEqualTo(rows);
+		String before = jdbc.queryForObject("select count(*) || ':' || md5(string_agg(id::text || content::text, ',' order by id))"
+				+ " from audit_event", String.class);
+		// The owner is stopped by the trigger, the gateway's own role already by its privileges.
+		for (JdbcTemplate role : List.of(owner.jdbc(), jdbc)) {
+			String refusal = role == jdbc ? "permission denied" : "append-only";
+			assertThatThrownBy(() -> role.update("update audit_event set outcome = 0")).isInstanceOf(DataAccessException.class)
+					.hasStackTraceContaining(refusal);
+			assertThatThrownBy(() -> role.update("delete from audit_event")).isInstanceOf(DataAccessException.class)
+					.hasStackTraceContaining(refusal);
+			assertThatThrownBy(() -> role.execute("truncate audit_event")).isInstanceOf(DataAccessException.class)
+					.hasStackTraceContaining(refusal);
+		}
+		assertThat(jdbc.queryForObject("select count(*) || ':' || md5(string_agg(id::text || content::text, ',' order by id))"
+				+ " from audit_event", String.class)).isEqualTo(before);
+	}
+
+	/** The routes around the trigger that a superuser or the owner has: the role the gateway serves as has none. */
+	@Test
+	void theGatewaysDatabaseRoleCannotGetAroundTheTrigger() {
+		assertThat(jdbc.queryForObject("select rolsuper or rolcreaterole or rolbypassrls from pg_roles where rolname = current_user",
+				Boolean.class)).isFalse();
+		assertThat(jdbc.queryForObject("select count(*) from pg_class where relowner = (select oid from pg_roles"
+				+ " where rolname = current_user)", Long.class)).as("relations the gateway's role owns").isZero();
+		String before = jdbc.queryForObject("select count(*) || ':' || md5(string_agg(id::text || content::text, ',' order by id))"
+				+ " from audit_event", String.class);
+		String ownerName = owner.jdbc().queryForObject("select current_user", String.class);
+		List<String> routes = List.of(
+				"set session_replication_role = replica",
+				"alter table audit_event disable trigger all",
+				"alter table audit_event disable trigger audit_event_no_update_or_delete",
+				"drop trigger audit_event_no_update_or_delete on audit_event",
+				"create or replace function append_only() returns trigger language plpgsql as $$ begin return old; end; $$",
+				"alter table audit_event owner to current_user",
+				"alter table audit_event rename to audit_event_old",
+				"create table audit_event_forged (like audit_event)",
+				"set role " + ownerName,
+				"alter role current_user superuser",
+				"drop table audit_event");
+		for (String route : routes) {
+			assertThatThrownBy(() -> jdbc.execute(route)).as(route).isInstanceOf(DataAccessException.class)
+					.rootCause().hasMessageMatching("(?s).*(permission denied|must be owner|must be superuser).*");
+		}
+		// A grant to itself is no error, only a warning, and grants nothing.
+		jdbc.execute("grant update, delete, truncate on audit_event to current_user");
+		assertThat(jdbc.queryForObject("select has_table_privilege('audit_event', 'update') or has_table_privilege('audit_event',"
+				+ " 'delete') or has_table_privilege('audit_event', 'truncate')", Boolean.class)).isFalse();
+		assertThat(jdbc.queryForObject("select count(*) || ':' || md5(string_agg(id::text || content::text, ',' order by id))"
+				+ " from audit_event", String.class)).isEqualTo(before);
 	}
 
 	@Test
 	void whenTheAuditRecordCannotBeWrittenTheActionFails() {
-		jdbc.execute("create function refuse_vsv_b() returns trigger language plpgsql as $$ begin"
+		owner.jdbc().execute("create function refuse_vsv_b() returns trigger language plpgsql as $$ begin"
 				+ " if new.client_id = 'vsv-b' then raise exception 'audit store unavailable'; end if; return new; end; $$");
-		jdbc.execute("create trigger refuse_vsv_b before insert on audit_event for each row execute function refuse_vsv_b()");
+		owner.jdbc().execute("create trigger refuse_vsv_b before insert on audit_event for each row execute function refuse_vsv_b()");
 		try {
 			FhirHttp b = http.as("vsv-b");
 			PregnancyGenerator.GeneratedPregnancy refused = new PregnancyGenerator(7003).next();
@@ -160,8 +203,8 @@ class AuditTrailTest {
 			assertThat(search.status()).isEqualTo(500);
 			assertThat(search.body()).contains("OperationOutcome").doesNotContain("\"Provenance\"");
 		} finally {
-			jdbc.execute("drop trigger refuse_vsv_b on audit_event");
-			jdbc.execute("drop function refuse_vsv_b()");
+			owner.jdbc().execute("drop trigger refuse_vsv_b on audit_event");
+			owner.jdbc().execute("drop function refuse_vsv_b()");
 		}
 		assertThat(http.as("vsv-b").get("/fhir/Provenance?_count=5").status()).isEqualTo(200);
 	}

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import nl.kansrijkestart.gateway.support.CleanDatabaseConfiguration.OwnerJdbc;
 import nl.kansrijkestart.gateway.support.GatewayTest;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +35,8 @@ class RecheckQueueTest {
 	@Autowired
 	JdbcTemplate jdbc;
 	@Autowired
+	OwnerJdbc owner;
+	@Autowired
 	DatabaseNotifications notifications;
 	@Autowired
 	PlatformTransactionManager transactions;
@@ -48,8 +51,8 @@ class RecheckQueueTest {
 
 	@BeforeEach
 	void queueWithConsumer() {
-		jdbc.execute("create table " + TABLE + " (like handover_check including all)");
-		jdbc.execute("create trigger " + TABLE + "_work after insert on " + TABLE + " for each statement execute function notify_work()");
+		owner.jdbc().execute("create table " + TABLE + " (like handover_check including all)");
+		owner.jdbc().execute("create trigger " + TABLE + "_work after insert on " + TABLE + " for each statement execute function notify_work()");
 		queue = new RecheckQueue(dataSource, TABLE, notifications);
 		consumer = flows.registration(queue.consumer(mother -> {
 			checked.add(mother);
@@ -64,7 +67,7 @@ class RecheckQueueTest {
 	void dropIt() {
 		release.countDown();
 		consumer.destroy();
-		jdbc.execute("drop table " + TABLE);
+		owner.jdbc().execute("drop table " + TABLE);
 	}
 
 	@Test
