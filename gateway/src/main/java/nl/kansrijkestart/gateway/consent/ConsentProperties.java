@@ -19,11 +19,16 @@ public record ConsentProperties(@DefaultValue("opt-in") MonitoringPolicy monitor
 	 * The national consent registry (Mitz in production), searched as FHIR {@code Consent?patient:identifier=bsn|...}.
 	 * No base URL: only consents recorded by birth-care systems count. Each lookup makes at most {@code attempts}
 	 * requests of at most {@code timeout} each, {@code backoff} apart (doubling); answers are cached for
-	 * {@code cacheTtl}, failures never.
+	 * {@code cacheTtl}, failures never. {@code sslBundle}: the Spring SSL bundle with the gateway's client certificate and
+	 * the registry's CA (Mitz requires mutual TLS); none: the JVM's trust store, no client certificate.
 	 */
 	public record Registry(String baseUrl, @DefaultValue("1s") Duration connectTimeout, @DefaultValue("2s") Duration timeout,
 			@DefaultValue("3") int attempts, @DefaultValue("200ms") Duration backoff, @DefaultValue("60s") Duration cacheTtl,
-			@DefaultValue("10000") long cacheSize) {
+			@DefaultValue("10000") long cacheSize, String sslBundle) {
+
+		public Registry {
+			sslBundle = sslBundle == null || sslBundle.isBlank() ? null : sslBundle;
+		}
 
 		public boolean enabled() {
 			return baseUrl != null && !baseUrl.isBlank();

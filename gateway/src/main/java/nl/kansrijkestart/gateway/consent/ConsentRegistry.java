@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ssl.SslBundles;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -53,12 +55,21 @@ class ConsentRegistry {
 	private final Cache<String, List<ConsentStatement>> cache;
 	private final MeterRegistry meters;
 
-	ConsentRegistry(ConsentProperties properties, FhirContext fhirContext, MeterRegistry meters) {
+	ConsentRegistry(ConsentProperties properties, FhirContext fhirContext, MeterRegistry meters, SslBundles sslBundles,
+			@Value("${gateway.production:false}") boolean production) {
 		this.properties = properties.registry();
 		this.fhirContext = fhirContext;
 		this.meters = meters;
-		this.client = HttpClient.newBuilder().connectTimeout(this.properties.connectTimeout())
-				.followRedirects(HttpClient.Redirect.NEVER).build();
+		if (production && this.properties.enabled() && !this.properties.baseUrl().startsWith("https://")) {
+			throw new IllegalStateException("gateway.consent.registry.base-url must be https in production (gateway.production): "
+					+ this.properties.baseUrl());
+		}
+		HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(this.properties.connectTimeout())
+				.followRedirects(HttpClient.Redirect.NEVER);
+		if (this.properties.sslBundle() != null) {
+			client.sslContext(sslBundles.getBundle(this.properties.sslBundle()).createSslContext());
+		}
+		this.client = client.build();
 		this.cache = Caffeine.newBuilder().expireAfterWrite(this.properties.cacheTtl()).maximumSize(this.properties.cacheSize()).build();
 	}
 

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import org.springframework.boot.ssl.SslBundles;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Timestamp;
@@ -111,7 +112,8 @@ class Deliveries implements SmartLifecycle {
 	private volatile boolean running;
 
 	Deliveries(JdbcTemplate jdbc, ResourceStore store, JgzResources jgz, ConsentService consent, HandoverProperties properties,
-			FhirContext fhirContext, MeterRegistry meters, TransactionTemplate transactions, DatabaseNotifications notifications) {
+			FhirContext fhirContext, MeterRegistry meters, TransactionTemplate transactions, DatabaseNotifications notifications,
+			SslBundles sslBundles) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.store = store;
@@ -120,7 +122,12 @@ class Deliveries implements SmartLifecycle {
 		this.properties = properties.delivery();
 		this.fhirContext = fhirContext;
 		this.meters = meters;
-		this.client = HttpClient.newBuilder().connectTimeout(this.properties.timeout()).followRedirects(HttpClient.Redirect.NEVER).build();
+		HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(this.properties.timeout())
+				.followRedirects(HttpClient.Redirect.NEVER);
+		if (this.properties.sslBundle() != null) {
+			client.sslContext(sslBundles.getBundle(this.properties.sslBundle()).createSslContext());
+		}
+		this.client = client.build();
 		meters.gauge("gateway.handover.dead-letters", jdbc, j -> j.queryForObject(
 				"select count(*) from handover_delivery where status = 'dead'", Long.class));
 		this.slots = new Semaphore(this.properties.concurrency());

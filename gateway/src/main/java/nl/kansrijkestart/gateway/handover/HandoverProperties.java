@@ -19,10 +19,17 @@ public record HandoverProperties(@DefaultValue("classpath:mappings/jgz-routing.c
 	 * doubling up to {@code maxBackoff}; each POST may take {@code timeout} (unless the routing table gives its endpoint
 	 * its own). At most {@code concurrency} POSTs are in
 	 * flight per instance, and at most {@code perEndpoint} to one JGZ endpoint, so a stalling endpoint cannot hold up the
-	 * others.
+	 * others. {@code sslBundle} names the Spring SSL bundle ({@code spring.ssl.bundle.*}) whose key is the gateway's client
+	 * certificate for mutual TLS and whose trust store holds the endpoints' CAs; none: the JVM's trust store, no
+	 * client certificate.
 	 */
 	public record Delivery(@DefaultValue("100ms") Duration pollInterval, @DefaultValue("10") int maxAttempts,
 			@DefaultValue("2s") Duration initialBackoff, @DefaultValue("10m") Duration maxBackoff,
-			@DefaultValue("5s") Duration timeout, @DefaultValue("8") int concurrency, @DefaultValue("1") int perEndpoint) {
+			@DefaultValue("5s") Duration timeout, @DefaultValue("8") int concurrency, @DefaultValue("1") int perEndpoint,
+			String sslBundle) {
+
+		public Delivery {
+			sslBundle = sslBundle == null || sslBundle.isBlank() ? null : sslBundle;
+		}
 	}
 }

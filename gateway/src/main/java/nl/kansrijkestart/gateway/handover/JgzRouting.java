@@ -11,6 +11,7 @@ import nl.kansrijkestart.gateway.security.OrganizationIdentifier;
 import nl.kansrijkestart.gateway.store.Municipalities;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.io.DefaultResourceLoader;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -37,8 +38,12 @@ class JgzRouting {
 	private final TransactionTemplate transactions;
 	private final HandoverProperties properties;
 	private final Municipalities municipalities;
+	/** Production: every push endpoint is https (the documents are personal data). */
+	private final boolean production;
 
-	JgzRouting(JdbcTemplate jdbc, TransactionTemplate transactions, HandoverProperties properties, Municipalities municipalities) {
+	JgzRouting(JdbcTemplate jdbc, TransactionTemplate transactions, HandoverProperties properties, Municipalities municipalities,
+			@Value("${gateway.production:false}") boolean production) {
+		this.production = production;
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.properties = properties;
@@ -91,7 +96,7 @@ class JgzRouting {
 		return new IllegalArgumentException("JGZ routing table " + properties.routingFile() + ", line " + line + ": " + why);
 	}
 
-	private List<Route> read() {
+	List<Route> read() {
 		String text;
 		try (InputStream in = new DefaultResourceLoader().getResource(properties.routingFile()).getInputStream()) {
 			text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -113,6 +118,9 @@ class JgzRouting {
 					|| (f.length >= 5 && !f[4].isBlank() && timeout == null)) {
 				throw badLine(line, "expected municipality (GMnnnn), organization (URA or AGB as system|value), name, endpoint"
 						+ " (http(s) URL or empty), and optionally the endpoint's push timeout (e.g. 10s) and the GGD region (GGnnnn)");
+			}
+			if (production && !f[3].isBlank() && !f[3].startsWith("https://")) {
+				throw badLine(line, "the endpoint " + f[3] + " is not https, as every endpoint must be in production (gateway.production)");
 			}
 			if (!municipalities.isCurrent(f[0])) {
 				throw badLine(line, f[0] + " is not a municipality of today (profiles/CodeSystem/ks-municipality.json); a former"

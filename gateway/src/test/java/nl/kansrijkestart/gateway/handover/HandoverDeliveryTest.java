@@ -25,6 +25,7 @@ import nl.kansrijkestart.gateway.support.ExternalSystems;
 import nl.kansrijkestart.gateway.support.Family;
 import nl.kansrijkestart.gateway.support.FhirHttp;
 import nl.kansrijkestart.gateway.support.GatewayTest;
+import nl.kansrijkestart.gateway.support.TlsEndpoints;
 import nl.kansrijkestart.gateway.support.Pregnancies;
 import nl.kansrijkestart.tools.PregnancyGenerator;
 import org.hl7.fhir.r4.model.Bundle;
@@ -186,6 +187,50 @@ class HandoverDeliveryTest extends ExternalSystems {
 			writeRouting(false);
 			http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON);
 			slow.stop();
+		}
+	}
+
+	/**
+	 * Pushes over https present the gateway's client certificate (gateway.handover.delivery.ssl-bundle): an endpoint
+	 * that requires it gets the document; one that trusts someone else's certificate only gets no request at all, and
+	 * the document waits for its retries.
+	 */
+	@Test
+	void pushesAuthenticateWithTheGatewaysClientCertificate() {
+		WireMockServer trusting = TlsEndpoints.requiringClientCertificate(TlsEndpoints.GATEWAY_TRUST);
+		WireMockServer stranger = TlsEndpoints.requiringClientCertificate(TlsEndpoints.STRANGER_TRUST);
+		trusting.stubFor(post(urlPathEqualTo("/fhir/Bundle")).willReturn(aResponse().withStatus(201)));
+		stranger.stubFor(post(urlPathEqualTo("/fhir/Bundle")).willReturn(aResponse().withStatus(201)));
+		String delivery = "select coalesce(string_agg(d.status || ':' || d.attempts, ','), '') from handover_delivery d"
+				+ " join handover h on h.id = d.handover_id where h.mother = ?";
+		try {
+			writeRouting(false, TlsEndpoints.baseUrl(trusting) + "/fhir");
+			assertThat(http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON).status())
+					.isEqualTo(200);
+			Family accepted = Family.submit(http, Pregnancies.beforeBirth(Pregnancies.livingIn(new PregnancyGenerator(53_330).next()
+					.bundle(), "GM0518")), (mother, child) -> List.of(
+							Consents.simple("permit", mother, "2024-01-10T10:00:00+01:00", true, Purpose.HANDOVER)));
+			await().atMost(Duration.ofSeconds(30)).until(() -> "delivered:1".equals(jdbc.queryForObject(delivery, String.class,
+					accepted.motherId())));
+			assertThat(trusting.getAllServeEvents()).singleElement().satisfies(e -> assertThat(CTX.newJsonParser()
+					.parseResource(Bundle.class, e.getRequest().getBodyAsString()).getType()).isEqualTo(Bundle.BundleType.DOCUMENT));
+
+			writeRouting(false, TlsEndpoints.baseUrl(stranger) + "/fhir");
+			assertThat(http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON).status())
+					.isEqualTo(200);
+			Family refused = Family.submit(http, Pregnancies.beforeBirth(Pregnancies.livingIn(new PregnancyGenerator(53_331).next()
+					.bundle(), "GM0518")), (mother, child) -> List.of(
+							Consents.simple("permit", mother, "2024-01-10T10:00:00+01:00", true, Purpose.HANDOVER)));
+			await().atMost(Duration.ofSeconds(30)).until(() -> {
+				String state = jdbc.queryForObject(delivery, String.class, refused.motherId());
+				return state.matches("(pending|dead):[1-9][0-9]*");
+			});
+			assertThat(stranger.getAllServeEvents()).as("no request gets past the handshake").isEmpty();
+		} finally {
+			writeRouting(false);
+			http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON);
+			trusting.stop();
+			stranger.stop();
 		}
 	}
 
