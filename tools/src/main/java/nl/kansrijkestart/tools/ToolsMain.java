@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * load     [--url U] --count N [--clients C] [--seed S] [--client-id I --client-secret S] [--token-url T]
  * bench    [--url U] --count N [--clients C] [--warmup W] [--seed S] [--format r4|stu3|kernset] [--client-id I --client-secret S] [--token-url T]
  * handover-bench [--url U] [--routing-file F] --count N [--rate R] [--warmup W] [--seed S]
- * monitoring-bench [--url U] [--jdbc J] [--births-per-year B] [--years Y] [--runs R] [--keep true]
+ * monitoring-bench [--url U] [--jdbc J] [--credentials F] [--births-per-year B] [--years Y] [--runs R] [--keep true]
  * faults   [--jar gateway/target/app/gateway.jar] [--work target/faults] [--load-seconds S] [--external-jdbc J]
+ * e2e      [--keycloak target/e2e/keycloak] [--jar ...] [--jdbc J] [--work target/e2e/run] [--limit PT10M]
  * </pre>
  */
 public final class ToolsMain {
@@ -53,6 +54,7 @@ public final class ToolsMain {
 			case "handover-bench" -> HandoverBench.run(options);
 			case "monitoring-bench" -> MonitoringBench.run(options);
 			case "faults" -> FaultRun.run(options);
+			case "e2e" -> EndToEnd.run(options);
 			default -> usage();
 		}
 	}
@@ -68,11 +70,14 @@ public final class ToolsMain {
 				  handover-bench [--url ...] [--routing-file /tmp/kansrijke-start-bench-routing.csv] --count N [--rate R/s] [--warmup W]
 				           time from a committed consented birth bundle to its postnatal document reaching JGZ (p50/p95/p99);
 				           start the gateway with GATEWAY_HANDOVER_ROUTING_FILE=file:<routing-file>
-				  monitoring-bench [--url ...] [--jdbc jdbc:postgresql://127.0.0.1:54329/postgres?user=postgres]
+				  monitoring-bench [--url ...] [--jdbc jdbc:postgresql://127.0.0.1:54329/postgres]
+				           [--credentials data/postgres.credentials (the embedded database's, beside its data)]
 				           [--births-per-year 170000] [--years 5] [--runs 20]: fills the fact tables with synthetic facts and
 				           times the indicators (start the gateway with --gateway.embedded-database.port=54329)
 				  faults   [--jar gateway/target/app/gateway.jar] [--work target/faults] [--load-seconds 8]
 				           [--external-jdbc jdbc:postgresql://127.0.0.1:5432/gateway_faults]: the fault-injection run
+				  e2e      [--keycloak target/e2e/keycloak] [--jdbc jdbc:postgresql://127.0.0.1:5432/gateway_e2e]: the compose
+				           topology run natively (Keycloak, Caddy, two gateways) and its journeys; see docker/e2e.sh
 				           (start-up, idle cost, kill -9 of the JVM and of PostgreSQL, SIGTERM, a stalling JGZ endpoint,
 				           two instances on the external database); prints its figures, exits 1 if a check breaks
 				  load and bench authenticate with client credentials: --client-id (vsv-demo), --client-secret
