@@ -17,20 +17,75 @@ const HATCH = { symbol: 'rect', symbolSize: 1, color: '#8a6d00', dashArrayX: [1,
 
 const $ = (id) => document.getElementById(id);
 
+// People sign in with the OpenID Connect authorization code and PKCE (RFC 7636) as a public client: the page holds
+// no secret. The endpoints come from the gateway's SMART discovery; the verifier and state live in sessionStorage
+// only until the code comes back.
+const CLIENT_ID = 'monitoring-dashboard';
+const SCOPES = 'user/Measure.read user/MeasureReport.read';
+
+function base64url(bytes) {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function redirectUri() {
+  return location.origin + '/monitoring/';
+}
+
+async function smartConfiguration() {
+  const response = await fetch('/.well-known/smart-configuration');
+  if (!response.ok) {
+    throw new Error('SMART discovery: ' + response.status);
+  }
+  return response.json();
+}
+
 async function signIn() {
-  const id = $('client-id').value;
-  const secret = $('client-secret').value;
-  const response = await fetch('/oauth2/token', {
+  try {
+    const configuration = await smartConfiguration();
+    const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+    const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
+    const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+    sessionStorage.setItem('pkce', JSON.stringify({ verifier, state }));
+    const query = new URLSearchParams({ response_type: 'code', client_id: CLIENT_ID, redirect_uri: redirectUri(), scope: SCOPES,
+      state, code_challenge: challenge, code_challenge_method: 'S256' });
+    location.assign(configuration.authorization_endpoint + '?' + query);
+  } catch (e) {
+    $('sign-in-status').textContent = 'Sign-in failed: ' + e.message;
+  }
+}
+
+/** Back from the identity provider with ?code=&state=: exchanges the code (with the verifier) for a token. */
+async function completeSignIn() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('code') && !params.has('error')) {
+    return;
+  }
+  const pending = JSON.parse(sessionStorage.getItem('pkce') || 'null');
+  sessionStorage.removeItem('pkce');
+  history.replaceState(null, '', redirectUri());
+  if (params.has('error')) {
+    $('sign-in-status').textContent = 'Sign-in refused: ' + params.get('error');
+    return;
+  }
+  if (!pending || pending.state !== params.get('state')) {
+    $('sign-in-status').textContent = 'Sign-in failed: the answer does not belong to this page\'s request';
+    return;
+  }
+  const configuration = await smartConfiguration();
+  const response = await fetch(configuration.token_endpoint, {
     method: 'POST',
-    headers: { 'Authorization': 'Basic ' + btoa(id + ':' + secret), 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials'
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: params.get('code'), redirect_uri: redirectUri(),
+      client_id: CLIENT_ID, code_verifier: pending.verifier })
   });
   if (!response.ok) {
     $('sign-in-status').textContent = 'Sign-in failed (' + response.status + ')';
     return;
   }
   token = (await response.json()).access_token;
-  $('sign-in-status').textContent = 'Signed in as ' + id;
+  const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  $('sign-in-status').textContent = 'Signed in as ' + (claims.preferred_username || claims.sub);
+  $('sign-in').hidden = true;
   await loadMeasures();
   $('controls').hidden = false;
 }
@@ -404,6 +459,7 @@ function downloadYear() {
 
 document.addEventListener('DOMContentLoaded', () => {
   $('sign-in').addEventListener('click', signIn);
+  completeSignIn().catch((e) => { $('sign-in-status').textContent = 'Sign-in failed: ' + e.message; });
   $('show').addEventListener('click', show);
   $('download').addEventListener('click', download);
   $('download-year').addEventListener('click', downloadYear);

@@ -54,9 +54,12 @@ class CapabilityStatementCustomizer {
 			rest.getSecurity().setCors(false).setDescription("OAuth2 bearer JWT with SMART system scopes and an organization claim")
 					.addService(new org.hl7.fhir.r4.model.CodeableConcept(new org.hl7.fhir.r4.model.Coding(
 							"http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR", "SMART-on-FHIR")));
-			// The token endpoint, as SMART clients look for it (also at .well-known/smart-configuration).
-			smart.tokenEndpoint().ifPresent(token -> rest.getSecurity().addExtension().setUrl(OAUTH_URIS)
-					.addExtension("token", new org.hl7.fhir.r4.model.UriType(token)));
+			// The token and authorization endpoints, as SMART clients look for them (also at .well-known/smart-configuration).
+			smart.endpoints().ifPresent(endpoints -> {
+				org.hl7.fhir.r4.model.Extension uris = rest.getSecurity().addExtension().setUrl(OAUTH_URIS);
+				uris.addExtension("token", new org.hl7.fhir.r4.model.UriType(endpoints.token()));
+				uris.addExtension("authorize", new org.hl7.fhir.r4.model.UriType(endpoints.authorization()));
+			});
 			for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
 				for (String profile : catalog.profilesFor(resource.getType())) {
 					resource.getSupportedProfile().add(new CanonicalType(profile));

@@ -34,7 +34,7 @@ class SmartDiscovery extends OncePerRequestFilter {
 	private final PublicBaseUrl base;
 	private final ObjectMapper json = new ObjectMapper();
 	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-	private volatile String externalTokenEndpoint;
+	private volatile Endpoints externalEndpoints;
 	/** After a failed read, the next is tried no sooner than this (the CapabilityStatement asks too). */
 	private volatile long nextAttempt;
 
@@ -43,27 +43,34 @@ class SmartDiscovery extends OncePerRequestFilter {
 		this.base = base;
 	}
 
-	/** The token endpoint, or empty when the external issuer's discovery document cannot be read now. */
-	Optional<String> tokenEndpoint() {
+	/** Where tokens are issued and where people sign in (authorization code with PKCE). */
+	record Endpoints(String token, String authorization) {
+	}
+
+	/** The issuer's endpoints, or empty when the external issuer's discovery document cannot be read now. */
+	Optional<Endpoints> endpoints() {
 		if (!security.externalIssuer()) {
 			String fhirBase = base.get();
-			return Optional.of(fhirBase.substring(0, fhirBase.length() - "/fhir".length()) + "/oauth2/token");
+			String origin = fhirBase.substring(0, fhirBase.length() - "/fhir".length());
+			return Optional.of(new Endpoints(origin + "/oauth2/token", origin + "/oauth2/authorize"));
 		}
-		if (externalTokenEndpoint == null && security.issuerUri() != null && !security.issuerUri().isBlank()
+		if (externalEndpoints == null && security.issuerUri() != null && !security.issuerUri().isBlank()
 				&& System.nanoTime() - nextAttempt >= 0) {
 			nextAttempt = System.nanoTime() + Duration.ofSeconds(30).toNanos();
 			try {
 				HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(security.issuerUri().replaceAll("/$", "")
 						+ "/.well-known/openid-configuration")).timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-				JsonNode endpoint = r.statusCode() == 200 ? json.readTree(r.body()).get("token_endpoint") : null;
-				externalTokenEndpoint = endpoint != null && endpoint.isTextual() ? endpoint.asText() : null;
+				JsonNode document = r.statusCode() == 200 ? json.readTree(r.body()) : null;
+				if (document != null && document.path("token_endpoint").isTextual() && document.path("authorization_endpoint").isTextual()) {
+					externalEndpoints = new Endpoints(document.get("token_endpoint").asText(), document.get("authorization_endpoint").asText());
+				}
 			} catch (IOException | IllegalArgumentException e) {
 				logger.warn("The issuer's discovery document could not be read: " + e.getMessage());
 			} catch (InterruptedException e) {
 				Thread.currentThread().interrupt();
 			}
 		}
-		return Optional.ofNullable(externalTokenEndpoint);
+		return Optional.ofNullable(externalEndpoints);
 	}
 
 	@Override
@@ -78,18 +85,23 @@ class SmartDiscovery extends OncePerRequestFilter {
 			OperationOutcomes.write(response, 405, "not-supported", "SMART discovery is read with GET");
 			return;
 		}
-		Optional<String> token = tokenEndpoint();
-		if (token.isEmpty()) {
+		Optional<Endpoints> endpoints = endpoints();
+		if (endpoints.isEmpty()) {
 			OperationOutcomes.write(response, 503, "transient", "The identity provider's discovery document could not be read; try again later");
 			return;
 		}
 		Map<String, Object> configuration = new LinkedHashMap<>();
-		configuration.put("token_endpoint", token.get());
-		// Backend services only: system scopes by client credentials, SMART v1 and v2 scope syntax.
-		configuration.put("grant_types_supported", List.of("client_credentials"));
-		configuration.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post"));
-		configuration.put("scopes_supported", List.of("system/*.read", "system/*.write", "system/*.rs", "system/*.cruds"));
-		configuration.put("capabilities", List.of("client-confidential-symmetric", "permission-v1", "permission-v2"));
+		configuration.put("authorization_endpoint", endpoints.get().authorization());
+		configuration.put("token_endpoint", endpoints.get().token());
+		// Systems by client credentials (system/ scopes); people sign in with the authorization code and PKCE as public
+		// clients (user/ scopes, the dashboard). SMART v1 and v2 scope syntax.
+		configuration.put("grant_types_supported", List.of("client_credentials", "authorization_code"));
+		configuration.put("token_endpoint_auth_methods_supported", List.of("client_secret_basic", "client_secret_post", "none"));
+		configuration.put("code_challenge_methods_supported", List.of("S256"));
+		configuration.put("scopes_supported", List.of("system/*.read", "system/*.write", "system/*.rs", "system/*.cruds",
+				"user/*.read", "user/*.rs"));
+		configuration.put("capabilities", List.of("client-confidential-symmetric", "client-public", "launch-standalone",
+				"permission-user", "permission-v1", "permission-v2"));
 		response.setStatus(200);
 		response.setContentType("application/json");
 		response.setHeader("Cache-Control", "public, max-age=3600");

@@ -100,10 +100,13 @@ public class AccessPolicy {
 		return AccessDecision.deny("no rule for " + path, "default deny");
 	}
 
-	/** The first scope that grants the interaction on the type: SMART v1 (read, write, *) or v2 (cruds letters). */
+	/**
+	 * The first scope that grants the interaction on the type: SMART v1 (read, write, *) or v2 (cruds letters), for a
+	 * system ({@code system/}) or a signed-in person ({@code user/}); either way within the caller's role and partition.
+	 */
 	static String grantingScope(Set<String> scopes, Interaction interaction, String resourceType) {
 		for (String scope : scopes) {
-			if (!scope.startsWith("system/") || scope.contains("?")) {
+			if (!(scope.startsWith("system/") || scope.startsWith("user/")) || scope.contains("?")) {
 				// Granular v2 scopes (with a query) restrict further than we can check: they grant nothing here.
 				continue;
 			}
@@ -111,7 +114,7 @@ public class AccessPolicy {
 			if (dot < 0) {
 				continue;
 			}
-			String type = scope.substring("system/".length(), dot);
+			String type = scope.substring(scope.indexOf('/') + 1, dot);
 			String permission = scope.substring(dot + 1);
 			if (!type.equals("*") && !type.equals(resourceType)) {
 				continue;

@@ -20,7 +20,15 @@ import org.springframework.context.annotation.DependsOn;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.core.env.Environment;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
@@ -41,8 +49,10 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * The local issuer for the embedded default: Spring Authorization Server with the client-credentials clients of
- * {@code gateway.security.local-issuer.clients}. Off as soon as an external issuer is configured. Its signing key is
- * kept in the database ({@link #localSigningKey}).
+ * {@code gateway.security.local-issuer.clients}, and for its {@code users} a sign-in form ({@code /login}) and the
+ * authorization code with PKCE to the dashboard's public client. Off as soon as an external issuer is configured. Its
+ * signing key is kept in the database ({@link #localSigningKey}). A session exists only between the sign-in form and
+ * the authorization code: the API itself stays stateless.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("'${gateway.security.issuer-uri:}'.isBlank() and '${gateway.security.jwk-set-uri:}'.isBlank()")
@@ -55,7 +65,7 @@ public class LocalIssuerConfiguration {
 	}
 
 	@Bean
-	@Order(1)
+	@Order(0)
 	SecurityFilterChain localIssuerSecurity(HttpSecurity http) throws Exception {
 		OAuth2AuthorizationServerConfigurer issuer = OAuth2AuthorizationServerConfigurer.authorizationServer();
 		// Revocation and introspection are not offered: the gateway checks tokens by signature and expiry only, so a
@@ -66,11 +76,36 @@ public class LocalIssuerConfiguration {
 				.with(issuer, c -> {
 				})
 				.authorizeHttpRequests(a -> a.anyRequest().authenticated())
-				.sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-				.exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> OperationOutcomes.write(response, 401,
-						"login", "Client authentication is required")))
+				// a person asking for a code signs in first; a client without credentials gets a 401
+				.exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(new LoginUrlAuthenticationEntryPoint("/login"),
+						PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, "/oauth2/authorize"))
+						.defaultAuthenticationEntryPointFor((request, response, ex) -> OperationOutcomes.write(response, 401,
+								"login", "Client authentication is required"), AnyRequestMatcher.INSTANCE))
 				.csrf(c -> c.ignoringRequestMatchers(issuer.getEndpointsMatcher()));
 		return http.build();
+	}
+
+	/** The sign-in form (Spring Security's own page, CSRF-protected) for the authorization-code flow. */
+	@Bean
+	@Order(1)
+	SecurityFilterChain signInSecurity(HttpSecurity http) throws Exception {
+		http.securityMatcher("/login")
+				.authorizeHttpRequests(a -> a.anyRequest().permitAll())
+				.formLogin(Customizer.withDefaults());
+		return http.build();
+	}
+
+	@Bean
+	UserDetailsService localUsers(SecurityProperties properties) {
+		List<SecurityProperties.User> users = properties.localIssuer().users() == null ? List.of() : properties.localIssuer().users();
+		var encoder = new BCryptPasswordEncoder(BCryptPasswordEncoder.BCryptVersion.$2A, 10);
+		return new InMemoryUserDetailsManager(users.stream().map(u -> {
+			if (u.username() == null || u.password() == null || OrganizationIdentifier.parse(u.organization()).isEmpty()
+					|| Role.fromClaim(u.role()).isEmpty()) {
+				throw new IllegalStateException("Local issuer user " + u.username() + " needs username, password, organization and role");
+			}
+			return User.withUsername(u.username()).password("{bcrypt}" + encoder.encode(u.password())).roles("USER").build();
+		}).toList());
 	}
 
 	/**
@@ -102,7 +137,7 @@ public class LocalIssuerConfiguration {
 	}
 
 	@Bean
-	RegisteredClientRepository registeredClients(SecurityProperties properties) {
+	RegisteredClientRepository registeredClients(SecurityProperties properties, Environment environment) {
 		SecurityProperties.LocalIssuer local = properties.localIssuer();
 		List<SecurityProperties.Client> clients = local.clients() == null ? List.of() : local.clients();
 		if (clients.isEmpty()) {
@@ -126,9 +161,51 @@ public class LocalIssuerConfiguration {
 					.tokenSettings(TokenSettings.builder().accessTokenTimeToLive(local.tokenLifetime()).build())
 					.build();
 		}).toList();
-		log.warn("Local token issuer {} is on with {} client(s); configure gateway.security.issuer-uri for production",
-				local.issuer(), registered.size());
-		return new InMemoryRegisteredClientRepository(registered);
+		SecurityProperties.Dashboard dashboard = local.dashboard();
+		boolean dashboardClient = local.users() != null && !local.users().isEmpty() && dashboard.redirectUris() != null
+				&& !dashboard.redirectUris().isEmpty();
+		log.warn("Local token issuer {} is on with {} client(s) and {} user(s); configure gateway.security.issuer-uri for production",
+				local.issuer(), registered.size(), local.users() == null ? 0 : local.users().size());
+		InMemoryRegisteredClientRepository confidential = new InMemoryRegisteredClientRepository(registered);
+		if (!dashboardClient) {
+			return confidential;
+		}
+		return new RegisteredClientRepository() {
+			@Override
+			public void save(RegisteredClient client) {
+				// the issuer re-saves a client whose secret hash it upgrades; the public client has no secret
+				confidential.save(client);
+			}
+
+			@Override
+			public RegisteredClient findById(String id) {
+				return id.equals(dashboard.clientId()) ? dashboardClient(dashboard, local, environment) : confidential.findById(id);
+			}
+
+			@Override
+			public RegisteredClient findByClientId(String clientId) {
+				return clientId.equals(dashboard.clientId()) ? dashboardClient(dashboard, local, environment)
+						: confidential.findByClientId(clientId);
+			}
+		};
+	}
+
+	/**
+	 * The dashboard's public client: no secret, PKCE required, no consent screen. A redirect URI on port 0 (from
+	 * {@code server.port=0}) names the port the server was given, known only once it listens.
+	 */
+	private static RegisteredClient dashboardClient(SecurityProperties.Dashboard dashboard, SecurityProperties.LocalIssuer local,
+			Environment environment) {
+		String port = environment.getProperty("local.server.port", "0");
+		return RegisteredClient.withId(dashboard.clientId())
+				.clientId(dashboard.clientId())
+				.clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+				.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+				.redirectUris(r -> dashboard.redirectUris().forEach(uri -> r.add(uri.replaceFirst("^(https?://[^/:]+):0/", "$1:" + port + "/"))))
+				.scopes(sc -> sc.addAll(dashboard.scopes()))
+				.clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
+				.tokenSettings(TokenSettings.builder().accessTokenTimeToLive(local.tokenLifetime()).build())
+				.build();
 	}
 
 	private static void validate(SecurityProperties.Client c) {
@@ -141,17 +218,29 @@ public class LocalIssuerConfiguration {
 		}
 	}
 
-	/** Puts the claims the gateway needs into every token: audience, organisation, role, and scopes. */
+	/**
+	 * Puts the claims the gateway needs into every token: audience, organisation, role (the client's, or for a
+	 * signed-in person the user's), and scopes.
+	 */
 	@Bean
 	OAuth2TokenCustomizer<JwtEncodingContext> gatewayClaims(SecurityProperties properties) {
-		Map<String, SecurityProperties.Client> byId = new HashMap<>();
-		properties.localIssuer().clients().forEach(c -> byId.put(c.clientId(), c));
+		Map<String, String[]> byClient = new HashMap<>();
+		properties.localIssuer().clients().forEach(c -> byClient.put(c.clientId(), new String[] { c.organization(), c.role() }));
+		Map<String, String[]> byUser = new HashMap<>();
+		if (properties.localIssuer().users() != null) {
+			properties.localIssuer().users().forEach(u -> byUser.put(u.username(), new String[] { u.organization(), u.role() }));
+		}
 		return context -> {
-			SecurityProperties.Client client = byId.get(context.getRegisteredClient().getClientId());
+			String[] who = AuthorizationGrantType.AUTHORIZATION_CODE.equals(context.getAuthorizationGrantType())
+					? byUser.get(context.getPrincipal().getName())
+					: byClient.get(context.getRegisteredClient().getClientId());
+			if (who == null) {
+				throw new IllegalStateException("No organisation and role for " + context.getPrincipal().getName());
+			}
 			context.getClaims()
 					.audience(List.of(properties.audience()))
-					.claim(properties.organizationClaim(), client.organization())
-					.claim(properties.roleClaim(), client.role());
+					.claim(properties.organizationClaim(), who[0])
+					.claim(properties.roleClaim(), who[1]);
 			if (context.getAuthorizedScopes().isEmpty()) {
 				// SMART clients name their scopes; a plain curl without scope= gets all its client may have.
 				context.getClaims().claim("scope", List.copyOf(context.getRegisteredClient().getScopes()));

@@ -21,8 +21,24 @@ public record SecurityProperties(String issuerUri, String jwkSetUri, @DefaultVal
 		return hasText(issuerUri) || hasText(jwkSetUri);
 	}
 
-	/** The built-in authorization server (client-credentials only), for the embedded default. */
-	public record LocalIssuer(String issuer, @DefaultValue("5m") Duration tokenLifetime, List<Client> clients) {
+	/**
+	 * The built-in authorization server, for the embedded default: client credentials for {@code clients}, and for
+	 * {@code users} a sign-in form and the authorization code with PKCE to the public client {@code dashboard}.
+	 */
+	public record LocalIssuer(String issuer, @DefaultValue("5m") Duration tokenLifetime, List<Client> clients, List<User> users,
+			@DefaultValue Dashboard dashboard) {
+	}
+
+	/** A person who signs in (a demo user): the organisation and role their tokens carry. */
+	public record User(String username, String password, String organization, String role) {
+	}
+
+	/**
+	 * The dashboard as a public OAuth2 client: no secret, PKCE required. Redirect URIs on 127.0.0.1 match whatever the
+	 * port (RFC 8252); others exactly.
+	 */
+	public record Dashboard(@DefaultValue("monitoring-dashboard") String clientId, List<String> redirectUris,
+			@DefaultValue({ "user/Measure.read", "user/MeasureReport.read" }) List<String> scopes) {
 	}
 
 	public record Client(String clientId, String clientSecret, String organization, String role, List<String> scopes) {

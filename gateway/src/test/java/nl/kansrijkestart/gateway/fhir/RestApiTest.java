@@ -181,8 +181,9 @@ class RestApiTest {
 		var provenance = rest.getResource().stream().filter(r -> r.getType().equals("Provenance")).findFirst().orElseThrow();
 		assertThat(provenance.getInteraction()).extracting(i -> i.getCode().toCode()).doesNotContain("create", "update");
 		assertThat(rest.getResource()).extracting(r -> r.getType()).doesNotContain("MedicationRequest");
-		String token = rest.getSecurity().getExtensionByUrl(CapabilityStatementCustomizer.OAUTH_URIS).getExtensionString("token");
-		assertThat(token).isEqualTo("http://localhost:" + port + "/oauth2/token");
+		var oauthUris = rest.getSecurity().getExtensionByUrl(CapabilityStatementCustomizer.OAUTH_URIS);
+		assertThat(oauthUris.getExtensionString("token")).isEqualTo("http://localhost:" + port + "/oauth2/token");
+		assertThat(oauthUris.getExtensionString("authorize")).isEqualTo("http://localhost:" + port + "/oauth2/authorize");
 	}
 
 	/** SMART discovery, without a token, at the FHIR base and the root; its token endpoint gives a token that works. */
@@ -195,6 +196,7 @@ class RestApiTest {
 			assertThat(r.header("Content-Type")).startsWith("application/json");
 			var configuration = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
 			assertThat(configuration.get("token_endpoint").asText()).isEqualTo("http://localhost:" + port + "/oauth2/token");
+			assertThat(configuration.get("authorization_endpoint").asText()).isEqualTo("http://localhost:" + port + "/oauth2/authorize");
 			assertThat(configuration.get("grant_types_supported").toString()).contains("client_credentials");
 			assertThat(configuration.get("capabilities").toString()).contains("client-confidential-symmetric");
 		}

@@ -46,10 +46,12 @@ class SmartDiscoveryTest {
 	@Test
 	void theTokenEndpointIsTheIssuers() throws Exception {
 		idp.stubFor(get("/realms/ks/.well-known/openid-configuration").willReturn(okJson(
-				"{\"issuer\":\"" + idp.baseUrl() + "/realms/ks\",\"token_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/token\"}")));
+				"{\"issuer\":\"" + idp.baseUrl() + "/realms/ks\",\"token_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/token\","
+						+ "\"authorization_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/auth\"}")));
 		MockHttpServletResponse response = serve(discovery());
 		assertThat(response.getStatus()).isEqualTo(200);
-		assertThat(response.getContentAsString()).contains("\"token_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/token\"");
+		assertThat(response.getContentAsString()).contains("\"token_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/token\"",
+				"\"authorization_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/auth\"");
 	}
 
 	/** Unreadable discovery is a 503 with an OperationOutcome, and it is not asked again at once. */

@@ -204,7 +204,8 @@ class HandoverDeliveryTest extends ExternalSystems {
 		String delivery = "select coalesce(string_agg(d.status || ':' || d.attempts, ','), '') from handover_delivery d"
 				+ " join handover h on h.id = d.handover_id where h.mother = ?";
 		try {
-			writeRouting(false, TlsEndpoints.baseUrl(trusting) + "/fhir");
+			// a handshake on a cold, busy JVM can take longer than the suite's 500 ms push timeout
+			writeRouting(false, TlsEndpoints.baseUrl(trusting) + "/fhir", "10s");
 			assertThat(http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON).status())
 					.isEqualTo(200);
 			Family accepted = Family.submit(http, Pregnancies.beforeBirth(Pregnancies.livingIn(new PregnancyGenerator(53_330).next()
@@ -215,7 +216,7 @@ class HandoverDeliveryTest extends ExternalSystems {
 			assertThat(trusting.getAllServeEvents()).singleElement().satisfies(e -> assertThat(CTX.newJsonParser()
 					.parseResource(Bundle.class, e.getRequest().getBodyAsString()).getType()).isEqualTo(Bundle.BundleType.DOCUMENT));
 
-			writeRouting(false, TlsEndpoints.baseUrl(stranger) + "/fhir");
+			writeRouting(false, TlsEndpoints.baseUrl(stranger) + "/fhir", "10s");
 			assertThat(http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON).status())
 					.isEqualTo(200);
 			Family refused = Family.submit(http, Pregnancies.beforeBirth(Pregnancies.livingIn(new PregnancyGenerator(53_331).next()

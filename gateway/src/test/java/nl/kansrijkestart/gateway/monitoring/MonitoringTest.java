@@ -449,7 +449,10 @@ class MonitoringTest {
 		assertThat(after).isEqualTo(before - withdrawn.children().size());
 	}
 
-	/** Debian's chromium, headless, signed in to the dashboard as the monitoring reader. */
+	/**
+	 * Debian's chromium, headless, signed in to the dashboard as the demo monitoring user: through the local issuer's
+	 * sign-in form and back with an authorization code (PKCE).
+	 */
 	private WebDriver signedInBrowser() {
 		Path chromium = Path.of("/usr/bin/chromium");
 		Path chromedriver = Path.of("/usr/bin/chromedriver");
@@ -462,11 +465,16 @@ class MonitoringTest {
 		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
 		WebDriver driver = new ChromeDriver(service, options);
 		driver.get("http://localhost:" + port + "/monitoring/");
-		driver.findElement(By.id("client-id")).clear();
-		driver.findElement(By.id("client-id")).sendKeys("monitoring");
-		driver.findElement(By.id("client-secret")).sendKeys(FhirHttp.TEST_SECRET);
+		assertThat(driver.getPageSource()).doesNotContainIgnoringCase("secret");
 		driver.findElement(By.id("sign-in")).click();
-		new WebDriverWait(driver, Duration.ofSeconds(30)).until(ExpectedConditions.visibilityOfElementLocated(By.id("controls")));
+		WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+		wait.until(ExpectedConditions.urlContains("/login"));
+		driver.findElement(By.id("username")).sendKeys("monitoring-user");
+		driver.findElement(By.id("password")).sendKeys("monitoring-user-password");
+		driver.findElement(By.cssSelector("button[type=submit]")).click();
+		wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("controls")));
+		assertThat(driver.findElement(By.id("sign-in-status")).getText()).isEqualTo("Signed in as monitoring-user");
+		assertThat(driver.getCurrentUrl()).as("the code is gone from the address").doesNotContain("code=");
 		return driver;
 	}
 
