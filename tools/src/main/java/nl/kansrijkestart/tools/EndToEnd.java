@@ -33,6 +33,13 @@ import javax.net.ssl.TrustManagerFactory;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.MeasureReport;
 import org.hl7.fhir.r4.model.Task;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -223,6 +230,8 @@ final class EndToEnd {
 			return "MeasureReport " + report.getMeasure() + ", " + report.getGroupFirstRep().getStratifier().size() + " stratifier(s)";
 		});
 
+		journey("a person signs in to the dashboard (Keycloak's form, PKCE)", this::dashboardSignIn);
+
 		journey("refused: another organisation's token", () -> {
 			String other = token(REALM, "vsv-example-2", "system/*.read");
 			int status = status(get(FHIR + "/Patient/" + motherId[0], other));
@@ -261,6 +270,35 @@ final class EndToEnd {
 		});
 	}
 
+	/** Debian's chromium opens the dashboard, signs in through Keycloak's login form and sees the indicators. */
+	private String dashboardSignIn() {
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary("/usr/bin/chromium");
+		// the browser does not know Caddy's run-time CA; the page's own calls are same-origin through the same proxy
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--ignore-certificate-errors");
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+				.usingAnyFreePort().build();
+		WebDriver driver = new ChromeDriver(service, options);
+		try {
+			WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+			driver.get(PUBLIC + "/monitoring/");
+			expect(!driver.getPageSource().toLowerCase(java.util.Locale.ROOT).contains("secret"), "the page mentions a secret");
+			driver.findElement(By.id("sign-in")).click();
+			wait.until(ExpectedConditions.urlContains("/realms/" + REALM + "/protocol/openid-connect/auth"));
+			driver.findElement(By.id("username")).sendKeys("monitoring-user");
+			driver.findElement(By.id("password")).sendKeys(secrets.get("monitoring-user"));
+			driver.findElement(By.id("kc-login")).click();
+			wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("controls")));
+			String status = driver.findElement(By.id("sign-in-status")).getText();
+			int indicators = driver.findElements(By.cssSelector("#indicator option")).size();
+			expect(status.equals("Signed in as monitoring-user") && indicators > 0, status + ", " + indicators + " indicators");
+			return status + "; " + indicators + " indicators listed";
+		} finally {
+			driver.quit();
+		}
+	}
+
 	private interface Step {
 		String run() throws Exception;
 	}
@@ -273,9 +311,9 @@ final class EndToEnd {
 		long t = System.nanoTime();
 		try {
 			String result = step.run();
-			System.out.printf("PASS %-55s %6.2f s  %s%n", name, seconds(t), result);
+			System.out.printf("PASS %-62s %6.2f s  %s%n", name, seconds(t), result);
 		} catch (Exception | AssertionError e) {
-			System.out.printf("FAIL %-55s %6.2f s  %s%n", name, seconds(t), e.getMessage());
+			System.out.printf("FAIL %-62s %6.2f s  %s%n", name, seconds(t), e.getMessage());
 			failures.add(name);
 		}
 	}

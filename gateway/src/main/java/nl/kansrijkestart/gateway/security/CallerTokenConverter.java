@@ -32,8 +32,13 @@ class CallerTokenConverter implements Converter<Jwt, AbstractAuthenticationToken
 		String clientId = jwt.hasClaim("client_id") ? jwt.getClaimAsString("client_id")
 				: jwt.hasClaim("azp") ? jwt.getClaimAsString("azp") : jwt.getSubject();
 		String purpose = jwt.hasClaim("purpose_of_use") ? jwt.getClaimAsString("purpose_of_use") : defaultPurpose(role);
-		Caller caller = new Caller(clientId, organization, role, scopes(jwt), jwt.getClaimAsString("on_behalf_of"), purpose,
-				jwt.getId());
+		Set<String> scopes = scopes(jwt);
+		String onBehalfOf = jwt.getClaimAsString("on_behalf_of");
+		if (onBehalfOf == null && scopes.stream().anyMatch(s -> s.startsWith("user/"))) {
+			// a person's token (user/ scopes, e.g. the dashboard's): the audit trail names the person beside the client
+			onBehalfOf = jwt.hasClaim("preferred_username") ? jwt.getClaimAsString("preferred_username") : jwt.getSubject();
+		}
+		Caller caller = new Caller(clientId, organization, role, scopes, onBehalfOf, purpose, jwt.getId());
 		return new CallerAuthentication(caller, jwt);
 	}
 

@@ -240,7 +240,9 @@ public class LocalIssuerConfiguration {
 			context.getClaims()
 					.audience(List.of(properties.audience()))
 					.claim(properties.organizationClaim(), who[0])
-					.claim(properties.roleClaim(), who[1]);
+					.claim(properties.roleClaim(), who[1])
+					// the client beside the person (sub), as the audit trail records both
+					.claim("client_id", context.getRegisteredClient().getClientId());
 			if (context.getAuthorizedScopes().isEmpty()) {
 				// SMART clients name their scopes; a plain curl without scope= gets all its client may have.
 				context.getClaims().claim("scope", List.copyOf(context.getRegisteredClient().getScopes()));

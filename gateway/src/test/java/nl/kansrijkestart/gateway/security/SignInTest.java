@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
 import nl.kansrijkestart.gateway.support.GatewayTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * People sign in with the authorization code and PKCE (the dashboard as a public client), through the local issuer's
@@ -31,6 +33,8 @@ class SignInTest {
 
 	@LocalServerPort
 	int port;
+	@Autowired
+	JdbcTemplate jdbc;
 	private HttpClient browser;
 	private String base;
 
@@ -105,6 +109,9 @@ class SignInTest {
 		// the user/ scopes open the indicators, within the role
 		assertThat(withToken(access, "/fhir/Measure").statusCode()).isEqualTo(200);
 		assertThat(withToken(access, "/fhir/Patient?_count=1").statusCode()).isEqualTo(403);
+		// the audit trail names the client and the person who signed in
+		assertThat(jdbc.queryForObject("select count(*) from audit_event where client_id = 'monitoring-dashboard'"
+				+ " and content::text like '%monitoring-user%'", Long.class)).isPositive();
 	}
 
 	@Test
