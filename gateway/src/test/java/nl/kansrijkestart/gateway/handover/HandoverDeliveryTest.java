@@ -190,6 +190,16 @@ class HandoverDeliveryTest extends ExternalSystems {
 		}
 	}
 
+	/** Routes Den Haag to the https endpoint and submits a consented pregnancy there, before birth (one document). */
+	private Family prenatalPushedTo(WireMockServer endpoint, long seed) {
+		// a handshake on a cold, busy JVM can take longer than the suite's 500 ms push timeout
+		writeRouting(false, TlsEndpoints.baseUrl(endpoint) + "/fhir", "10s");
+		assertThat(http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON).status())
+				.isEqualTo(200);
+		return Family.submit(http, Pregnancies.beforeBirth(Pregnancies.livingIn(new PregnancyGenerator(seed).next().bundle(), "GM0518")),
+				(mother, child) -> List.of(Consents.simple("permit", mother, "2024-01-10T10:00:00+01:00", true, Purpose.HANDOVER)));
+	}
+
 	/**
 	 * Pushes over https present the gateway's client certificate (gateway.handover.delivery.ssl-bundle): an endpoint
 	 * that requires it gets the document; one that trusts someone else's certificate only gets no request at all, and
@@ -204,24 +214,13 @@ class HandoverDeliveryTest extends ExternalSystems {
 		String delivery = "select coalesce(string_agg(d.status || ':' || d.attempts, ','), '') from handover_delivery d"
 				+ " join handover h on h.id = d.handover_id where h.mother = ?";
 		try {
-			// a handshake on a cold, busy JVM can take longer than the suite's 500 ms push timeout
-			writeRouting(false, TlsEndpoints.baseUrl(trusting) + "/fhir", "10s");
-			assertThat(http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON).status())
-					.isEqualTo(200);
-			Family accepted = Family.submit(http, Pregnancies.beforeBirth(Pregnancies.livingIn(new PregnancyGenerator(53_330).next()
-					.bundle(), "GM0518")), (mother, child) -> List.of(
-							Consents.simple("permit", mother, "2024-01-10T10:00:00+01:00", true, Purpose.HANDOVER)));
+			Family accepted = prenatalPushedTo(trusting, 53_330);
 			await().atMost(Duration.ofSeconds(30)).until(() -> "delivered:1".equals(jdbc.queryForObject(delivery, String.class,
 					accepted.motherId())));
 			assertThat(trusting.getAllServeEvents()).singleElement().satisfies(e -> assertThat(CTX.newJsonParser()
 					.parseResource(Bundle.class, e.getRequest().getBodyAsString()).getType()).isEqualTo(Bundle.BundleType.DOCUMENT));
 
-			writeRouting(false, TlsEndpoints.baseUrl(stranger) + "/fhir", "10s");
-			assertThat(http.as("admin").post("/fhir/$reload-routing", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON).status())
-					.isEqualTo(200);
-			Family refused = Family.submit(http, Pregnancies.beforeBirth(Pregnancies.livingIn(new PregnancyGenerator(53_331).next()
-					.bundle(), "GM0518")), (mother, child) -> List.of(
-							Consents.simple("permit", mother, "2024-01-10T10:00:00+01:00", true, Purpose.HANDOVER)));
+			Family refused = prenatalPushedTo(stranger, 53_331);
 			await().atMost(Duration.ofSeconds(30)).until(() -> {
 				String state = jdbc.queryForObject(delivery, String.class, refused.motherId());
 				return state.matches("(pending|dead):[1-9][0-9]*");
