@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -27,9 +28,14 @@ class TableStatistics {
 
 	@Scheduled(fixedDelayString = "${gateway.database.statistics-interval}", initialDelayString = "${gateway.database.statistics-interval}")
 	void refresh() {
-		List<String> analysed = refreshNow();
-		if (!analysed.isEmpty()) {
-			log.debug("Planner statistics refreshed for {}", analysed);
+		try {
+			List<String> analysed = refreshNow();
+			if (!analysed.isEmpty()) {
+				log.debug("Planner statistics refreshed for {}", analysed);
+			}
+		} catch (DataAccessException e) {
+			// The database is away or busy: the next tick tries again, the watchdog and health report the outage.
+			log.debug("Planner statistics not refreshed: {}", e.getMessage());
 		}
 	}
 
