@@ -36,7 +36,8 @@ class GracefulShutdownTest {
 		}
 		Path data = Path.of("target", "graceful", UUID.randomUUID().toString(), "postgres");
 		Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", System.getProperty("java.class.path"), "-Dspring.profiles.active=test", GatewayApplication.class.getName(),
+				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "-Dspring.profiles.active=test",
+				GatewayApplication.class.getName(),
 				"--server.port=" + port, "--spring.datasource.url=", "--gateway.embedded-database.data-directory=" + data)
 				.redirectErrorStream(true).redirectOutput(Path.of("target", "graceful-shutdown.log").toFile()).start();
 		ExecutorService clients = Executors.newFixedThreadPool(8);

@@ -30,10 +30,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * generate --count N [--seed S] --out DIR
  * load     [--url U] --count N [--clients C] [--seed S] [--client-id I --client-secret S] [--token-url T]
  * bench    [--url U] --count N [--clients C] [--warmup W] [--seed S] [--format r4|stu3|kernset] [--client-id I --client-secret S] [--token-url T]
+ *          [--compare-url U2 [--compare-client-id I --compare-client-secret S --compare-token-url T] [--settle SECONDS]]
  * handover-bench [--url U] [--routing-file F] --count N [--rate R] [--warmup W] [--seed S]
  * monitoring-bench [--url U] [--jdbc J] [--credentials F] [--births-per-year B] [--years Y] [--runs R] [--keep true]
  * faults   [--jar gateway/target/app/gateway.jar] [--work target/faults] [--load-seconds S] [--external-jdbc J]
  * e2e      [--keycloak target/e2e/keycloak] [--jar ...] [--jdbc J] [--work target/e2e/run] [--limit PT10M]
+ * wire-count [--listen 6432] [--target 127.0.0.1:5432] [--every 10]
  * </pre>
  */
 public final class ToolsMain {
@@ -55,6 +57,7 @@ public final class ToolsMain {
 			case "monitoring-bench" -> MonitoringBench.run(options);
 			case "faults" -> FaultRun.run(options);
 			case "e2e" -> EndToEnd.run(options);
+			case "wire-count" -> WireCount.run(options);
 			default -> usage();
 		}
 	}
@@ -67,6 +70,9 @@ public final class ToolsMain {
 				  bench    [--url ...] --count N [--clients C] [--warmup W] [--seed S] [--format r4|stu3|kernset]
 				           r4: generated pregnancies to /fhir; stu3: the Wouden case (Nictiz STU3) to /fhir/stu3; kernset:
 				           Nictiz kernset scenario 1 (HL7v3) to /inbound/kernset, each copy a new woman (registered first)
+				           [--compare-url http://localhost:8090/fhir [--compare-client-id I --compare-client-secret S
+				           --compare-token-url T] [--settle 20]]: then the same r4 transactions, profiles stripped, to a second
+				           FHIR server (e.g. HAPI JPA), measured after the gateway, and both figures and their ratio side by side
 				  handover-bench [--url ...] [--routing-file /tmp/kansrijke-start-bench-routing.csv] --count N [--rate R/s] [--warmup W]
 				           time from a committed consented birth bundle to its postnatal document reaching JGZ (p50/p95/p99);
 				           start the gateway with GATEWAY_HANDOVER_ROUTING_FILE=file:<routing-file>
@@ -80,6 +86,8 @@ public final class ToolsMain {
 				           topology run natively (Keycloak, Caddy, two gateways) and its journeys; see docker/e2e.sh
 				           (start-up, idle cost, kill -9 of the JVM and of PostgreSQL, SIGTERM, a stalling JGZ endpoint,
 				           two instances on the external database); prints its figures, exits 1 if a check breaks
+				  wire-count [--listen 6432] [--target 127.0.0.1:5432] [--every 10]: a PostgreSQL relay that prints the
+				           statements its clients execute and their round trips (point the gateway's JDBC URL at it)
 				  load and bench authenticate with client credentials: --client-id (vsv-demo), --client-secret
 				  (vsv-demo-secret), --token-url (the gateway's own issuer: <url without /fhir>/oauth2/token)
 				load and bench POST each pregnancy as one transaction and print bundles/s, resources/s and latency percentiles;
@@ -110,16 +118,20 @@ public final class ToolsMain {
 	private record Prepared(String json, int resources) {
 	}
 
-	/** Where a format is posted and as what. */
-	private record Target(String url, String contentType) {
+	/** Where a format is posted, as what and with whose token (null: none). */
+	private record Target(String url, String contentType, AccessToken token) {
 	}
 
-	private static List<Prepared> prepare(long seed, int count) {
+	/** Generated pregnancies; {@code withoutProfiles}: meta.profile removed, for a server that knows only base R4. */
+	private static List<Prepared> prepare(long seed, int count, boolean withoutProfiles) {
 		PregnancyGenerator generator = new PregnancyGenerator(seed);
 		var parser = FhirContext.forR4Cached().newJsonParser();
 		List<Prepared> list = new ArrayList<>(count);
 		for (int i = 0; i < count; i++) {
 			var p = generator.next();
+			if (withoutProfiles) {
+				p.bundle().getEntry().forEach(e -> e.getResource().getMeta().getProfile().clear());
+			}
 			list.add(new Prepared(parser.encodeResourceToString(p.bundle()), p.bundle().getEntry().size()));
 		}
 		return list;
@@ -136,30 +148,64 @@ public final class ToolsMain {
 		AccessToken token = new AccessToken(client, options.getOrDefault("token-url", url.replaceFirst("/fhir/?$", "") + "/oauth2/token"),
 				options.getOrDefault("client-id", "vsv-demo"), options.getOrDefault("client-secret", "vsv-demo-secret"));
 		Target target = switch (format) {
-			case "stu3" -> new Target(url.replaceFirst("/?$", "/stu3"), "application/fhir+xml; fhirVersion=3.0");
-			case "kernset" -> new Target(url.replaceFirst("/fhir/?$", "") + "/inbound/kernset", "application/xml");
-			default -> new Target(url, "application/fhir+json");
+			case "stu3" -> new Target(url.replaceFirst("/?$", "/stu3"), "application/fhir+xml; fhirVersion=3.0", token);
+			case "kernset" -> new Target(url.replaceFirst("/fhir/?$", "") + "/inbound/kernset", "application/xml", token);
+			default -> new Target(url, "application/fhir+json", token);
 		};
-		if (warmup > 0) {
-			System.out.printf("Warm-up: %d bundles (not measured)%n", warmup);
-			run(client, target, token, prepare(format, seed ^ 0x5eed, warmup, client, url, token), clients);
+		List<Prepared> warm = warmup > 0 ? prepare(format, seed ^ 0x5eed, warmup, client, url, token, false) : List.of();
+		List<Prepared> measured = prepare(format, seed, count, client, url, token, false);
+		Summary ours = measure(client, target, warm, measured, clients, format + " messages (seed " + seed + ")");
+		String compareUrl = options.get("compare-url");
+		if (compareUrl == null) {
+			System.exit(ours.allAccepted() ? 0 : 1);
 		}
-		List<Prepared> bundles = prepare(format, seed, count, client, url, token);
-		System.out.printf("Posting %d %s messages (seed %d) to %s with %d concurrent clients%n", count, format, seed, target.url(), clients);
-		Result r = run(client, target, token, bundles, clients);
+		if (!format.equals("r4")) {
+			throw new IllegalArgumentException("--compare-url compares native R4 transactions only");
+		}
+		// The other server gets the same transactions, without our profiles (it validates against base R4) and with
+		// its own credentials, or none; it is measured after ours has settled, so the two never share the cores.
+		AccessToken otherToken = options.containsKey("compare-client-id")
+				? new AccessToken(client, options.get("compare-token-url"), options.get("compare-client-id"), options.get("compare-client-secret"))
+				: null;
+		Thread.sleep(Duration.ofSeconds(Long.parseLong(options.getOrDefault("settle", "20"))).toMillis());
+		Summary other = measure(client, new Target(compareUrl, "application/fhir+json", otherToken),
+				warmup > 0 ? prepare(seed ^ 0x5eed, warmup, true) : List.of(), prepare(seed, count, true), clients,
+				"the same transactions, profiles stripped");
+		System.out.printf("side by side (%d clients, %d measured after %d warm-up):%n", clients, count, warmup);
+		System.out.printf("  %-40s %10s %10s %10s %10s%n", "server", "bundles/s", "p50 ms", "p95 ms", "p99 ms");
+		for (Summary s : List.of(ours, other)) {
+			System.out.printf("  %-40s %10.1f %10.1f %10.1f %10.1f%n", s.target(), s.bundlesPerSecond(), s.p50(), s.p95(), s.p99());
+		}
+		System.out.printf("ratio: %.2fx the throughput, p99 %.2fx%n", ours.bundlesPerSecond() / other.bundlesPerSecond(), ours.p99() / other.p99());
+		System.exit(ours.allAccepted() && other.allAccepted() ? 0 : 1);
+	}
+
+	/** What one server did with one set of messages. */
+	private record Summary(String target, double bundlesPerSecond, double p50, double p95, double p99, boolean allAccepted) {
+	}
+
+	private static Summary measure(HttpClient client, Target target, List<Prepared> warm, List<Prepared> measured, int clients,
+			String what) throws InterruptedException {
+		if (!warm.isEmpty()) {
+			System.out.printf("Warm-up of %s: %d bundles (not measured)%n", target.url(), warm.size());
+			run(client, target, warm, clients);
+		}
+		System.out.printf("Posting %d %s to %s with %d concurrent clients%n", measured.size(), what, target.url(), clients);
+		Result r = run(client, target, measured, clients);
 		long[] sorted = r.latenciesNanos.clone();
 		Arrays.sort(sorted);
 		double seconds = r.elapsedNanos / 1e9;
-		long resources = bundles.stream().mapToLong(Prepared::resources).sum();
+		long resources = measured.stream().mapToLong(Prepared::resources).sum();
 		System.out.printf("status counts: %s%n", r.statuses);
 		System.out.printf("elapsed %.2f s | %.1f bundles/s | %.0f resources/s (%.1f resources per bundle)%n", seconds,
-				count / seconds, resources / seconds, resources / (double) count);
+				measured.size() / seconds, resources / seconds, resources / (double) measured.size());
 		System.out.printf("latency ms: p50 %.1f | p95 %.1f | p99 %.1f | max %.1f%n", pct(sorted, 50), pct(sorted, 95), pct(sorted, 99),
 				sorted[sorted.length - 1] / 1e6);
 		if (!r.firstError.isEmpty()) {
 			System.out.println("first error: " + r.firstError.get(0));
 		}
-		System.exit(r.statuses.keySet().stream().allMatch(s -> s == 200) ? 0 : 1);
+		return new Summary(target.url(), measured.size() / seconds, pct(sorted, 50), pct(sorted, 95), pct(sorted, 99),
+				r.statuses.keySet().stream().allMatch(s -> s == 200));
 	}
 
 	private record Result(long elapsedNanos, long[] latenciesNanos, Map<Integer, Integer> statuses, List<String> firstError) {
@@ -169,10 +215,10 @@ public final class ToolsMain {
 	 * The messages of a format; for the kernset the women are registered first (not measured: the kernset carries no
 	 * name or municipality, her EHR registers her once).
 	 */
-	private static List<Prepared> prepare(String format, long seed, int count, HttpClient client, String url, AccessToken token)
-			throws IOException, InterruptedException {
+	private static List<Prepared> prepare(String format, long seed, int count, HttpClient client, String url, AccessToken token,
+			boolean withoutProfiles) throws IOException, InterruptedException {
 		if (format.equals("r4")) {
-			return prepare(seed, count);
+			return prepare(seed, count, withoutProfiles);
 		}
 		List<InboundSamples.Sample> samples = format.equals("stu3")
 				? InboundSamples.stu3(Path.of("gateway/src/test/resources/stu3/wouden-zwanger3.xml"), seed, count)
@@ -190,8 +236,7 @@ public final class ToolsMain {
 		return samples.stream().map(s -> new Prepared(s.body(), s.resources())).toList();
 	}
 
-	private static Result run(HttpClient client, Target target, AccessToken token, List<Prepared> bundles, int clients)
-			throws InterruptedException {
+	private static Result run(HttpClient client, Target target, List<Prepared> bundles, int clients) throws InterruptedException {
 		long[] latencies = new long[bundles.size()];
 		Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
 		List<String> firstError = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -204,15 +249,17 @@ public final class ToolsMain {
 				int i;
 				while ((i = next.getAndIncrement()) < bundles.size()) {
 					Prepared p = bundles.get(i);
-					HttpRequest request = HttpRequest.newBuilder(URI.create(target.url()))
+					HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target.url()))
 							.header("Content-Type", target.contentType())
-							.header("Authorization", "Bearer " + token.get())
 							.timeout(Duration.ofSeconds(60))
-							.POST(HttpRequest.BodyPublishers.ofString(p.json(), StandardCharsets.UTF_8)).build();
+							.POST(HttpRequest.BodyPublishers.ofString(p.json(), StandardCharsets.UTF_8));
+					if (target.token() != null) {
+						request.header("Authorization", "Bearer " + target.token().get());
+					}
 					long t = System.nanoTime();
 					int status;
 					try {
-						HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+						HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
 						status = response.statusCode();
 						if (status != 200 && firstError.isEmpty()) {
 							firstError.add(status + " " + response.body());

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import nl.kansrijkestart.gateway.security.OperationOutcomes;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**

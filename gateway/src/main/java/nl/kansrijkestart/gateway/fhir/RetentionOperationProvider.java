@@ -3,7 +3,7 @@ package nl.kansrijkestart.gateway.fhir;
 import ca.uhn.fhir.rest.annotation.Operation;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import java.time.Instant;
-import nl.kansrijkestart.gateway.privacy.RetentionPurge;
+import nl.kansrijkestart.gateway.retention.RetentionPurge;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.springframework.stereotype.Component;

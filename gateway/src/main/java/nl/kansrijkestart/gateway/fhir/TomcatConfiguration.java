@@ -1,6 +1,7 @@
 package nl.kansrijkestart.gateway.fhir;
 
 import java.io.IOException;
+import nl.kansrijkestart.gateway.security.OperationOutcomes;
 import org.apache.catalina.Valve;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;

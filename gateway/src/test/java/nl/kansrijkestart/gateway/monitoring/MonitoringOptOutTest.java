@@ -22,8 +22,7 @@ import org.springframework.test.context.TestPropertySource;
 
 /** With monitoring configured opt-out, everyone without an objection counts; an objection leaves that person out. */
 @GatewayTest
-@TestPropertySource(properties = { "gateway.consent.monitoring=opt-out", "gateway.monitoring.poll-interval=50ms",
-		"gateway.consent.changes.poll-interval=100ms" })
+@TestPropertySource(properties = "gateway.consent.monitoring=opt-out")
 class MonitoringOptOutTest {
 
 	@LocalServerPort

@@ -18,16 +18,19 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Consent;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.boot.test.util.TestPropertyValues;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Base of tests with the systems outside the gateway, played by WireMock: the national consent registry (FHIR Consent
  * search by BSN; by default it knows no consents, tests give it some or make it fail) and a JGZ organisation's FHIR
  * endpoint that takes pushed handover documents (by default it accepts them). The routing table sends Amsterdam
  * (GM0363) to jgz-a, which pulls, Rotterdam (GM0599) to jgz-b, which gets pushes, and knows no route for Nijmegen
- * (GM0268). Timeouts and backoffs are short so that faults are quick to show. All subclasses share one context.
+ * (GM0268). Timeouts and backoffs are short so that faults are quick to show (application-test.yml). Every
+ * {@link GatewayTest} context points at these systems ({@link Initializer}): all HTTP tests share one context.
  */
 public abstract class ExternalSystems {
 
@@ -44,6 +47,7 @@ public abstract class ExternalSystems {
 	static {
 		REGISTRY.start();
 		JGZ_ENDPOINT.start();
+		defaults();
 		writeRouting(false);
 	}
 
@@ -83,24 +87,27 @@ public abstract class ExternalSystems {
 		}
 	}
 
-	@DynamicPropertySource
-	static void externalSystems(DynamicPropertyRegistry registry) {
-		registry.add("gateway.consent.registry.base-url", () -> REGISTRY.baseUrl() + "/fhir");
-		registry.add("gateway.consent.registry.timeout", () -> "400ms");
-		registry.add("gateway.consent.registry.backoff", () -> "20ms");
-		registry.add("gateway.consent.registry.attempts", () -> "3");
-		registry.add("gateway.consent.changes.poll-interval", () -> "100ms");
-		registry.add("gateway.handover.routing-file", () -> "file:" + ROUTING);
-		registry.add("gateway.handover.poll-interval", () -> "100ms");
-		registry.add("gateway.handover.delivery.poll-interval", () -> "50ms");
-		registry.add("gateway.handover.delivery.initial-backoff", () -> "50ms");
-		registry.add("gateway.handover.delivery.max-backoff", () -> "400ms");
-		registry.add("gateway.handover.delivery.timeout", () -> "500ms");
-		registry.add("gateway.handover.delivery.max-attempts", () -> "8");
+	/**
+	 * Points every {@link GatewayTest} context at the systems played here, so that all HTTP tests share one context
+	 * whether or not they talk to these systems.
+	 */
+	public static final class Initializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+		@Override
+		public void initialize(ConfigurableApplicationContext context) {
+			TestPropertyValues.of("gateway.consent.registry.base-url=" + REGISTRY.baseUrl() + "/fhir",
+					"gateway.handover.routing-file=file:" + ROUTING).applyTo(context);
+		}
 	}
 
+	/** Before and after each test: tests of other classes in the shared context meet the defaults too. */
 	@BeforeEach
+	@AfterEach
 	void resetExternalSystems() {
+		defaults();
+	}
+
+	private static void defaults() {
 		REGISTRY.resetAll();
 		REGISTRY.stubFor(get(urlPathEqualTo("/fhir/Consent")).atPriority(10).willReturn(searchset()));
 		JGZ_ENDPOINT.resetAll();

@@ -7,10 +7,12 @@ import java.lang.annotation.Target;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.ContextConfiguration;
 
 /**
  * The whole gateway on a random port with a real PostgreSQL: embedded (fresh data directory per test run) or,
- * with SPRING_DATASOURCE_URL set, the external server, whose schema is then cleaned first. One shared context.
+ * with SPRING_DATASOURCE_URL set, the external server, whose schema is then cleaned first. One shared context: a test
+ * class that adds configuration of its own starts another gateway, so only those whose subject is that configuration do.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -19,5 +21,6 @@ import org.springframework.test.context.ActiveProfiles;
 		"spring.flyway.clean-disabled=false" })
 @ActiveProfiles("test")
 @Import(CleanDatabaseConfiguration.class)
+@ContextConfiguration(initializers = ExternalSystems.Initializer.class)
 public @interface GatewayTest {
 }

@@ -1,4 +1,4 @@
-package nl.kansrijkestart.gateway.fhir;
+package nl.kansrijkestart.gateway.security;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package nl.kansrijkestart.gateway.privacy;
+package nl.kansrijkestart.gateway.retention;
 
 import java.sql.Date;
 import java.time.Instant;
@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import nl.kansrijkestart.gateway.audit.AuditRecord;
 import nl.kansrijkestart.gateway.audit.AuditTrail;
+import nl.kansrijkestart.gateway.privacy.PrivacyProperties;
 import nl.kansrijkestart.gateway.security.Caller;
 import nl.kansrijkestart.gateway.store.ResourceStore;
 import org.slf4j.Logger;
