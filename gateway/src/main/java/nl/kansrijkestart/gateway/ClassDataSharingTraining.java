@@ -9,16 +9,18 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The build's training start for the class-data-sharing archive (gateway/pom.xml): it runs until the server is
- * ready and the validator warm, so the archive holds what a real start loads, then closes the context (which stops
- * the embedded PostgreSQL) and exits. Spring's own {@code spring.context.exit=onRefresh} stops before either and
- * leaves the database server running.
+ * The build's training start for the class-data-sharing archive (gateway/pom.xml): it
+ * runs until the server is ready and the validator warm, so the archive holds what a real
+ * start loads, then closes the context (which stops the embedded PostgreSQL) and exits.
+ * Spring's own {@code spring.context.exit=onRefresh} stops before either and leaves the
+ * database server running.
  */
 @Component
 @ConditionalOnProperty("gateway.class-data-sharing-training")
 class ClassDataSharingTraining {
 
 	private final ProfileValidator validator;
+
 	private final ApplicationContext context;
 
 	ClassDataSharingTraining(ProfileValidator validator, ApplicationContext context) {
@@ -31,4 +33,5 @@ class ClassDataSharingTraining {
 		validator.awaitReady();
 		System.exit(SpringApplication.exit(context));
 	}
+
 }

@@ -10,8 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The capability packages form a directed acyclic graph: a reader can understand {@code store} without
- * {@code ingest}, and {@code ingest} without the server wiring in {@code fhir}.
+ * The capability packages form a directed acyclic graph: a reader can understand
+ * {@code store} without {@code ingest}, and {@code ingest} without the server wiring in
+ * {@code fhir}.
  */
 class ArchitectureTest {
 

@@ -22,9 +22,9 @@ import nl.kansrijkestart.tools.PregnancyGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
- * SIGTERM to a gateway on its embedded database while writes are in flight: the web server drains them and the
- * database stops last, so every request that had started completes. Runs a real gateway process, as a supervisor
- * would stop it.
+ * SIGTERM to a gateway on its embedded database while writes are in flight: the web
+ * server drains them and the database stops last, so every request that had started
+ * completes. Runs a real gateway process, as a supervisor would stop it.
  */
 class GracefulShutdownTest {
 
@@ -36,10 +36,12 @@ class GracefulShutdownTest {
 		}
 		Path data = Path.of("target", "graceful", UUID.randomUUID().toString(), "postgres");
 		Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "-Dspring.profiles.active=test",
-				GatewayApplication.class.getName(),
-				"--server.port=" + port, "--spring.datasource.url=", "--gateway.embedded-database.data-directory=" + data)
-				.redirectErrorStream(true).redirectOutput(Path.of("target", "graceful-shutdown.log").toFile()).start();
+				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+				"-Dspring.profiles.active=test", GatewayApplication.class.getName(), "--server.port=" + port,
+				"--spring.datasource.url=", "--gateway.embedded-database.data-directory=" + data)
+			.redirectErrorStream(true)
+			.redirectOutput(Path.of("target", "graceful-shutdown.log").toFile())
+			.start();
 		ExecutorService clients = Executors.newFixedThreadPool(8);
 		try {
 			FhirHttp http = new FhirHttp(port);
@@ -48,13 +50,17 @@ class GracefulShutdownTest {
 			CountDownLatch halfSent = new CountDownLatch(8);
 			List<Future<String>> answers = new ArrayList<>();
 			for (int i = 0; i < 8; i++) {
-				byte[] body = FhirHttp.json(new PregnancyGenerator(61_000 + i).next().bundle()).getBytes(StandardCharsets.UTF_8);
+				byte[] body = FhirHttp.json(new PregnancyGenerator(61_000 + i).next().bundle())
+					.getBytes(StandardCharsets.UTF_8);
 				answers.add(clients.submit(() -> {
 					try (Socket socket = new Socket("localhost", port)) {
 						socket.setSoTimeout(60_000);
 						OutputStream out = socket.getOutputStream();
-						out.write(("POST /fhir HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+json\r\nAuthorization: Bearer "
-								+ token + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+						out.write(
+								("POST /fhir HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+json\r\nAuthorization: Bearer "
+										+ token + "\r\nContent-Length: " + body.length
+										+ "\r\nConnection: close\r\n\r\n")
+									.getBytes(StandardCharsets.ISO_8859_1));
 						out.write(body, 0, body.length / 2);
 						out.flush();
 						halfSent.countDown();
@@ -71,10 +77,12 @@ class GracefulShutdownTest {
 			Thread.sleep(300);
 			gateway.destroy();
 			for (Future<String> answer : answers) {
-				assertThat(answer.get(90, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200").contains("transaction-response");
+				assertThat(answer.get(90, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200")
+					.contains("transaction-response");
 			}
 			assertThat(gateway.waitFor(60, TimeUnit.SECONDS)).as("the gateway exits after draining").isTrue();
-		} finally {
+		}
+		finally {
 			clients.shutdownNow();
 			gateway.destroyForcibly();
 		}
@@ -88,11 +96,13 @@ class GracefulShutdownTest {
 				if (http.as(null).get("/fhir/metadata").status() == 200) {
 					return;
 				}
-			} catch (IllegalStateException notYet) {
+			}
+			catch (IllegalStateException notYet) {
 				// not listening yet
 			}
 			Thread.sleep(250);
 		}
 		throw new AssertionError("the gateway did not start within 120 s (target/graceful-shutdown.log)");
 	}
+
 }

@@ -9,7 +9,10 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 
-/** A connection to a gateway's embedded PostgreSQL as its application role, with the password kept beside its data. */
+/**
+ * A connection to a gateway's embedded PostgreSQL as its application role, with the
+ * password kept beside its data.
+ */
 final class EmbeddedLogin {
 
 	private EmbeddedLogin() {
@@ -22,4 +25,5 @@ final class EmbeddedLogin {
 		}
 		return DriverManager.getConnection(jdbcUrl, "gateway_app", credentials.getProperty("application.password"));
 	}
+
 }

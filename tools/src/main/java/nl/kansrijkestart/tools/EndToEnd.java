@@ -43,32 +43,49 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * The production topology of {@code docker/compose.yml}, run natively: Keycloak (the realm file imported, as compose
- * does), Caddy with the project's Caddyfile (its {@code tls internal} certificate made at run time), two gateway
- * instances on one external PostgreSQL in external-issuer mode behind it. Then the three journeys through
- * {@code https://localhost:8443} and the refusals. The compose file, the Caddyfile and the realm are read as they are;
- * only what names a container (keycloak:8080, gateway:8080, postgres:5432) is pointed at the local processes, and the
- * realm's placeholder secrets are replaced by generated ones. Prints each journey's result and time; exit 1 on any
- * failure. Everything it starts is stopped at the end, also on failure.
+ * The production topology of {@code docker/compose.yml}, run natively: Keycloak (the
+ * realm file imported, as compose does), Caddy with the project's Caddyfile (its
+ * {@code tls internal} certificate made at run time), two gateway instances on one
+ * external PostgreSQL in external-issuer mode behind it. Then the three journeys through
+ * {@code https://localhost:8443} and the refusals. The compose file, the Caddyfile and
+ * the realm are read as they are; only what names a container (keycloak:8080,
+ * gateway:8080, postgres:5432) is pointed at the local processes, and the realm's
+ * placeholder secrets are replaced by generated ones. Prints each journey's result and
+ * time; exit 1 on any failure. Everything it starts is stopped at the end, also on
+ * failure.
  */
 final class EndToEnd {
 
 	private static final String REALM = "kansrijke-start";
+
 	private static final String PUBLIC = "https://localhost:8443";
+
 	private static final String FHIR = PUBLIC + "/fhir";
+
 	private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+
 	private static final FhirContext CTX = FhirContext.forR4Cached();
 
 	private final Path repository;
+
 	private final Path keycloakHome;
+
 	private final Path jar;
+
 	private final String jdbcUrl;
+
 	private final Path work;
+
 	private final Duration limit;
+
 	private final SecureRandom random = new SecureRandom();
+
 	private final List<ProcessHandle> started = new ArrayList<>();
+
 	private final Map<String, String> secrets = new LinkedHashMap<>();
+
 	private final List<String> failures = new ArrayList<>();
+
 	private HttpClient client;
 
 	private EndToEnd(Map<String, String> options) {
@@ -89,7 +106,8 @@ final class EndToEnd {
 				System.err.println("The end-to-end run took longer than " + run.limit + ": stopping");
 				run.stopAll();
 				Runtime.getRuntime().halt(1);
-			} catch (InterruptedException done) {
+			}
+			catch (InterruptedException done) {
 				Thread.currentThread().interrupt();
 			}
 		}, "e2e-limit");
@@ -98,7 +116,8 @@ final class EndToEnd {
 		Runtime.getRuntime().addShutdownHook(new Thread(run::stopAll));
 		try {
 			run.topologyAndJourneys();
-		} finally {
+		}
+		finally {
 			run.stopAll();
 			watchdog.interrupt();
 		}
@@ -113,12 +132,13 @@ final class EndToEnd {
 		deleteRecursively(work);
 		Files.createDirectories(work);
 		Map<String, Object> compose = new Yaml().load(Files.readString(repository.resolve("docker/compose.yml")));
-		Map<String, String> variables = Map.of("POSTGRES_PASSWORD", "", "GATEWAY_OWNER_PASSWORD", "", "GATEWAY_APP_PASSWORD", "",
-				"KEYCLOAK_ADMIN_PASSWORD", secret(), "PSEUDONYM_SECRET", secret() + secret());
+		Map<String, String> variables = Map.of("POSTGRES_PASSWORD", "", "GATEWAY_OWNER_PASSWORD", "",
+				"GATEWAY_APP_PASSWORD", "", "KEYCLOAK_ADMIN_PASSWORD", secret(), "PSEUDONYM_SECRET",
+				secret() + secret());
 		int keycloakPort = freePort();
 		int[] gatewayPorts = { freePort(), freePort() };
 		UnaryOperator<String> local = v -> v.replace("keycloak:8080", "127.0.0.1:" + keycloakPort)
-				.replace("jdbc:postgresql://postgres:5432/gateway", jdbcUrl);
+			.replace("jdbc:postgresql://postgres:5432/gateway", jdbcUrl);
 
 		long t0 = System.nanoTime();
 		ProcessHandle keycloak = startKeycloak(service(compose, "keycloak"), variables, keycloakPort, local);
@@ -134,7 +154,8 @@ final class EndToEnd {
 		});
 		System.out.printf("Keycloak %s and Caddy up: %.1f s%n", keycloakHome.getFileName(), seconds(t0));
 
-		// An expired token: one of the realm's clients, its lifetime cut to 1 s for one token (Keycloak's admin API).
+		// An expired token: one of the realm's clients, its lifetime cut to 1 s for one
+		// token (Keycloak's admin API).
 		String expired = shortLivedToken("vsv-example-2", variables.get("KEYCLOAK_ADMIN_PASSWORD"), keycloakPort);
 		Instant expiredAt = Instant.now();
 
@@ -145,13 +166,14 @@ final class EndToEnd {
 		for (Map.Entry<?, ?> e : ((Map<?, ?>) service(compose, "gateway").get("environment")).entrySet()) {
 			gatewayEnvironment.put(e.getKey().toString(), local.apply(interpolate(e.getValue().toString(), variables)));
 		}
-		// The gateway reads the issuer's discovery document through the proxy: it trusts Caddy's local CA.
+		// The gateway reads the issuer's discovery document through the proxy: it trusts
+		// Caddy's local CA.
 		gatewayEnvironment.put("JAVA_TOOL_OPTIONS", "-Djavax.net.ssl.trustStore=" + trustStore
 				+ " -Djavax.net.ssl.trustStorePassword=changeit -Djavax.net.ssl.trustStoreType=PKCS12");
 		List<GatewayProcess> gateways = new ArrayList<>();
 		for (int i = 0; i < 2; i++) {
-			GatewayProcess g = new GatewayProcess(jar, work.resolve("gateway-" + (char) ('a' + i)), gatewayPorts[i], gatewayEnvironment,
-					List.of());
+			GatewayProcess g = new GatewayProcess(jar, work.resolve("gateway-" + (char) ('a' + i)), gatewayPorts[i],
+					gatewayEnvironment, List.of());
 			gateways.add(g);
 		}
 		try {
@@ -161,7 +183,8 @@ final class EndToEnd {
 			}
 			System.out.printf("two gateway instances on %s: %.1f s%n", jdbcUrl, seconds(t1));
 			journeys(expired, expiredAt);
-		} finally {
+		}
+		finally {
 			for (GatewayProcess g : gateways) {
 				if (g.alive()) {
 					g.terminate(Duration.ofSeconds(30));
@@ -174,7 +197,8 @@ final class EndToEnd {
 		// SMART discovery through the proxy names Keycloak's token endpoint
 		journey("SMART discovery", () -> {
 			HttpResponse<String> r = get(PUBLIC + "/.well-known/smart-configuration", null);
-			expect(r.statusCode() == 200 && r.body().contains(PUBLIC + "/realms/" + REALM + "/protocol/openid-connect/token"),
+			expect(r.statusCode() == 200
+					&& r.body().contains(PUBLIC + "/realms/" + REALM + "/protocol/openid-connect/token"),
 					"smart-configuration " + r.statusCode() + " " + r.body());
 			return "token endpoint " + PUBLIC + "/realms/" + REALM + "/…/token";
 		});
@@ -183,13 +207,21 @@ final class EndToEnd {
 		PregnancyGenerator.GeneratedPregnancy pregnancy = amsterdamPregnancy();
 		String[] motherId = new String[1];
 		journey("birth care posts a consented pregnancy", () -> {
-			Bundle bundle = Consents.withPermit(pregnancy.bundle(), "2024-01-01T10:00:00+01:00", Consents.TREAT, Consents.PUBHLTH);
-			HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(FHIR)).header("Content-Type", "application/fhir+json")
-					.header("Authorization", "Bearer " + vsv).POST(HttpRequest.BodyPublishers.ofString(parser().encodeResourceToString(bundle))));
+			Bundle bundle = Consents.withPermit(pregnancy.bundle(), "2024-01-01T10:00:00+01:00", Consents.TREAT,
+					Consents.PUBHLTH);
+			HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(FHIR))
+				.header("Content-Type", "application/fhir+json")
+				.header("Authorization", "Bearer " + vsv)
+				.POST(HttpRequest.BodyPublishers.ofString(parser().encodeResourceToString(bundle))));
 			expect(r.statusCode() == 200, "transaction " + r.statusCode() + " " + r.body());
 			Bundle response = parser().parseResource(Bundle.class, r.body());
-			motherId[0] = response.getEntry().stream().map(e -> e.getResponse().getLocation()).filter(l -> l.startsWith("Patient/"))
-					.findFirst().orElseThrow().split("/")[1];
+			motherId[0] = response.getEntry()
+				.stream()
+				.map(e -> e.getResponse().getLocation())
+				.filter(l -> l.startsWith("Patient/"))
+				.findFirst()
+				.orElseThrow()
+				.split("/")[1];
 			return response.getEntry().size() + " entries created, mother Patient/" + motherId[0];
 		});
 
@@ -202,7 +234,8 @@ final class EndToEnd {
 				expect(r.statusCode() == 200, "Task search " + r.statusCode() + " " + r.body());
 				for (Bundle.BundleEntryComponent e : parser().parseResource(Bundle.class, r.body()).getEntry()) {
 					Task t = (Task) e.getResource();
-					if (pregnancy.truth().motherBsn().equals(t.getFor().getIdentifier().getValue()) && t.getStatus() == Task.TaskStatus.REQUESTED) {
+					if (pregnancy.truth().motherBsn().equals(t.getFor().getIdentifier().getValue())
+							&& t.getStatus() == Task.TaskStatus.REQUESTED) {
 						found[0] = t;
 						return true;
 					}
@@ -211,23 +244,27 @@ final class EndToEnd {
 			});
 			Task task = found[0];
 			HttpResponse<String> document = get(FHIR + "/" + task.getFocus().getReference(), jgz);
-			expect(document.statusCode() == 200 && parser().parseResource(Bundle.class, document.body()).getType() == Bundle.BundleType.DOCUMENT,
+			expect(document.statusCode() == 200
+					&& parser().parseResource(Bundle.class, document.body()).getType() == Bundle.BundleType.DOCUMENT,
 					"document " + document.statusCode());
 			task.setStatus(Task.TaskStatus.COMPLETED);
 			HttpResponse<String> ack = send(HttpRequest.newBuilder(URI.create(FHIR + "/Task/" + task.getIdPart()))
-					.header("Content-Type", "application/fhir+json").header("Authorization", "Bearer " + jgz)
-					.PUT(HttpRequest.BodyPublishers.ofString(parser().encodeResourceToString(task))));
+				.header("Content-Type", "application/fhir+json")
+				.header("Authorization", "Bearer " + jgz)
+				.PUT(HttpRequest.BodyPublishers.ofString(parser().encodeResourceToString(task))));
 			expect(ack.statusCode() == 200, "acknowledgement " + ack.statusCode() + " " + ack.body());
-			return "Task/" + task.getIdPart() + " (" + task.getCode().getCodingFirstRep().getCode() + "), document " + task.getFocus().getReference()
-					+ ", completed";
+			return "Task/" + task.getIdPart() + " (" + task.getCode().getCodingFirstRep().getCode() + "), document "
+					+ task.getFocus().getReference() + ", completed";
 		});
 
 		String monitoring = token(REALM, "monitoring-example", "system/Measure.read system/MeasureReport.read");
 		journey("a monitoring reader gets the indicators", () -> {
-			HttpResponse<String> r = get(FHIR + "/Measure/ks-preterm/$evaluate-measure?periodStart=2024-01&periodEnd=2024-12", monitoring);
+			HttpResponse<String> r = get(
+					FHIR + "/Measure/ks-preterm/$evaluate-measure?periodStart=2024-01&periodEnd=2024-12", monitoring);
 			expect(r.statusCode() == 200, "evaluate-measure " + r.statusCode() + " " + r.body());
 			MeasureReport report = parser().parseResource(MeasureReport.class, r.body());
-			return "MeasureReport " + report.getMeasure() + ", " + report.getGroupFirstRep().getStratifier().size() + " stratifier(s)";
+			return "MeasureReport " + report.getMeasure() + ", " + report.getGroupFirstRep().getStratifier().size()
+					+ " stratifier(s)";
 		});
 
 		journey("a person signs in to the dashboard (Keycloak's form, PKCE)", this::dashboardSignIn);
@@ -246,8 +283,8 @@ final class EndToEnd {
 		journey("refused: a token of another realm", () -> {
 			String foreign = token("other-realm", "vsv-example", "system/*.read");
 			HttpResponse<String> r = get(FHIR + "/Patient/" + motherId[0], foreign);
-			expect(r.statusCode() == 401 && challenge(r).contains("no matching key"), "a token of another realm: " + r.statusCode() + " "
-					+ challenge(r));
+			expect(r.statusCode() == 401 && challenge(r).contains("no matching key"),
+					"a token of another realm: " + r.statusCode() + " " + challenge(r));
 			return "GET Patient → " + r.statusCode() + " " + challenge(r);
 		});
 		journey("refused: an expired token", () -> {
@@ -257,33 +294,43 @@ final class EndToEnd {
 				Thread.sleep(wait.toMillis());
 			}
 			HttpResponse<String> r = get(FHIR + "/Patient?_count=1", expired);
-			expect(r.statusCode() == 401 && challenge(r).contains("expired"), "an expired token: " + r.statusCode() + " " + challenge(r));
+			expect(r.statusCode() == 401 && challenge(r).contains("expired"),
+					"an expired token: " + r.statusCode() + " " + challenge(r));
 			return "GET Patient → " + r.statusCode() + " " + challenge(r);
 		});
 		journey("refused: no token, and a forged one", () -> {
 			int none = status(get(FHIR + "/Patient?_count=1", null));
 			String[] parts = vsv.split("\\.");
-			String forged = parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[64]);
+			String forged = parts[0] + "." + parts[1] + "."
+					+ Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[64]);
 			int bad = status(get(FHIR + "/Patient?_count=1", forged));
 			expect(none == 401 && bad == 401, "no token " + none + ", forged signature " + bad);
 			return "no token → " + none + ", forged signature → " + bad;
 		});
 	}
 
-	/** Debian's chromium opens the dashboard, signs in through Keycloak's login form and sees the indicators. */
+	/**
+	 * Debian's chromium opens the dashboard, signs in through Keycloak's login form and
+	 * sees the indicators.
+	 */
 	private String dashboardSignIn() {
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary("/usr/bin/chromium");
-		// the browser does not know Caddy's run-time CA; the page's own calls are same-origin through the same proxy
-		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--ignore-certificate-errors");
-		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
-				.usingAnyFreePort().build();
+		// the browser does not know Caddy's run-time CA; the page's own calls are
+		// same-origin through the same proxy
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+				"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+				"--ignore-certificate-errors");
+		ChromeDriverService service = new ChromeDriverService.Builder()
+			.usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+			.usingAnyFreePort()
+			.build();
 		WebDriver driver = new ChromeDriver(service, options);
 		try {
 			WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
 			driver.get(PUBLIC + "/monitoring/");
-			expect(!driver.getPageSource().toLowerCase(java.util.Locale.ROOT).contains("secret"), "the page mentions a secret");
+			expect(!driver.getPageSource().toLowerCase(java.util.Locale.ROOT).contains("secret"),
+					"the page mentions a secret");
 			driver.findElement(By.id("sign-in")).click();
 			wait.until(ExpectedConditions.urlContains("/realms/" + REALM + "/protocol/openid-connect/auth"));
 			driver.findElement(By.id("username")).sendKeys("monitoring-user");
@@ -292,19 +339,25 @@ final class EndToEnd {
 			wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("controls")));
 			String status = driver.findElement(By.id("sign-in-status")).getText();
 			int indicators = driver.findElements(By.cssSelector("#indicator option")).size();
-			expect(status.equals("Signed in as monitoring-user") && indicators > 0, status + ", " + indicators + " indicators");
+			expect(status.equals("Signed in as monitoring-user") && indicators > 0,
+					status + ", " + indicators + " indicators");
 			return status + "; " + indicators + " indicators listed";
-		} finally {
+		}
+		finally {
 			driver.quit();
 		}
 	}
 
 	private interface Step {
+
 		String run() throws Exception;
+
 	}
 
 	private interface Check {
+
 		boolean holds() throws Exception;
+
 	}
 
 	private void journey(String name, Step step) {
@@ -312,7 +365,8 @@ final class EndToEnd {
 		try {
 			String result = step.run();
 			System.out.printf("PASS %-62s %6.2f s  %s%n", name, seconds(t), result);
-		} catch (Exception | AssertionError e) {
+		}
+		catch (Exception | AssertionError e) {
 			System.out.printf("FAIL %-62s %6.2f s  %s%n", name, seconds(t), e.getMessage());
 			failures.add(name);
 		}
@@ -332,7 +386,8 @@ final class EndToEnd {
 				if (check.holds()) {
 					return;
 				}
-			} catch (IOException e) {
+			}
+			catch (IOException e) {
 				last = e;
 			}
 			Thread.sleep(500);
@@ -340,8 +395,8 @@ final class EndToEnd {
 		throw new AssertionError("waited " + atMost.toSeconds() + " s for " + what + (last == null ? "" : ": " + last));
 	}
 
-	private ProcessHandle startKeycloak(Map<String, Object> service, Map<String, String> variables, int port, UnaryOperator<String> local)
-			throws IOException {
+	private ProcessHandle startKeycloak(Map<String, Object> service, Map<String, String> variables, int port,
+			UnaryOperator<String> local) throws IOException {
 		Path imports = keycloakHome.resolve("data/import");
 		deleteRecursively(keycloakHome.resolve("data"));
 		Files.createDirectories(imports);
@@ -356,16 +411,18 @@ final class EndToEnd {
 		placeholder.appendTail(withSecrets);
 		Files.writeString(imports.resolve(REALM + "-realm.json"), withSecrets);
 		// the same clients in a realm the gateway does not trust
-		Files.writeString(imports.resolve("other-realm-realm.json"),
-				withSecrets.toString().replaceFirst("\"realm\"\\s*:\\s*\"" + REALM + "\"", "\"realm\": \"other-realm\""));
+		Files.writeString(imports.resolve("other-realm-realm.json"), withSecrets.toString()
+			.replaceFirst("\"realm\"\\s*:\\s*\"" + REALM + "\"", "\"realm\": \"other-realm\""));
 
 		List<String> command = new ArrayList<>(List.of(keycloakHome.resolve("bin/kc.sh").toString()));
 		for (Object argument : (List<?>) service.get("command")) {
 			command.add(argument.toString());
 		}
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(work.resolve("keycloak.log").toFile());
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(work.resolve("keycloak.log").toFile());
 		for (Map.Entry<?, ?> e : ((Map<?, ?>) service.get("environment")).entrySet()) {
-			builder.environment().put(e.getKey().toString(), local.apply(interpolate(e.getValue().toString(), variables)));
+			builder.environment()
+				.put(e.getKey().toString(), local.apply(interpolate(e.getValue().toString(), variables)));
 		}
 		builder.environment().put("KC_HTTP_PORT", Integer.toString(port));
 		builder.environment().put("KC_HTTP_HOST", "127.0.0.1");
@@ -375,19 +432,26 @@ final class EndToEnd {
 		return keycloak;
 	}
 
-	/** The project's Caddyfile with the container names pointed at the local processes; returns its local CA's root. */
+	/**
+	 * The project's Caddyfile with the container names pointed at the local processes;
+	 * returns its local CA's root.
+	 */
 	private Path startCaddy(int keycloakPort, int[] gatewayPorts) throws Exception {
 		String caddyfile = Files.readString(repository.resolve("docker/caddy/Caddyfile"));
-		String adapted = replaceOnce(caddyfile, "reverse_proxy keycloak:8080", "reverse_proxy 127.0.0.1:" + keycloakPort);
-		adapted = replaceOnce(adapted, "reverse_proxy gateway:8080", "reverse_proxy 127.0.0.1:" + gatewayPorts[0] + " 127.0.0.1:"
-				+ gatewayPorts[1]);
+		String adapted = replaceOnce(caddyfile, "reverse_proxy keycloak:8080",
+				"reverse_proxy 127.0.0.1:" + keycloakPort);
+		adapted = replaceOnce(adapted, "reverse_proxy gateway:8080",
+				"reverse_proxy 127.0.0.1:" + gatewayPorts[0] + " 127.0.0.1:" + gatewayPorts[1]);
 		// keep the machine's trust store, admin port and port 80 out of it
-		adapted = replaceOnce(adapted, "{\n\tservers {", "{\n\tskip_install_trust\n\tadmin off\n\tauto_https disable_redirects\n\tservers {");
+		adapted = replaceOnce(adapted, "{\n\tservers {",
+				"{\n\tskip_install_trust\n\tadmin off\n\tauto_https disable_redirects\n\tservers {");
 		Path file = work.resolve("Caddyfile");
 		Files.writeString(file, adapted);
 		Path data = work.resolve("caddy");
-		ProcessBuilder builder = new ProcessBuilder("caddy", "run", "--adapter", "caddyfile", "--config", file.toString())
-				.redirectErrorStream(true).redirectOutput(work.resolve("caddy.log").toFile());
+		ProcessBuilder builder = new ProcessBuilder("caddy", "run", "--adapter", "caddyfile", "--config",
+				file.toString())
+			.redirectErrorStream(true)
+			.redirectOutput(work.resolve("caddy.log").toFile());
 		builder.environment().put("XDG_DATA_HOME", data.toString());
 		builder.environment().put("XDG_CONFIG_HOME", data.toString());
 		started.add(builder.start().toHandle());
@@ -398,16 +462,19 @@ final class EndToEnd {
 
 	private static String replaceOnce(String text, String anchor, String replacement) {
 		if (!text.contains(anchor)) {
-			throw new IllegalStateException("docker/caddy/Caddyfile no longer contains \"" + anchor + "\": adapt the e2e run to it");
+			throw new IllegalStateException(
+					"docker/caddy/Caddyfile no longer contains \"" + anchor + "\": adapt the e2e run to it");
 		}
 		return text.replace(anchor, replacement);
 	}
 
 	private String shortLivedToken(String clientId, String adminPassword, int keycloakPort) throws Exception {
 		String direct = "http://127.0.0.1:" + keycloakPort;
-		HttpResponse<String> admin = send(HttpRequest.newBuilder(URI.create(direct + "/realms/master/protocol/openid-connect/token"))
-				.header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(
-						"grant_type=password&client_id=admin-cli&username=admin&password=" + adminPassword)));
+		HttpResponse<String> admin = send(
+				HttpRequest.newBuilder(URI.create(direct + "/realms/master/protocol/openid-connect/token"))
+					.header("Content-Type", "application/x-www-form-urlencoded")
+					.POST(HttpRequest.BodyPublishers
+						.ofString("grant_type=password&client_id=admin-cli&username=admin&password=" + adminPassword)));
 		String adminToken = match(ACCESS_TOKEN, admin.body(), "admin token " + admin.statusCode());
 		String clients = direct + "/admin/realms/" + REALM + "/clients";
 		HttpResponse<String> found = get(clients + "?clientId=" + clientId, adminToken);
@@ -415,25 +482,32 @@ final class EndToEnd {
 		setLifespan(clients + "/" + id, adminToken, "1");
 		try {
 			return token(REALM, clientId, "system/*.read");
-		} finally {
+		}
+		finally {
 			setLifespan(clients + "/" + id, adminToken, "300");
 		}
 	}
 
 	private void setLifespan(String client, String adminToken, String seconds) throws Exception {
-		HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(client)).header("Authorization", "Bearer " + adminToken)
-				.header("Content-Type", "application/json")
-				.PUT(HttpRequest.BodyPublishers.ofString("{\"attributes\":{\"access.token.lifespan\":\"" + seconds + "\"}}")));
+		HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(client))
+			.header("Authorization", "Bearer " + adminToken)
+			.header("Content-Type", "application/json")
+			.PUT(HttpRequest.BodyPublishers
+				.ofString("{\"attributes\":{\"access.token.lifespan\":\"" + seconds + "\"}}")));
 		expect(r.statusCode() == 204, "updating the client's token lifespan: " + r.statusCode() + " " + r.body());
 	}
 
 	private String token(String realm, String clientId, String scope) throws Exception {
-		String basic = Base64.getEncoder().encodeToString((clientId + ":" + secrets.get(clientId)).getBytes(StandardCharsets.UTF_8));
-		HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(PUBLIC + "/realms/" + realm + "/protocol/openid-connect/token"))
-				.header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
-				.POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&scope=" + URLEncoder.encode(scope,
-						StandardCharsets.UTF_8))));
-		return match(ACCESS_TOKEN, r.body(), "token for " + clientId + " of " + realm + ": " + r.statusCode() + " " + r.body());
+		String basic = Base64.getEncoder()
+			.encodeToString((clientId + ":" + secrets.get(clientId)).getBytes(StandardCharsets.UTF_8));
+		HttpResponse<String> r = send(HttpRequest
+			.newBuilder(URI.create(PUBLIC + "/realms/" + realm + "/protocol/openid-connect/token"))
+			.header("Authorization", "Basic " + basic)
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers
+				.ofString("grant_type=client_credentials&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8))));
+		return match(ACCESS_TOKEN, r.body(),
+				"token for " + clientId + " of " + realm + ": " + r.statusCode() + " " + r.body());
 	}
 
 	private static String match(Pattern pattern, String text, String what) {
@@ -445,7 +519,8 @@ final class EndToEnd {
 	}
 
 	private static PregnancyGenerator.GeneratedPregnancy amsterdamPregnancy() {
-		// Amsterdam (GM0363) is routed to the realm's JGZ client's organisation (URA 90000363), for pulling
+		// Amsterdam (GM0363) is routed to the realm's JGZ client's organisation (URA
+		// 90000363), for pulling
 		PregnancyGenerator generator = new PregnancyGenerator(61_000);
 		for (int i = 0; i < 1000; i++) {
 			PregnancyGenerator.GeneratedPregnancy p = generator.next();
@@ -458,7 +533,7 @@ final class EndToEnd {
 
 	private HttpResponse<String> get(String url, String token) throws IOException, InterruptedException {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
-				.header("Accept", url.startsWith(FHIR) ? "application/fhir+json" : "application/json");
+			.header("Accept", url.startsWith(FHIR) ? "application/fhir+json" : "application/json");
 		if (token != null) {
 			request.header("Authorization", "Bearer " + token);
 		}
@@ -473,7 +548,8 @@ final class EndToEnd {
 	private static String challenge(HttpResponse<String> response) {
 		String header = response.headers().firstValue("WWW-Authenticate").orElse("");
 		Matcher m = Pattern.compile("error_description=\"([^\"]*)\"").matcher(header);
-		return m.find() ? "(" + m.group(1).replace("An error occurred while attempting to decode the Jwt: ", "") + ")" : "(no reason given)";
+		return m.find() ? "(" + m.group(1).replace("An error occurred while attempting to decode the Jwt: ", "") + ")"
+				: "(no reason given)";
 	}
 
 	private static int status(HttpResponse<String> response) {
@@ -484,14 +560,18 @@ final class EndToEnd {
 		return CTX.newJsonParser();
 	}
 
-	/** Compose's ${NAME}, ${NAME:?message} and ${NAME:-default}, from the run's own values. */
+	/**
+	 * Compose's ${NAME}, ${NAME:?message} and ${NAME:-default}, from the run's own
+	 * values.
+	 */
 	private static String interpolate(String value, Map<String, String> variables) {
 		Matcher m = Pattern.compile("\\$\\{([A-Z_]+)(?::[?-][^}]*)?}").matcher(value);
 		StringBuilder out = new StringBuilder();
 		while (m.find()) {
 			String v = variables.get(m.group(1));
 			if (v == null) {
-				throw new IllegalStateException("docker/compose.yml uses ${" + m.group(1) + "}, which the e2e run does not provide");
+				throw new IllegalStateException(
+						"docker/compose.yml uses ${" + m.group(1) + "}, which the e2e run does not provide");
 			}
 			m.appendReplacement(out, Matcher.quoteReplacement(v));
 		}
@@ -508,7 +588,8 @@ final class EndToEnd {
 		KeyStore store = KeyStore.getInstance("PKCS12");
 		store.load(null, null);
 		try (InputStream in = new FileInputStream(rootCertificate.toFile())) {
-			store.setCertificateEntry("caddy-local-root", CertificateFactory.getInstance("X.509").generateCertificate(in));
+			store.setCertificateEntry("caddy-local-root",
+					CertificateFactory.getInstance("X.509").generateCertificate(in));
 		}
 		return store;
 	}
@@ -535,7 +616,8 @@ final class EndToEnd {
 		for (ProcessHandle p : started) {
 			try {
 				p.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
-			} catch (Exception stillRunning) {
+			}
+			catch (Exception stillRunning) {
 				p.descendants().forEach(ProcessHandle::destroyForcibly);
 				p.destroyForcibly();
 			}
@@ -569,4 +651,5 @@ final class EndToEnd {
 			}
 		}
 	}
+
 }

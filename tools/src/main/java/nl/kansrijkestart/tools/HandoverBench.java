@@ -13,12 +13,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Time from a committed, consented birth bundle (the transaction's 200) to its postnatal handover document reaching
- * the JGZ endpoint, under a steady submission rate. This program plays every JGZ organisation's FHIR endpoint itself:
- * it writes the routing table the gateway reads ({@code GATEWAY_HANDOVER_ROUTING_FILE}) and asks the gateway to reload it.
+ * Time from a committed, consented birth bundle (the transaction's 200) to its postnatal
+ * handover document reaching the JGZ endpoint, under a steady submission rate. This
+ * program plays every JGZ organisation's FHIR endpoint itself: it writes the routing
+ * table the gateway reads ({@code GATEWAY_HANDOVER_ROUTING_FILE}) and asks the gateway to
+ * reload it.
  */
 final class HandoverBench {
-
 
 	private HandoverBench() {
 	}
@@ -40,12 +41,14 @@ final class HandoverBench {
 		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 		String tokenUrl = url.replaceFirst("/fhir/?$", "") + "/oauth2/token";
 		if (!JgzEndpoint.reloadRouting(client, url)) {
-			System.err.println("The gateway did not reload " + routing + ": start it with GATEWAY_HANDOVER_ROUTING_FILE=file:" + routing);
+			System.err.println("The gateway did not reload " + routing
+					+ ": start it with GATEWAY_HANDOVER_ROUTING_FILE=file:" + routing);
 			System.exit(1);
 		}
 		AccessToken submitter = new AccessToken(client, tokenUrl, options.getOrDefault("client-id", "vsv-demo"),
 				options.getOrDefault("client-secret", "vsv-demo-secret"));
-		System.out.printf("JGZ endpoint %s; %d warm-up + %d consented pregnancies at %.1f/s (seed %d)%n", endpoint, warmup, count, rate, seed);
+		System.out.printf("JGZ endpoint %s; %d warm-up + %d consented pregnancies at %.1f/s (seed %d)%n", endpoint,
+				warmup, count, rate, seed);
 
 		PregnancyGenerator generator = new PregnancyGenerator(seed);
 		var parser = ctx.newJsonParser();
@@ -60,10 +63,13 @@ final class HandoverBench {
 				Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
 			}
 			var pregnancy = generator.next();
-			String body = parser.encodeResourceToString(Consents.withPermit(pregnancy.bundle(), "2024-01-01T10:00:00+01:00", Consents.TREAT));
-			HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/fhir+json")
-					.header("Authorization", "Bearer " + submitter.get()).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-					HttpResponse.BodyHandlers.ofString());
+			String body = parser.encodeResourceToString(
+					Consents.withPermit(pregnancy.bundle(), "2024-01-01T10:00:00+01:00", Consents.TREAT));
+			HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
+				.header("Content-Type", "application/fhir+json")
+				.header("Authorization", "Bearer " + submitter.get())
+				.POST(HttpRequest.BodyPublishers.ofString(body))
+				.build(), HttpResponse.BodyHandlers.ofString());
 			if (r.statusCode() != 200) {
 				System.err.println("Submission failed: " + r.statusCode() + " " + r.body());
 				System.exit(1);
@@ -79,13 +85,19 @@ final class HandoverBench {
 			Thread.sleep(50);
 		}
 		jgz.close();
-		long[] latencies = measured.stream().filter(arrived::containsKey).mapToLong(b -> arrived.get(b) - committed.get(b)).sorted().toArray();
-		System.out.printf("postnatal documents pushed: %d of %d measured (%d pushes in all, warm-up included)%n", latencies.length,
-				measured.size(), jgz.pushes());
+		long[] latencies = measured.stream()
+			.filter(arrived::containsKey)
+			.mapToLong(b -> arrived.get(b) - committed.get(b))
+			.sorted()
+			.toArray();
+		System.out.printf("postnatal documents pushed: %d of %d measured (%d pushes in all, warm-up included)%n",
+				latencies.length, measured.size(), jgz.pushes());
 		if (latencies.length > 0) {
-			System.out.printf("commit -> push ms: p50 %.0f | p95 %.0f | p99 %.0f | max %.0f%n", ToolsMain.pct(latencies, 50), ToolsMain.pct(latencies, 95),
-					ToolsMain.pct(latencies, 99), latencies[latencies.length - 1] / 1e6);
+			System.out.printf("commit -> push ms: p50 %.0f | p95 %.0f | p99 %.0f | max %.0f%n",
+					ToolsMain.pct(latencies, 50), ToolsMain.pct(latencies, 95), ToolsMain.pct(latencies, 99),
+					latencies[latencies.length - 1] / 1e6);
 		}
 		System.exit(latencies.length == measured.size() ? 0 : 1);
 	}
+
 }

@@ -24,18 +24,23 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Patient;
 
 /**
- * Plays the JGZ organisations' FHIR endpoints for the benchmarks and the fault run: {@code POST <name>/fhir/Bundle}
- * for each named endpoint, answering 201 (after a stall, when one is set). It notes when each mother's postnatal
- * document first arrived and how often each document (by {@code Bundle.identifier}) came.
+ * Plays the JGZ organisations' FHIR endpoints for the benchmarks and the fault run:
+ * {@code POST <name>/fhir/Bundle} for each named endpoint, answering 201 (after a stall,
+ * when one is set). It notes when each mother's postnatal document first arrived and how
+ * often each document (by {@code Bundle.identifier}) came.
  */
 final class JgzEndpoint implements AutoCloseable {
 
 	private static final String BSN = "http://fhir.nl/fhir/NamingSystem/bsn";
 
 	private final HttpServer server;
+
 	private final Map<String, Long> postnatalArrivals = new ConcurrentHashMap<>();
+
 	private final Map<String, Integer> copies = new ConcurrentHashMap<>();
+
 	private final Map<String, Duration> stalls = new ConcurrentHashMap<>();
+
 	private final AtomicInteger pushes = new AtomicInteger();
 
 	JgzEndpoint(List<String> names, int port) throws IOException {
@@ -47,20 +52,27 @@ final class JgzEndpoint implements AutoCloseable {
 				long now = System.nanoTime();
 				byte[] body = exchange.getRequestBody().readAllBytes();
 				pushes.incrementAndGet();
-				Bundle document = ctx.newJsonParser().parseResource(Bundle.class, new String(body, StandardCharsets.UTF_8));
+				Bundle document = ctx.newJsonParser()
+					.parseResource(Bundle.class, new String(body, StandardCharsets.UTF_8));
 				copies.merge(document.getIdentifier().getValue(), 1, Integer::sum);
 				Composition composition = (Composition) document.getEntryFirstRep().getResource();
 				if ("postnatal".equals(composition.getCategoryFirstRep().getCodingFirstRep().getCode())) {
 					// The mother's BSN names the pregnancy; the first arrival counts.
-					document.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Patient.class::isInstance)
-							.flatMap(p -> ((Patient) p).getIdentifier().stream()).filter(i -> BSN.equals(i.getSystem()))
-							.map(Identifier::getValue).forEach(bsn -> postnatalArrivals.putIfAbsent(bsn, now));
+					document.getEntry()
+						.stream()
+						.map(Bundle.BundleEntryComponent::getResource)
+						.filter(Patient.class::isInstance)
+						.flatMap(p -> ((Patient) p).getIdentifier().stream())
+						.filter(i -> BSN.equals(i.getSystem()))
+						.map(Identifier::getValue)
+						.forEach(bsn -> postnatalArrivals.putIfAbsent(bsn, now));
 				}
 				Duration stall = stalls.get(name);
 				if (stall != null) {
 					try {
 						Thread.sleep(stall.toMillis());
-					} catch (InterruptedException e) {
+					}
+					catch (InterruptedException e) {
 						Thread.currentThread().interrupt();
 					}
 				}
@@ -80,7 +92,8 @@ final class JgzEndpoint implements AutoCloseable {
 	void stall(String name, Duration stall) {
 		if (stall == null) {
 			stalls.remove(name);
-		} else {
+		}
+		else {
 			stalls.put(name, stall);
 		}
 	}
@@ -100,24 +113,37 @@ final class JgzEndpoint implements AutoCloseable {
 	}
 
 	/**
-	 * Writes the routing table (every generated municipality to the endpoint {@code endpointFor} names) and, when the
-	 * gateway is up, asks it to reload the table.
+	 * Writes the routing table (every generated municipality to the endpoint
+	 * {@code endpointFor} names) and, when the gateway is up, asks it to reload the
+	 * table.
 	 */
 	void writeRouting(Path file, Function<PregnancyGenerator.Municipality, String> endpointFor) throws IOException {
 		StringBuilder table = new StringBuilder("municipality,organization,name,endpoint\n");
 		for (PregnancyGenerator.Municipality m : PregnancyGenerator.MUNICIPALITIES) {
-			table.append(m.code()).append(",http://fhir.nl/fhir/NamingSystem/ura|90000").append(m.code().substring(3)).append(",JGZ ")
-					.append(m.name().replace(",", " ")).append(',').append(url(endpointFor.apply(m))).append('\n');
+			table.append(m.code())
+				.append(",http://fhir.nl/fhir/NamingSystem/ura|90000")
+				.append(m.code().substring(3))
+				.append(",JGZ ")
+				.append(m.name().replace(",", " "))
+				.append(',')
+				.append(url(endpointFor.apply(m)))
+				.append('\n');
 		}
 		Files.writeString(file, table);
 	}
 
-	/** Asks the gateway to reload its routing table; false when it did not (not started with this file). */
+	/**
+	 * Asks the gateway to reload its routing table; false when it did not (not started
+	 * with this file).
+	 */
 	static boolean reloadRouting(HttpClient client, String url) throws IOException, InterruptedException {
-		AccessToken admin = new AccessToken(client, url.replaceFirst("/fhir/?$", "") + "/oauth2/token", "admin-demo", "admin-demo-secret");
+		AccessToken admin = new AccessToken(client, url.replaceFirst("/fhir/?$", "") + "/oauth2/token", "admin-demo",
+				"admin-demo-secret");
 		HttpResponse<String> reload = client.send(HttpRequest.newBuilder(URI.create(url + "/$reload-routing"))
-				.header("Authorization", "Bearer " + admin.get()).header("Content-Type", "application/fhir+json")
-				.POST(HttpRequest.BodyPublishers.ofString("{\"resourceType\":\"Parameters\"}")).build(), HttpResponse.BodyHandlers.ofString());
+			.header("Authorization", "Bearer " + admin.get())
+			.header("Content-Type", "application/fhir+json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"resourceType\":\"Parameters\"}"))
+			.build(), HttpResponse.BodyHandlers.ofString());
 		return reload.statusCode() == 200;
 	}
 
@@ -125,4 +151,5 @@ final class JgzEndpoint implements AutoCloseable {
 	public void close() {
 		server.stop(0);
 	}
+
 }

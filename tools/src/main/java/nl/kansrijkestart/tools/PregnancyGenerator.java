@@ -31,26 +31,39 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Type;
 
 /**
- * Deterministic synthetic pregnancies as transaction Bundles that conform to the Kansrijke Start profiles,
- * with Dutch base rates (DOMAIN.md) and a {@link Truth} record of what each one should count for.
+ * Deterministic synthetic pregnancies as transaction Bundles that conform to the
+ * Kansrijke Start profiles, with Dutch base rates (DOMAIN.md) and a {@link Truth} record
+ * of what each one should count for.
  */
 public final class PregnancyGenerator {
 
 	public static final String PROFILE = "https://kansrijkestart.nl/fhir/StructureDefinition/";
+
 	public static final String BSN = "http://fhir.nl/fhir/NamingSystem/bsn";
+
 	public static final String URA = "http://fhir.nl/fhir/NamingSystem/ura";
+
 	public static final String MUNICIPALITY_SYSTEM = "https://kansrijkestart.nl/fhir/NamingSystem/cbs-gemeentecode";
 	static final String SCT = "http://snomed.info/sct";
 	static final String LOINC = "http://loinc.org";
 	static final String UCUM = "http://unitsofmeasure.org";
 
-	/** Base rates (DOMAIN.md): preterm 6.6%, SGA 9.7%, perinatal mortality ~7.8 per 1000, ... */
+	/**
+	 * Base rates (DOMAIN.md): preterm 6.6%, SGA 9.7%, perinatal mortality ~7.8 per 1000,
+	 * ...
+	 */
 	public static final double TWIN_RATE = 0.016;
+
 	public static final double PRETERM_RATE = 0.066;
+
 	public static final double SGA_RATE = 0.097;
+
 	public static final double STILLBIRTH_RATE = 0.004;
+
 	public static final double SMOKING_RATE = 0.055;
+
 	public static final double BREASTFEEDING_RATE = 0.75;
+
 	public static final double CARE_BEFORE_WEEK_10_RATE = 0.81;
 
 	public record Municipality(String code, String name, String postalPrefix, int weight) {
@@ -59,22 +72,28 @@ public final class PregnancyGenerator {
 	public record Vsv(String name, String ura, Municipality municipality) {
 	}
 
-	public static final List<Municipality> MUNICIPALITIES = List.of(
-			new Municipality("GM0363", "Amsterdam", "10", 10), new Municipality("GM0599", "Rotterdam", "30", 7),
-			new Municipality("GM0518", "'s-Gravenhage", "25", 6), new Municipality("GM0344", "Utrecht", "35", 4),
-			new Municipality("GM0392", "Haarlem", "20", 2), new Municipality("GM0268", "Nijmegen", "65", 2));
+	public static final List<Municipality> MUNICIPALITIES = List.of(new Municipality("GM0363", "Amsterdam", "10", 10),
+			new Municipality("GM0599", "Rotterdam", "30", 7), new Municipality("GM0518", "'s-Gravenhage", "25", 6),
+			new Municipality("GM0344", "Utrecht", "35", 4), new Municipality("GM0392", "Haarlem", "20", 2),
+			new Municipality("GM0268", "Nijmegen", "65", 2));
 
 	public static final List<Vsv> VSVS = MUNICIPALITIES.stream()
-			.flatMap(m -> List.of(new Vsv("VSV " + m.name() + " Noord", ura(m, 1), m), new Vsv("VSV " + m.name() + " Zuid", ura(m, 2), m)).stream())
-			.toList();
+		.flatMap(m -> List
+			.of(new Vsv("VSV " + m.name() + " Noord", ura(m, 1), m), new Vsv("VSV " + m.name() + " Zuid", ura(m, 2), m))
+			.stream())
+		.toList();
 
 	public record ChildTruth(boolean liveBirth, int birthWeightGrams, int percentile, boolean smallForGestationalAge,
 			String feeding, boolean bsnKnown) {
 	}
 
-	/** What this pregnancy should count for in the indicators, written by the generator, never derived from FHIR. */
-	public record Truth(String motherBsn, String municipality, String vsvUra, LocalDate birthDate, int gestationalAgeAtBirthDays,
-			int gestationalAgeAtFirstVisitDays, boolean smoking, List<ChildTruth> children) {
+	/**
+	 * What this pregnancy should count for in the indicators, written by the generator,
+	 * never derived from FHIR.
+	 */
+	public record Truth(String motherBsn, String municipality, String vsvUra, LocalDate birthDate,
+			int gestationalAgeAtBirthDays, int gestationalAgeAtFirstVisitDays, boolean smoking,
+			List<ChildTruth> children) {
 
 		public boolean preterm() {
 			return gestationalAgeAtBirthDays < 259;
@@ -89,6 +108,7 @@ public final class PregnancyGenerator {
 	}
 
 	private final Random random;
+
 	private int sequence;
 
 	static final String EPISODE_OF_CARE = "http://hl7.org/fhir/StructureDefinition/workflow-episodeOfCare";
@@ -109,7 +129,8 @@ public final class PregnancyGenerator {
 		int gaBirth = preterm ? 168 + random.nextInt(91) : 259 + random.nextInt(35);
 		LocalDate birthDate = edd.minusDays(280 - gaBirth);
 		LocalDate pregnancyStart = birthDate.minusDays(gaBirth);
-		int gaFirstVisit = random.nextDouble() < CARE_BEFORE_WEEK_10_RATE ? 42 + random.nextInt(28) : 70 + random.nextInt(70);
+		int gaFirstVisit = random.nextDouble() < CARE_BEFORE_WEEK_10_RATE ? 42 + random.nextInt(28)
+				: 70 + random.nextInt(70);
 		boolean smoking = random.nextDouble() < SMOKING_RATE;
 		boolean twins = random.nextDouble() < TWIN_RATE;
 
@@ -125,33 +146,38 @@ public final class PregnancyGenerator {
 		episode.setPatient(new Reference(motherUrl));
 		episode.setManagingOrganization(new Reference(orgUrl));
 		episode.setPeriod(new Period().setStartElement(new DateTimeType(date(pregnancyStart.plusDays(gaFirstVisit))))
-				.setEndElement(new DateTimeType(date(birthDate.plusDays(10)))));
+			.setEndElement(new DateTimeType(date(birthDate.plusDays(10)))));
 		String episodeUrl = conditional(bundle, episode, vsv, recordId, "episode");
 
 		LocalDate firstVisit = pregnancyStart.plusDays(gaFirstVisit);
-		inPregnancy(bundle, episodeUrl, vsv, recordId, "ga-first-visit", "ks-gestational-age-first-visit", SCT, "57036006", "Length of gestation",
-				motherUrl, firstVisit, quantity(gaFirstVisit, "d", "days"));
+		inPregnancy(bundle, episodeUrl, vsv, recordId, "ga-first-visit", "ks-gestational-age-first-visit", SCT,
+				"57036006", "Length of gestation", motherUrl, firstVisit, quantity(gaFirstVisit, "d", "days"));
 		int gravidity = 1 + random.nextInt(4);
-		observation(bundle, vsv, recordId, "gravidity", "ks-gravidity", SCT, "161732006", "Gravida", motherUrl, firstVisit, new IntegerType(gravidity));
+		observation(bundle, vsv, recordId, "gravidity", "ks-gravidity", SCT, "161732006", "Gravida", motherUrl,
+				firstVisit, new IntegerType(gravidity));
 		observation(bundle, vsv, recordId, "parity", "ks-parity", SCT, "364325004", "Parity", motherUrl, firstVisit,
 				new IntegerType(random.nextInt(gravidity)));
-		observation(bundle, vsv, recordId, "edd", "ks-estimated-due-date", SCT, "161714006", "Estimated date of delivery", motherUrl,
-				firstVisit, day(edd));
-		inPregnancy(bundle, episodeUrl, vsv, recordId, "smoking", "ks-smoking-in-pregnancy", SCT, "365980008", "Tobacco use", motherUrl, firstVisit, yesNo(smoking));
-		inPregnancy(bundle, episodeUrl, vsv, recordId, "alcohol", "ks-alcohol-in-pregnancy", SCT, "228273003", "Alcohol intake", motherUrl, firstVisit,
-				yesNo(random.nextDouble() < 0.03));
-		inPregnancy(bundle, episodeUrl, vsv, recordId, "drugs", "ks-drugs-in-pregnancy", SCT, "228366006", "Drug use", motherUrl, firstVisit,
-				yesNo(random.nextDouble() < 0.01));
-		observation(bundle, vsv, recordId, "pertussis", "ks-maternal-pertussis-vaccination", SCT, "39343008", "Pertussis vaccination",
-				motherUrl, pregnancyStart.plusDays(154), yesNo(random.nextDouble() < 0.7));
-		observation(bundle, vsv, recordId, "blood-group", "ks-prenatal-screening", LOINC, "882-1", "ABO and Rh group [Type] in Blood",
-				motherUrl, firstVisit.plusDays(7), cc(SCT, "17621005", "Normal"));
-		observation(bundle, vsv, recordId, "seo", "ks-prenatal-screening", "https://kansrijkestart.nl/fhir/CodeSystem/ks-prenatal-screening",
-				"SEO", "Structural ultrasound examination around 20 weeks", motherUrl, pregnancyStart.plusDays(140),
+		observation(bundle, vsv, recordId, "edd", "ks-estimated-due-date", SCT, "161714006",
+				"Estimated date of delivery", motherUrl, firstVisit, day(edd));
+		inPregnancy(bundle, episodeUrl, vsv, recordId, "smoking", "ks-smoking-in-pregnancy", SCT, "365980008",
+				"Tobacco use", motherUrl, firstVisit, yesNo(smoking));
+		inPregnancy(bundle, episodeUrl, vsv, recordId, "alcohol", "ks-alcohol-in-pregnancy", SCT, "228273003",
+				"Alcohol intake", motherUrl, firstVisit, yesNo(random.nextDouble() < 0.03));
+		inPregnancy(bundle, episodeUrl, vsv, recordId, "drugs", "ks-drugs-in-pregnancy", SCT, "228366006", "Drug use",
+				motherUrl, firstVisit, yesNo(random.nextDouble() < 0.01));
+		observation(bundle, vsv, recordId, "pertussis", "ks-maternal-pertussis-vaccination", SCT, "39343008",
+				"Pertussis vaccination", motherUrl, pregnancyStart.plusDays(154), yesNo(random.nextDouble() < 0.7));
+		observation(bundle, vsv, recordId, "blood-group", "ks-prenatal-screening", LOINC, "882-1",
+				"ABO and Rh group [Type] in Blood", motherUrl, firstVisit.plusDays(7), cc(SCT, "17621005", "Normal"));
+		observation(bundle, vsv, recordId, "seo", "ks-prenatal-screening",
+				"https://kansrijkestart.nl/fhir/CodeSystem/ks-prenatal-screening", "SEO",
+				"Structural ultrasound examination around 20 weeks", motherUrl, pregnancyStart.plusDays(140),
 				cc(SCT, random.nextDouble() < 0.03 ? "263654008" : "17621005", null));
-		Observation psychosocial = observationResource("ks-psychosocial-assessment", SCT, "423340009", "Family situation assessment",
-				motherUrl, firstVisit, yesNo(random.nextDouble() < 0.1));
-		psychosocial.addComponent().setCode(cc(SCT, "412732008", "History of domestic violence")).setValue(yesNo(random.nextDouble() < 0.02));
+		Observation psychosocial = observationResource("ks-psychosocial-assessment", SCT, "423340009",
+				"Family situation assessment", motherUrl, firstVisit, yesNo(random.nextDouble() < 0.1));
+		psychosocial.addComponent()
+			.setCode(cc(SCT, "412732008", "History of domestic violence"))
+			.setValue(yesNo(random.nextDouble() < 0.02));
 		psychosocial.addComponent().setCode(cc(SCT, "160933000", "Debts")).setValue(yesNo(random.nextDouble() < 0.05));
 		conditional(bundle, psychosocial, vsv, recordId, "psychosocial");
 
@@ -159,11 +185,12 @@ public final class PregnancyGenerator {
 		for (int c = 1; c <= (twins ? 2 : 1); c++) {
 			children.add(child(bundle, vsv, recordId + "-c" + c, motherUrl, birthDate, gaBirth, twins ? c : 0, m));
 		}
-		return new GeneratedPregnancy(bundle, new Truth(motherBsn, m.code(), vsv.ura(), birthDate, gaBirth, gaFirstVisit, smoking, children));
+		return new GeneratedPregnancy(bundle,
+				new Truth(motherBsn, m.code(), vsv.ura(), birthDate, gaBirth, gaFirstVisit, smoking, children));
 	}
 
-	private ChildTruth child(Bundle bundle, Vsv vsv, String recordId, String motherUrl, LocalDate birthDate, int gaBirth, int birthOrder,
-			Municipality m) {
+	private ChildTruth child(Bundle bundle, Vsv vsv, String recordId, String motherUrl, LocalDate birthDate,
+			int gaBirth, int birthOrder, Municipality m) {
 		boolean live = random.nextDouble() >= STILLBIRTH_RATE;
 		boolean sga = random.nextDouble() < SGA_RATE;
 		int percentile = sga ? 1 + random.nextInt(9) : 10 + random.nextInt(90);
@@ -177,7 +204,8 @@ public final class PregnancyGenerator {
 		}
 		child.addIdentifier(id(vsv, recordId, "child"));
 		child.setBirthDateElement(new DateType(date(birthDate)));
-		child.setGender(random.nextBoolean() ? Enumerations.AdministrativeGender.FEMALE : Enumerations.AdministrativeGender.MALE);
+		child.setGender(random.nextBoolean() ? Enumerations.AdministrativeGender.FEMALE
+				: Enumerations.AdministrativeGender.MALE);
 		if (birthOrder > 0) {
 			child.setMultipleBirth(new IntegerType(birthOrder));
 		}
@@ -197,11 +225,11 @@ public final class PregnancyGenerator {
 		Procedure birth = new Procedure();
 		profile(birth, "ks-birth");
 		boolean caesarean = random.nextDouble() < 0.17;
-		birth.addExtension(new Extension(PROFILE + "ks-ext-mode-of-delivery",
-				caesarean ? cc(SCT, "11466000", "Cesarean section") : cc(SCT, "177184002", "Normal delivery procedure")));
+		birth.addExtension(new Extension(PROFILE + "ks-ext-mode-of-delivery", caesarean
+				? cc(SCT, "11466000", "Cesarean section") : cc(SCT, "177184002", "Normal delivery procedure")));
 		birth.addExtension(new Extension(PROFILE + "ks-ext-child", new Reference(childUrl)));
-		birth.addExtension(new Extension(PROFILE + "ks-ext-presentation",
-				random.nextDouble() < 0.05 ? cc(SCT, "6096002", "Breech presentation") : cc(SCT, "70028003", "Vertex presentation")));
+		birth.addExtension(new Extension(PROFILE + "ks-ext-presentation", random.nextDouble() < 0.05
+				? cc(SCT, "6096002", "Breech presentation") : cc(SCT, "70028003", "Vertex presentation")));
 		birth.addIdentifier(id(vsv, recordId, "birth"));
 		birth.setStatus(Procedure.ProcedureStatus.COMPLETED);
 		birth.setCode(cc(SCT, "3950001", "Birth"));
@@ -210,35 +238,38 @@ public final class PregnancyGenerator {
 		birth.setOutcome(live ? cc(SCT, "281050002", "Livebirth") : cc(SCT, "237364002", "Stillbirth"));
 		conditional(bundle, birth, vsv, recordId, "birth");
 
-		observation(bundle, vsv, recordId, "ga-birth", "ks-gestational-age-at-birth", SCT, "412726003", "Length of gestation at birth",
-				childUrl, birthDate, quantity(gaBirth, "d", "days"));
-		observation(bundle, vsv, recordId, "weight", "ks-birth-weight", LOINC, "8339-4", "Birth weight Measured", childUrl, birthDate,
-				quantity(weight, "g", "g"));
-		observation(bundle, vsv, recordId, "percentile", "ks-birth-weight-percentile", SCT, "301334000", "Birth weight centile", childUrl,
-				birthDate, quantity(percentile, "{percentile}", "percentile"));
+		observation(bundle, vsv, recordId, "ga-birth", "ks-gestational-age-at-birth", SCT, "412726003",
+				"Length of gestation at birth", childUrl, birthDate, quantity(gaBirth, "d", "days"));
+		observation(bundle, vsv, recordId, "weight", "ks-birth-weight", LOINC, "8339-4", "Birth weight Measured",
+				childUrl, birthDate, quantity(weight, "g", "g"));
+		observation(bundle, vsv, recordId, "percentile", "ks-birth-weight-percentile", SCT, "301334000",
+				"Birth weight centile", childUrl, birthDate, quantity(percentile, "{percentile}", "percentile"));
 		String feeding = null;
 		if (live) {
-			observation(bundle, vsv, recordId, "length", "ks-birth-length", LOINC, "89269-5", "Body height Measured --at birth", childUrl,
-					birthDate, quantity(42 + random.nextInt(14), "cm", "cm"));
-			observation(bundle, vsv, recordId, "head", "ks-head-circumference", LOINC, "9843-4", "Head Occipital-frontal circumference",
-					childUrl, birthDate, quantity(30 + random.nextInt(7), "cm", "cm"));
-			observation(bundle, vsv, recordId, "apgar1", "ks-apgar-score", LOINC, "9272-6", "1 minute Apgar Score", childUrl, birthDate,
-					new IntegerType(5 + random.nextInt(6)));
-			observation(bundle, vsv, recordId, "apgar5", "ks-apgar-score", LOINC, "9274-2", "5 minute Apgar Score", childUrl, birthDate,
-					new IntegerType(7 + random.nextInt(4)));
+			observation(bundle, vsv, recordId, "length", "ks-birth-length", LOINC, "89269-5",
+					"Body height Measured --at birth", childUrl, birthDate,
+					quantity(42 + random.nextInt(14), "cm", "cm"));
+			observation(bundle, vsv, recordId, "head", "ks-head-circumference", LOINC, "9843-4",
+					"Head Occipital-frontal circumference", childUrl, birthDate,
+					quantity(30 + random.nextInt(7), "cm", "cm"));
+			observation(bundle, vsv, recordId, "apgar1", "ks-apgar-score", LOINC, "9272-6", "1 minute Apgar Score",
+					childUrl, birthDate, new IntegerType(5 + random.nextInt(6)));
+			observation(bundle, vsv, recordId, "apgar5", "ks-apgar-score", LOINC, "9274-2", "5 minute Apgar Score",
+					childUrl, birthDate, new IntegerType(7 + random.nextInt(4)));
 			double f = random.nextDouble();
 			feeding = f < BREASTFEEDING_RATE * 0.85 ? "169643005" : f < BREASTFEEDING_RATE ? "169645003" : "169644004";
-			observation(bundle, vsv, recordId, "feeding", "ks-feeding", SCT, "289145007", "Feeding pattern", childUrl, birthDate,
-					cc(SCT, feeding, null));
-			observation(bundle, vsv, recordId, "vitamin-k", "ks-vitamin-k", SCT, "698350008", "Vitamin K prophylaxis", childUrl, birthDate,
-					yesNo(true));
-			observation(bundle, vsv, recordId, "heel-prick", "ks-heel-prick", SCT, "77262006", "Neonatal screening", childUrl,
-					birthDate.plusDays(4), cc(SCT, "17621005", "Normal"));
-			observation(bundle, vsv, recordId, "hearing", "ks-hearing-screening", SCT, "252957005", "Neonatal hearing screening", childUrl,
-					birthDate.plusDays(5), cc(SCT, random.nextDouble() < 0.02 ? "263654008" : "17621005", null));
+			observation(bundle, vsv, recordId, "feeding", "ks-feeding", SCT, "289145007", "Feeding pattern", childUrl,
+					birthDate, cc(SCT, feeding, null));
+			observation(bundle, vsv, recordId, "vitamin-k", "ks-vitamin-k", SCT, "698350008", "Vitamin K prophylaxis",
+					childUrl, birthDate, yesNo(true));
+			observation(bundle, vsv, recordId, "heel-prick", "ks-heel-prick", SCT, "77262006", "Neonatal screening",
+					childUrl, birthDate.plusDays(4), cc(SCT, "17621005", "Normal"));
+			observation(bundle, vsv, recordId, "hearing", "ks-hearing-screening", SCT, "252957005",
+					"Neonatal hearing screening", childUrl, birthDate.plusDays(5),
+					cc(SCT, random.nextDouble() < 0.02 ? "263654008" : "17621005", null));
 			if (gaBirth < 224 || random.nextDouble() < 0.03) {
-				observation(bundle, vsv, recordId, "nicu", "ks-nicu-admission", SCT, "830077005", "Referral to neonatal intensive care unit",
-						childUrl, birthDate, yesNo(true));
+				observation(bundle, vsv, recordId, "nicu", "ks-nicu-admission", SCT, "830077005",
+						"Referral to neonatal intensive care unit", childUrl, birthDate, yesNo(true));
 			}
 		}
 		return new ChildTruth(live, weight, percentile, sga, feeding, bsnKnown);
@@ -264,9 +295,11 @@ public final class PregnancyGenerator {
 		p.setGender(Enumerations.AdministrativeGender.FEMALE);
 		p.setBirthDateElement(new DateType(date(LocalDate.of(1980, 1, 1).plusDays(random.nextInt(7000)))));
 		Address address = p.addAddress();
-		address.addExtension(new Extension(PROFILE + "ks-ext-municipality", new Coding(MUNICIPALITY_SYSTEM, m.code(), m.name())));
+		address.addExtension(
+				new Extension(PROFILE + "ks-ext-municipality", new Coding(MUNICIPALITY_SYSTEM, m.code(), m.name())));
 		address.setCity(m.name().replace("'s-Gravenhage", "Den Haag"));
-		address.setPostalCode(m.postalPrefix() + (10 + random.nextInt(90)) + " " + (char) ('A' + random.nextInt(26)) + (char) ('A' + random.nextInt(26)));
+		address.setPostalCode(m.postalPrefix() + (10 + random.nextInt(90)) + " " + (char) ('A' + random.nextInt(26))
+				+ (char) ('A' + random.nextInt(26)));
 		address.setCountry("NL");
 		return p;
 	}
@@ -279,20 +312,23 @@ public final class PregnancyGenerator {
 		return o;
 	}
 
-	private void observation(Bundle bundle, Vsv vsv, String recordId, String kind, String profile, String system, String code,
-			String display, String subject, LocalDate when, Type value) {
-		conditional(bundle, observationResource(profile, system, code, display, subject, when, value), vsv, recordId, kind);
+	private void observation(Bundle bundle, Vsv vsv, String recordId, String kind, String profile, String system,
+			String code, String display, String subject, LocalDate when, Type value) {
+		conditional(bundle, observationResource(profile, system, code, display, subject, when, value), vsv, recordId,
+				kind);
 	}
 
-	private static Observation observationResource(String profile, String system, String code, String display, String subject,
-			LocalDate when, Type value) {
+	private static Observation observationResource(String profile, String system, String code, String display,
+			String subject, LocalDate when, Type value) {
 		Observation o = new Observation();
 		profile(o, profile);
 		o.setStatus(Observation.ObservationStatus.FINAL);
 		o.setCode(cc(system, code, display));
 		if (profile.equals("ks-head-circumference")) {
-			// a vital sign in R4 (LOINC 9843-4): the core vital-signs profile requires its category
-			o.addCategory(cc("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", "Vital Signs"));
+			// a vital sign in R4 (LOINC 9843-4): the core vital-signs profile requires
+			// its category
+			o.addCategory(
+					cc("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", "Vital Signs"));
 		}
 		o.setSubject(new Reference(subject));
 		o.setEffective(day(when));
@@ -301,24 +337,29 @@ public final class PregnancyGenerator {
 	}
 
 	/**
-	 * An observation about this pregnancy (smoking, alcohol and drugs in it, gestational age at its first visit): it
-	 * names the pregnancy episode (R4 workflow-episodeOfCare), which tells it from the same code about the woman in
+	 * An observation about this pregnancy (smoking, alcohol and drugs in it, gestational
+	 * age at its first visit): it names the pregnancy episode (R4
+	 * workflow-episodeOfCare), which tells it from the same code about the woman in
 	 * general (zib TobaccoUse, AlcoholUse, DrugUse, PregnancyDuration).
 	 */
-	private void inPregnancy(Bundle bundle, String episodeUrl, Vsv vsv, String recordId, String kind, String profile, String system,
-			String code, String display, String subject, LocalDate when, Type value) {
+	private void inPregnancy(Bundle bundle, String episodeUrl, Vsv vsv, String recordId, String kind, String profile,
+			String system, String code, String display, String subject, LocalDate when, Type value) {
 		Observation o = observationResource(profile, system, code, display, subject, when, value);
 		o.addExtension(EPISODE_OF_CARE, new Reference(episodeUrl));
 		conditional(bundle, o, vsv, recordId, kind);
 	}
 
-	/** Adds the resource as a conditional update on its business identifier; returns its fullUrl. */
+	/**
+	 * Adds the resource as a conditional update on its business identifier; returns its
+	 * fullUrl.
+	 */
 	private String conditional(Bundle bundle, Resource resource, Vsv vsv, String recordId, String kind) {
 		Identifier identifier = id(vsv, recordId, kind);
 		if (resource instanceof Observation o) {
 			o.addIdentifier(identifier);
 		}
-		return entry(bundle, resource, "PUT", resource.fhirType() + "?identifier=" + identifier.getSystem() + "|" + identifier.getValue(), null);
+		return entry(bundle, resource, "PUT",
+				resource.fhirType() + "?identifier=" + identifier.getSystem() + "|" + identifier.getValue(), null);
 	}
 
 	private String entry(Bundle bundle, Resource resource, String method, String url, String ifNoneExist) {
@@ -329,7 +370,8 @@ public final class PregnancyGenerator {
 	}
 
 	private static Identifier id(Vsv vsv, String recordId, String kind) {
-		return new Identifier().setSystem("https://synthetic.kansrijkestart.nl/" + vsv.ura() + "/record").setValue(recordId + "-" + kind);
+		return new Identifier().setSystem("https://synthetic.kansrijkestart.nl/" + vsv.ura() + "/record")
+			.setValue(recordId + "-" + kind);
 	}
 
 	private static void profile(Resource r, String id) {

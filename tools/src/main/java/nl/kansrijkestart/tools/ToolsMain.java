@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Command line: generate synthetic pregnancies, load them into a running gateway, or benchmark ingest.
+ * Command line: generate synthetic pregnancies, load them into a running gateway, or
+ * benchmark ingest.
  *
  * <pre>
  * generate --count N [--seed S] --out DIR
@@ -63,35 +64,36 @@ public final class ToolsMain {
 	}
 
 	private static void usage() {
-		System.err.println("""
-				usage: java -jar tools/target/tools-cli.jar <command> [options]
-				  generate --count N [--seed S] --out DIR                     write N transaction Bundles as JSON files
-				  load     [--url http://localhost:8080/fhir] --count N [--clients C] [--seed S]
-				  bench    [--url ...] --count N [--clients C] [--warmup W] [--seed S] [--format r4|stu3|kernset]
-				           r4: generated pregnancies to /fhir; stu3: the Wouden case (Nictiz STU3) to /fhir/stu3; kernset:
-				           Nictiz kernset scenario 1 (HL7v3) to /inbound/kernset, each copy a new woman (registered first)
-				           [--compare-url http://localhost:8090/fhir [--compare-client-id I --compare-client-secret S
-				           --compare-token-url T] [--settle 20]]: then the same r4 transactions, profiles stripped, to a second
-				           FHIR server (e.g. HAPI JPA), measured after the gateway, and both figures and their ratio side by side
-				  handover-bench [--url ...] [--routing-file /tmp/kansrijke-start-bench-routing.csv] --count N [--rate R/s] [--warmup W]
-				           time from a committed consented birth bundle to its postnatal document reaching JGZ (p50/p95/p99);
-				           start the gateway with GATEWAY_HANDOVER_ROUTING_FILE=file:<routing-file>
-				  monitoring-bench [--url ...] [--jdbc jdbc:postgresql://127.0.0.1:54329/postgres]
-				           [--credentials data/postgres.credentials (the embedded database's, beside its data)]
-				           [--births-per-year 170000] [--years 5] [--runs 20]: fills the fact tables with synthetic facts and
-				           times the indicators (start the gateway with --gateway.embedded-database.port=54329)
-				  faults   [--jar gateway/target/app/gateway.jar] [--work target/faults] [--load-seconds 8]
-				           [--external-jdbc jdbc:postgresql://127.0.0.1:5432/gateway_faults]: the fault-injection run
-				  e2e      [--keycloak target/e2e/keycloak] [--jdbc jdbc:postgresql://127.0.0.1:5432/gateway_e2e]: the compose
-				           topology run natively (Keycloak, Caddy, two gateways) and its journeys; see docker/e2e.sh
-				           (start-up, idle cost, kill -9 of the JVM and of PostgreSQL, SIGTERM, a stalling JGZ endpoint,
-				           two instances on the external database); prints its figures, exits 1 if a check breaks
-				  wire-count [--listen 6432] [--target 127.0.0.1:5432] [--every 10]: a PostgreSQL relay that prints the
-				           statements its clients execute and their round trips (point the gateway's JDBC URL at it)
-				  load and bench authenticate with client credentials: --client-id (vsv-demo), --client-secret
-				  (vsv-demo-secret), --token-url (the gateway's own issuer: <url without /fhir>/oauth2/token)
-				load and bench POST each pregnancy as one transaction and print bundles/s, resources/s and latency percentiles;
-				bench first sends W warm-up bundles (default 1000: the JIT needs them) that are not measured.""");
+		System.err.println(
+				"""
+						usage: java -jar tools/target/tools-cli.jar <command> [options]
+						  generate --count N [--seed S] --out DIR                     write N transaction Bundles as JSON files
+						  load     [--url http://localhost:8080/fhir] --count N [--clients C] [--seed S]
+						  bench    [--url ...] --count N [--clients C] [--warmup W] [--seed S] [--format r4|stu3|kernset]
+						           r4: generated pregnancies to /fhir; stu3: the Wouden case (Nictiz STU3) to /fhir/stu3; kernset:
+						           Nictiz kernset scenario 1 (HL7v3) to /inbound/kernset, each copy a new woman (registered first)
+						           [--compare-url http://localhost:8090/fhir [--compare-client-id I --compare-client-secret S
+						           --compare-token-url T] [--settle 20]]: then the same r4 transactions, profiles stripped, to a second
+						           FHIR server (e.g. HAPI JPA), measured after the gateway, and both figures and their ratio side by side
+						  handover-bench [--url ...] [--routing-file /tmp/kansrijke-start-bench-routing.csv] --count N [--rate R/s] [--warmup W]
+						           time from a committed consented birth bundle to its postnatal document reaching JGZ (p50/p95/p99);
+						           start the gateway with GATEWAY_HANDOVER_ROUTING_FILE=file:<routing-file>
+						  monitoring-bench [--url ...] [--jdbc jdbc:postgresql://127.0.0.1:54329/postgres]
+						           [--credentials data/postgres.credentials (the embedded database's, beside its data)]
+						           [--births-per-year 170000] [--years 5] [--runs 20]: fills the fact tables with synthetic facts and
+						           times the indicators (start the gateway with --gateway.embedded-database.port=54329)
+						  faults   [--jar gateway/target/app/gateway.jar] [--work target/faults] [--load-seconds 8]
+						           [--external-jdbc jdbc:postgresql://127.0.0.1:5432/gateway_faults]: the fault-injection run
+						  e2e      [--keycloak target/e2e/keycloak] [--jdbc jdbc:postgresql://127.0.0.1:5432/gateway_e2e]: the compose
+						           topology run natively (Keycloak, Caddy, two gateways) and its journeys; see docker/e2e.sh
+						           (start-up, idle cost, kill -9 of the JVM and of PostgreSQL, SIGTERM, a stalling JGZ endpoint,
+						           two instances on the external database); prints its figures, exits 1 if a check breaks
+						  wire-count [--listen 6432] [--target 127.0.0.1:5432] [--every 10]: a PostgreSQL relay that prints the
+						           statements its clients execute and their round trips (point the gateway's JDBC URL at it)
+						  load and bench authenticate with client credentials: --client-id (vsv-demo), --client-secret
+						  (vsv-demo-secret), --token-url (the gateway's own issuer: <url without /fhir>/oauth2/token)
+						load and bench POST each pregnancy as one transaction and print bundles/s, resources/s and latency percentiles;
+						bench first sends W warm-up bundles (default 1000: the JIT needs them) that are not measured.""");
 		System.exit(2);
 	}
 
@@ -110,7 +112,8 @@ public final class ToolsMain {
 		PregnancyGenerator generator = new PregnancyGenerator(Long.parseLong(options.getOrDefault("seed", "1")));
 		var parser = FhirContext.forR4Cached().newJsonParser().setPrettyPrint(true);
 		for (int i = 0; i < count; i++) {
-			Files.writeString(out.resolve(String.format("pregnancy-%05d.json", i)), parser.encodeResourceToString(generator.next().bundle()));
+			Files.writeString(out.resolve(String.format("pregnancy-%05d.json", i)),
+					parser.encodeResourceToString(generator.next().bundle()));
 		}
 		System.out.println("Wrote " + count + " transaction bundles to " + out.toAbsolutePath());
 	}
@@ -122,7 +125,10 @@ public final class ToolsMain {
 	private record Target(String url, String contentType, AccessToken token) {
 	}
 
-	/** Generated pregnancies; {@code withoutProfiles}: meta.profile removed, for a server that knows only base R4. */
+	/**
+	 * Generated pregnancies; {@code withoutProfiles}: meta.profile removed, for a server
+	 * that knows only base R4.
+	 */
 	private static List<Prepared> prepare(long seed, int count, boolean withoutProfiles) {
 		PregnancyGenerator generator = new PregnancyGenerator(seed);
 		var parser = FhirContext.forR4Cached().newJsonParser();
@@ -144,15 +150,22 @@ public final class ToolsMain {
 		long seed = Long.parseLong(options.getOrDefault("seed", Long.toString(System.currentTimeMillis())));
 		int warmup = bench ? Integer.parseInt(options.getOrDefault("warmup", "1000")) : 0;
 		String format = options.getOrDefault("format", "r4");
-		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).executor(Executors.newFixedThreadPool(clients)).build();
-		AccessToken token = new AccessToken(client, options.getOrDefault("token-url", url.replaceFirst("/fhir/?$", "") + "/oauth2/token"),
-				options.getOrDefault("client-id", "vsv-demo"), options.getOrDefault("client-secret", "vsv-demo-secret"));
+		HttpClient client = HttpClient.newBuilder()
+			.connectTimeout(Duration.ofSeconds(10))
+			.executor(Executors.newFixedThreadPool(clients))
+			.build();
+		AccessToken token = new AccessToken(client,
+				options.getOrDefault("token-url", url.replaceFirst("/fhir/?$", "") + "/oauth2/token"),
+				options.getOrDefault("client-id", "vsv-demo"),
+				options.getOrDefault("client-secret", "vsv-demo-secret"));
 		Target target = switch (format) {
 			case "stu3" -> new Target(url.replaceFirst("/?$", "/stu3"), "application/fhir+xml; fhirVersion=3.0", token);
-			case "kernset" -> new Target(url.replaceFirst("/fhir/?$", "") + "/inbound/kernset", "application/xml", token);
+			case "kernset" ->
+				new Target(url.replaceFirst("/fhir/?$", "") + "/inbound/kernset", "application/xml", token);
 			default -> new Target(url, "application/fhir+json", token);
 		};
-		List<Prepared> warm = warmup > 0 ? prepare(format, seed ^ 0x5eed, warmup, client, url, token, false) : List.of();
+		List<Prepared> warm = warmup > 0 ? prepare(format, seed ^ 0x5eed, warmup, client, url, token, false)
+				: List.of();
 		List<Prepared> measured = prepare(format, seed, count, client, url, token, false);
 		Summary ours = measure(client, target, warm, measured, clients, format + " messages (seed " + seed + ")");
 		String compareUrl = options.get("compare-url");
@@ -162,10 +175,13 @@ public final class ToolsMain {
 		if (!format.equals("r4")) {
 			throw new IllegalArgumentException("--compare-url compares native R4 transactions only");
 		}
-		// The other server gets the same transactions, without our profiles (it validates against base R4) and with
-		// its own credentials, or none; it is measured after ours has settled, so the two never share the cores.
+		// The other server gets the same transactions, without our profiles (it validates
+		// against base R4) and with
+		// its own credentials, or none; it is measured after ours has settled, so the two
+		// never share the cores.
 		AccessToken otherToken = options.containsKey("compare-client-id")
-				? new AccessToken(client, options.get("compare-token-url"), options.get("compare-client-id"), options.get("compare-client-secret"))
+				? new AccessToken(client, options.get("compare-token-url"), options.get("compare-client-id"),
+						options.get("compare-client-secret"))
 				: null;
 		Thread.sleep(Duration.ofSeconds(Long.parseLong(options.getOrDefault("settle", "20"))).toMillis());
 		Summary other = measure(client, new Target(compareUrl, "application/fhir+json", otherToken),
@@ -174,23 +190,27 @@ public final class ToolsMain {
 		System.out.printf("side by side (%d clients, %d measured after %d warm-up):%n", clients, count, warmup);
 		System.out.printf("  %-40s %10s %10s %10s %10s%n", "server", "bundles/s", "p50 ms", "p95 ms", "p99 ms");
 		for (Summary s : List.of(ours, other)) {
-			System.out.printf("  %-40s %10.1f %10.1f %10.1f %10.1f%n", s.target(), s.bundlesPerSecond(), s.p50(), s.p95(), s.p99());
+			System.out.printf("  %-40s %10.1f %10.1f %10.1f %10.1f%n", s.target(), s.bundlesPerSecond(), s.p50(),
+					s.p95(), s.p99());
 		}
-		System.out.printf("ratio: %.2fx the throughput, p99 %.2fx%n", ours.bundlesPerSecond() / other.bundlesPerSecond(), ours.p99() / other.p99());
+		System.out.printf("ratio: %.2fx the throughput, p99 %.2fx%n",
+				ours.bundlesPerSecond() / other.bundlesPerSecond(), ours.p99() / other.p99());
 		System.exit(ours.allAccepted() && other.allAccepted() ? 0 : 1);
 	}
 
 	/** What one server did with one set of messages. */
-	private record Summary(String target, double bundlesPerSecond, double p50, double p95, double p99, boolean allAccepted) {
+	private record Summary(String target, double bundlesPerSecond, double p50, double p95, double p99,
+			boolean allAccepted) {
 	}
 
-	private static Summary measure(HttpClient client, Target target, List<Prepared> warm, List<Prepared> measured, int clients,
-			String what) throws InterruptedException {
+	private static Summary measure(HttpClient client, Target target, List<Prepared> warm, List<Prepared> measured,
+			int clients, String what) throws InterruptedException {
 		if (!warm.isEmpty()) {
 			System.out.printf("Warm-up of %s: %d bundles (not measured)%n", target.url(), warm.size());
 			run(client, target, warm, clients);
 		}
-		System.out.printf("Posting %d %s to %s with %d concurrent clients%n", measured.size(), what, target.url(), clients);
+		System.out.printf("Posting %d %s to %s with %d concurrent clients%n", measured.size(), what, target.url(),
+				clients);
 		Result r = run(client, target, measured, clients);
 		long[] sorted = r.latenciesNanos.clone();
 		Arrays.sort(sorted);
@@ -199,8 +219,8 @@ public final class ToolsMain {
 		System.out.printf("status counts: %s%n", r.statuses);
 		System.out.printf("elapsed %.2f s | %.1f bundles/s | %.0f resources/s (%.1f resources per bundle)%n", seconds,
 				measured.size() / seconds, resources / seconds, resources / (double) measured.size());
-		System.out.printf("latency ms: p50 %.1f | p95 %.1f | p99 %.1f | max %.1f%n", pct(sorted, 50), pct(sorted, 95), pct(sorted, 99),
-				sorted[sorted.length - 1] / 1e6);
+		System.out.printf("latency ms: p50 %.1f | p95 %.1f | p99 %.1f | max %.1f%n", pct(sorted, 50), pct(sorted, 95),
+				pct(sorted, 99), sorted[sorted.length - 1] / 1e6);
 		if (!r.firstError.isEmpty()) {
 			System.out.println("first error: " + r.firstError.get(0));
 		}
@@ -208,15 +228,16 @@ public final class ToolsMain {
 				r.statuses.keySet().stream().allMatch(s -> s == 200));
 	}
 
-	private record Result(long elapsedNanos, long[] latenciesNanos, Map<Integer, Integer> statuses, List<String> firstError) {
+	private record Result(long elapsedNanos, long[] latenciesNanos, Map<Integer, Integer> statuses,
+			List<String> firstError) {
 	}
 
 	/**
-	 * The messages of a format; for the kernset the women are registered first (not measured: the kernset carries no
-	 * name or municipality, her EHR registers her once).
+	 * The messages of a format; for the kernset the women are registered first (not
+	 * measured: the kernset carries no name or municipality, her EHR registers her once).
 	 */
-	private static List<Prepared> prepare(String format, long seed, int count, HttpClient client, String url, AccessToken token,
-			boolean withoutProfiles) throws IOException, InterruptedException {
+	private static List<Prepared> prepare(String format, long seed, int count, HttpClient client, String url,
+			AccessToken token, boolean withoutProfiles) throws IOException, InterruptedException {
 		if (format.equals("r4")) {
 			return prepare(seed, count, withoutProfiles);
 		}
@@ -225,9 +246,13 @@ public final class ToolsMain {
 				: InboundSamples.kernset(Path.of("gateway/src/test/resources/kernset/scenario1-23.xml"), seed, count);
 		if (format.equals("kernset")) {
 			for (InboundSamples.Sample s : samples) {
-				HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url + "/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn%7C"
-						+ s.motherBsn())).header("Content-Type", "application/fhir+json").header("Authorization", "Bearer " + token.get())
-						.PUT(HttpRequest.BodyPublishers.ofString(InboundSamples.mother(s.motherBsn()))).build(), HttpResponse.BodyHandlers.ofString());
+				HttpResponse<String> r = client.send(HttpRequest
+					.newBuilder(URI
+						.create(url + "/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn%7C" + s.motherBsn()))
+					.header("Content-Type", "application/fhir+json")
+					.header("Authorization", "Bearer " + token.get())
+					.PUT(HttpRequest.BodyPublishers.ofString(InboundSamples.mother(s.motherBsn())))
+					.build(), HttpResponse.BodyHandlers.ofString());
 				if (r.statusCode() >= 300) {
 					throw new IllegalStateException("Registering a woman failed: " + r.statusCode() + " " + r.body());
 				}
@@ -236,7 +261,8 @@ public final class ToolsMain {
 		return samples.stream().map(s -> new Prepared(s.body(), s.resources())).toList();
 	}
 
-	private static Result run(HttpClient client, Target target, List<Prepared> bundles, int clients) throws InterruptedException {
+	private static Result run(HttpClient client, Target target, List<Prepared> bundles, int clients)
+			throws InterruptedException {
 		long[] latencies = new long[bundles.size()];
 		Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
 		List<String> firstError = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -250,21 +276,23 @@ public final class ToolsMain {
 				while ((i = next.getAndIncrement()) < bundles.size()) {
 					Prepared p = bundles.get(i);
 					HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target.url()))
-							.header("Content-Type", target.contentType())
-							.timeout(Duration.ofSeconds(60))
-							.POST(HttpRequest.BodyPublishers.ofString(p.json(), StandardCharsets.UTF_8));
+						.header("Content-Type", target.contentType())
+						.timeout(Duration.ofSeconds(60))
+						.POST(HttpRequest.BodyPublishers.ofString(p.json(), StandardCharsets.UTF_8));
 					if (target.token() != null) {
 						request.header("Authorization", "Bearer " + target.token().get());
 					}
 					long t = System.nanoTime();
 					int status;
 					try {
-						HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+						HttpResponse<String> response = client.send(request.build(),
+								HttpResponse.BodyHandlers.ofString());
 						status = response.statusCode();
 						if (status != 200 && firstError.isEmpty()) {
 							firstError.add(status + " " + response.body());
 						}
-					} catch (Exception e) {
+					}
+					catch (Exception e) {
 						status = -1;
 						failures.incrementAndGet();
 						if (firstError.isEmpty()) {
@@ -287,4 +315,5 @@ public final class ToolsMain {
 		int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
 		return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
 	}
+
 }

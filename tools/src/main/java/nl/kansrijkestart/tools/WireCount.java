@@ -14,11 +14,12 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A PostgreSQL wire-protocol relay that counts what clients send: statements executed (an Execute message, or a
- * simple Query) and round trips (a Sync, which ends an extended-protocol pipeline and waits for the server, or a simple
- * Query). A JDBC batch is many Executes and one Sync. The relay declines TLS so that it can read the messages; the
- * server's answers are passed through unread. Counts are printed every {@code --every} seconds and on demand by
- * {@code counts()}.
+ * A PostgreSQL wire-protocol relay that counts what clients send: statements executed (an
+ * Execute message, or a simple Query) and round trips (a Sync, which ends an
+ * extended-protocol pipeline and waits for the server, or a simple Query). A JDBC batch
+ * is many Executes and one Sync. The relay declines TLS so that it can read the messages;
+ * the server's answers are passed through unread. Counts are printed every
+ * {@code --every} seconds and on demand by {@code counts()}.
  *
  * <pre>
  * wire-count --listen 6432 --target 127.0.0.1:5432 [--every 10]
@@ -27,11 +28,15 @@ import java.util.concurrent.atomic.AtomicLong;
 final class WireCount {
 
 	private static final int SSL_REQUEST = 80877103;
+
 	private static final int GSSENC_REQUEST = 80877104;
 
 	private final AtomicLong executes = new AtomicLong();
+
 	private final AtomicLong queries = new AtomicLong();
+
 	private final AtomicLong syncs = new AtomicLong();
+
 	private final AtomicLong connections = new AtomicLong();
 
 	static void run(Map<String, String> options) throws IOException, InterruptedException {
@@ -39,11 +44,13 @@ final class WireCount {
 		String[] target = options.getOrDefault("target", "127.0.0.1:5432").split(":");
 		long every = Long.parseLong(options.getOrDefault("every", "10"));
 		WireCount counter = new WireCount();
-		Thread server = new Thread(() -> counter.serve(listen, new InetSocketAddress(target[0], Integer.parseInt(target[1]))), "wire-count");
+		Thread server = new Thread(
+				() -> counter.serve(listen, new InetSocketAddress(target[0], Integer.parseInt(target[1]))),
+				"wire-count");
 		server.setDaemon(true);
 		server.start();
-		System.out.printf("Relaying 127.0.0.1:%d to %s:%s; columns: seconds, connections, statements, round trips%n", listen, target[0],
-				target[1]);
+		System.out.printf("Relaying 127.0.0.1:%d to %s:%s; columns: seconds, connections, statements, round trips%n",
+				listen, target[0], target[1]);
 		long start = System.nanoTime();
 		while (true) {
 			Thread.sleep(every * 1000);
@@ -65,7 +72,8 @@ final class WireCount {
 				t.setDaemon(true);
 				t.start();
 			}
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			System.err.println("wire-count stopped: " + e);
 		}
 	}
@@ -79,11 +87,13 @@ final class WireCount {
 			back.setDaemon(true);
 			DataInputStream in = new DataInputStream(new BufferedInputStream(client.getInputStream(), 65536));
 			OutputStream up = new BufferedOutputStream(server.getOutputStream(), 65536);
-			// Start-up phase: messages without a type byte; TLS and GSS encryption requests are declined here.
+			// Start-up phase: messages without a type byte; TLS and GSS encryption
+			// requests are declined here.
 			while (true) {
 				int length = in.readInt();
 				byte[] body = in.readNBytes(length - 4);
-				int code = length >= 8 ? ((body[0] & 0xff) << 24) | ((body[1] & 0xff) << 16) | ((body[2] & 0xff) << 8) | (body[3] & 0xff) : 0;
+				int code = length >= 8 ? ((body[0] & 0xff) << 24) | ((body[1] & 0xff) << 16) | ((body[2] & 0xff) << 8)
+						| (body[3] & 0xff) : 0;
 				if (code == SSL_REQUEST || code == GSSENC_REQUEST) {
 					client.getOutputStream().write('N');
 					client.getOutputStream().flush();
@@ -112,14 +122,18 @@ final class WireCount {
 				up.write(type);
 				writeInt(up, length);
 				up.write(body);
-				// what the client waits on after it: Sync, Query, Flush, Terminate, a password, the end of a COPY
-				if (type == 'S' || type == 'Q' || type == 'H' || type == 'X' || type == 'p' || type == 'c' || type == 'f') {
+				// what the client waits on after it: Sync, Query, Flush, Terminate, a
+				// password, the end of a COPY
+				if (type == 'S' || type == 'Q' || type == 'H' || type == 'X' || type == 'p' || type == 'c'
+						|| type == 'f') {
 					up.flush();
 				}
 			}
-		} catch (EOFException closed) {
+		}
+		catch (EOFException closed) {
 			// the client hung up
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			// either side went away: both sockets are closed on the way out
 		}
 	}
@@ -134,12 +148,15 @@ final class WireCount {
 				out.write(buffer, 0, n);
 				out.flush();
 			}
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			// closed
-		} finally {
+		}
+		finally {
 			try {
 				to.close();
-			} catch (IOException ignored) {
+			}
+			catch (IOException ignored) {
 				// already closed
 			}
 		}
@@ -151,4 +168,5 @@ final class WireCount {
 		out.write(value >>> 8);
 		out.write(value);
 	}
+
 }

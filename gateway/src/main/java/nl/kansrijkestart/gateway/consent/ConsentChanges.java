@@ -17,9 +17,10 @@ import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns a stored Consent into {@link ConsentChanged} announcements: queued inside the write's transaction
- * ({@link #onWrite}), processed later by {@link ConsentChangeFlow}'s poller ({@link #process}), which decides again
- * for everyone the consent is about: the person (all her records) and her children, whose data follows her decision.
+ * Turns a stored Consent into {@link ConsentChanged} announcements: queued inside the
+ * write's transaction ({@link #onWrite}), processed later by {@link ConsentChangeFlow}'s
+ * poller ({@link #process}), which decides again for everyone the consent is about: the
+ * person (all her records) and her children, whose data follows her decision.
  */
 @Component
 class ConsentChanges {
@@ -27,15 +28,20 @@ class ConsentChanges {
 	private static final Logger log = LoggerFactory.getLogger(ConsentChanges.class);
 
 	private final MessageChannel queue;
+
 	private final MessageChannel decisions;
+
 	private final ResourceStore store;
+
 	private final PersonRecords persons;
+
 	private final ConsentService consent;
+
 	private final FhirContext fhirContext;
 
 	ConsentChanges(@Qualifier(ConsentChangeFlow.QUEUE_CHANNEL) MessageChannel queue,
-			@Qualifier(ConsentChangeFlow.DECISIONS_CHANNEL) MessageChannel decisions, ResourceStore store, PersonRecords persons,
-			ConsentService consent, FhirContext fhirContext) {
+			@Qualifier(ConsentChangeFlow.DECISIONS_CHANNEL) MessageChannel decisions, ResourceStore store,
+			PersonRecords persons, ConsentService consent, FhirContext fhirContext) {
 		this.queue = queue;
 		this.decisions = decisions;
 		this.store = store;
@@ -68,9 +74,12 @@ class ConsentChanges {
 		Instant now = Instant.now();
 		for (String patient : affected) {
 			for (Purpose purpose : purposes) {
-				consent.decide(patient, purpose, null, now).ifPresent(decision -> decisions.send(
-						MessageBuilder.withPayload(new ConsentChanged("Patient/" + patient, purpose, decision)).build()));
+				consent.decide(patient, purpose, null, now)
+					.ifPresent(decision -> decisions
+						.send(MessageBuilder.withPayload(new ConsentChanged("Patient/" + patient, purpose, decision))
+							.build()));
 			}
 		}
 	}
+
 }

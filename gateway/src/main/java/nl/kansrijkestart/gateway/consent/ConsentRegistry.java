@@ -30,19 +30,25 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The external consent registry, searched by BSN over FHIR REST. Every failure (timeout, refused or reset connection,
- * a non-200 answer, a body that is not a searchset Bundle of readable Consents) is retried a bounded number of times
- * and then reported as unavailable, never as "no consent". Successful answers are cached briefly; failures are not, so
- * the next decision asks again.
+ * The external consent registry, searched by BSN over FHIR REST. Every failure (timeout,
+ * refused or reset connection, a non-200 answer, a body that is not a searchset Bundle of
+ * readable Consents) is retried a bounded number of times and then reported as
+ * unavailable, never as "no consent". Successful answers are cached briefly; failures are
+ * not, so the next decision asks again.
  */
 @Component
 class ConsentRegistry {
 
 	private static final Logger log = LoggerFactory.getLogger(ConsentRegistry.class);
+
 	private static final String BSN_SYSTEM = "http://fhir.nl/fhir/NamingSystem/bsn";
+
 	private static final int MAX_PAGES = 10;
 
-	/** What the registry said about one person: its consents, or why it could not be asked. */
+	/**
+	 * What the registry said about one person: its consents, or why it could not be
+	 * asked.
+	 */
 	record Answer(List<ConsentStatement> statements, String failure) {
 		boolean available() {
 			return failure == null;
@@ -50,9 +56,13 @@ class ConsentRegistry {
 	}
 
 	private final ConsentProperties.Registry properties;
+
 	private final FhirContext fhirContext;
+
 	private final HttpClient client;
+
 	private final Cache<String, List<ConsentStatement>> cache;
+
 	private final MeterRegistry meters;
 
 	ConsentRegistry(ConsentProperties properties, FhirContext fhirContext, MeterRegistry meters, SslBundles sslBundles,
@@ -61,16 +71,21 @@ class ConsentRegistry {
 		this.fhirContext = fhirContext;
 		this.meters = meters;
 		if (production && this.properties.enabled() && !this.properties.baseUrl().startsWith("https://")) {
-			throw new IllegalStateException("gateway.consent.registry.base-url must be https in production (gateway.production): "
-					+ this.properties.baseUrl());
+			throw new IllegalStateException(
+					"gateway.consent.registry.base-url must be https in production (gateway.production): "
+							+ this.properties.baseUrl());
 		}
-		HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(this.properties.connectTimeout())
-				.followRedirects(HttpClient.Redirect.NEVER);
+		HttpClient.Builder client = HttpClient.newBuilder()
+			.connectTimeout(this.properties.connectTimeout())
+			.followRedirects(HttpClient.Redirect.NEVER);
 		if (this.properties.sslBundle() != null) {
 			client.sslContext(sslBundles.getBundle(this.properties.sslBundle()).createSslContext());
 		}
 		this.client = client.build();
-		this.cache = Caffeine.newBuilder().expireAfterWrite(this.properties.cacheTtl()).maximumSize(this.properties.cacheSize()).build();
+		this.cache = Caffeine.newBuilder()
+			.expireAfterWrite(this.properties.cacheTtl())
+			.maximumSize(this.properties.cacheSize())
+			.build();
 	}
 
 	boolean enabled() {
@@ -90,9 +105,11 @@ class ConsentRegistry {
 				cache.put(bsn, statements);
 				meters.counter("gateway.consent.registry.lookups", "outcome", "answered").increment();
 				return new Answer(statements, null);
-			} catch (RegistryFailure e) {
+			}
+			catch (RegistryFailure e) {
 				failure = e.getMessage();
-				log.warn("Consent registry lookup failed (attempt {} of {}): {}", attempt, properties.attempts(), failure);
+				log.warn("Consent registry lookup failed (attempt {} of {}): {}", attempt, properties.attempts(),
+						failure);
 			}
 			if (attempt < properties.attempts() && !pause(backoff)) {
 				break;
@@ -103,7 +120,10 @@ class ConsentRegistry {
 		return new Answer(List.of(), failure);
 	}
 
-	/** Forgets what the registry said about a person, e.g. after its notification of a change. */
+	/**
+	 * Forgets what the registry said about a person, e.g. after its notification of a
+	 * change.
+	 */
 	void forget(String bsn) {
 		cache.invalidate(bsn);
 	}
@@ -121,12 +141,15 @@ class ConsentRegistry {
 			for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
 				if (entry.getResource() instanceof Consent consent) {
 					statements.add(statement(consent, entry, base, bsn));
-				} else if (!(entry.getResource() instanceof OperationOutcome)) {
-					throw new RegistryFailure("the answer holds a " + (entry.hasResource() ? entry.getResource().fhirType() : "empty entry"));
+				}
+				else if (!(entry.getResource() instanceof OperationOutcome)) {
+					throw new RegistryFailure("the answer holds a "
+							+ (entry.hasResource() ? entry.getResource().fhirType() : "empty entry"));
 				}
 			}
 			String link = bundle.getLink(Bundle.LINK_NEXT) == null ? null : bundle.getLink(Bundle.LINK_NEXT).getUrl();
-			// Follow only the registry's own pages: a next link elsewhere would send the BSN to whoever it names.
+			// Follow only the registry's own pages: a next link elsewhere would send the
+			// BSN to whoever it names.
 			if (link != null && !link.startsWith(base + "/") && !link.startsWith(base + "?")) {
 				throw new RegistryFailure("the next page is not on the registry");
 			}
@@ -140,29 +163,40 @@ class ConsentRegistry {
 		if (BSN_SYSTEM.equals(patient.getSystem()) && !bsn.equals(patient.getValue())) {
 			throw new RegistryFailure("the answer holds a consent of another person");
 		}
-		String reference = entry.hasFullUrl() ? entry.getFullUrl() : base + "/Consent/" + consent.getIdElement().getIdPart();
+		String reference = entry.hasFullUrl() ? entry.getFullUrl()
+				: base + "/Consent/" + consent.getIdElement().getIdPart();
 		try {
 			return ConsentStatements.of(consent, reference, ConsentStatement.Source.REGISTRY);
-		} catch (ConsentStatements.MalformedConsentException e) {
+		}
+		catch (ConsentStatements.MalformedConsentException e) {
 			throw new RegistryFailure("unreadable consent: " + e.getMessage());
 		}
 	}
 
 	private Bundle fetch(URI uri) {
-		HttpRequest request = HttpRequest.newBuilder(uri).timeout(properties.timeout()).header("Accept", "application/fhir+json").GET().build();
+		HttpRequest request = HttpRequest.newBuilder(uri)
+			.timeout(properties.timeout())
+			.header("Accept", "application/fhir+json")
+			.GET()
+			.build();
 		CompletableFuture<HttpResponse<String>> call = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
 		HttpResponse<String> response;
 		try {
-			// Bounds the whole exchange, body included: a registry that trickles its answer is as good as down.
+			// Bounds the whole exchange, body included: a registry that trickles its
+			// answer is as good as down.
 			response = call.get(properties.timeout().toMillis(), TimeUnit.MILLISECONDS);
-		} catch (TimeoutException e) {
+		}
+		catch (TimeoutException e) {
 			call.cancel(true);
 			throw new RegistryFailure("no answer within " + properties.timeout());
-		} catch (ExecutionException e) {
+		}
+		catch (ExecutionException e) {
 			Throwable cause = e.getCause();
-			throw new RegistryFailure(cause instanceof IOException ? "connection failed (" + cause.getClass().getSimpleName() + ")"
-					: "request failed (" + cause.getClass().getSimpleName() + ")");
-		} catch (InterruptedException e) {
+			throw new RegistryFailure(
+					cause instanceof IOException ? "connection failed (" + cause.getClass().getSimpleName() + ")"
+							: "request failed (" + cause.getClass().getSimpleName() + ")");
+		}
+		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new RegistryFailure("interrupted");
 		}
@@ -173,7 +207,8 @@ class ConsentRegistry {
 		Bundle bundle;
 		try {
 			bundle = parser.parseResource(Bundle.class, response.body());
-		} catch (RuntimeException e) {
+		}
+		catch (RuntimeException e) {
 			throw new RegistryFailure("the answer is not a FHIR Bundle");
 		}
 		if (bundle.getType() != Bundle.BundleType.SEARCHSET) {
@@ -186,15 +221,19 @@ class ConsentRegistry {
 		try {
 			Thread.sleep(millis);
 			return true;
-		} catch (InterruptedException e) {
+		}
+		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			return false;
 		}
 	}
 
 	private static final class RegistryFailure extends RuntimeException {
+
 		RegistryFailure(String message) {
 			super(message, null, false, false);
 		}
+
 	}
+
 }

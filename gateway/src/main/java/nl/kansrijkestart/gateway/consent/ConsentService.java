@@ -10,22 +10,28 @@ import nl.kansrijkestart.gateway.consent.ConsentDecision.Outcome;
 import org.springframework.stereotype.Service;
 
 /**
- * Where consent is decided: {@link #decide} answers for one person's record, purpose, recipient and moment from its
- * sources (the consents recorded by the organisation holding the record and, when configured, the national registry),
- * by {@link ConsentRules}; a consent recorded at another organisation does not count (see {@link PersonRecords}).
- * A child's data follows the mother's decision until the child has consents of its own. When a source cannot be
- * consulted the outcome is unknown, which permits nothing. {@link #gate} is for decisions that let data leave the
- * gateway: it also records them in the decision log.
+ * Where consent is decided: {@link #decide} answers for one person's record, purpose,
+ * recipient and moment from its sources (the consents recorded by the organisation
+ * holding the record and, when configured, the national registry), by
+ * {@link ConsentRules}; a consent recorded at another organisation does not count (see
+ * {@link PersonRecords}). A child's data follows the mother's decision until the child
+ * has consents of its own. When a source cannot be consulted the outcome is unknown,
+ * which permits nothing. {@link #gate} is for decisions that let data leave the gateway:
+ * it also records them in the decision log.
  */
 @Service
 public class ConsentService {
 
 	private final PersonRecords persons;
+
 	private final ConsentRegistry registry;
+
 	private final ConsentDecisionLog log;
+
 	private final MonitoringPolicy monitoringPolicy;
 
-	ConsentService(PersonRecords persons, ConsentRegistry registry, ConsentDecisionLog log, ConsentProperties properties) {
+	ConsentService(PersonRecords persons, ConsentRegistry registry, ConsentDecisionLog log,
+			ConsentProperties properties) {
 		this.persons = persons;
 		this.registry = registry;
 		this.log = log;
@@ -37,7 +43,8 @@ public class ConsentService {
 	}
 
 	/**
-	 * @param patientId the Patient (mother or child) the data is about, in any organisation's records
+	 * @param patientId the Patient (mother or child) the data is about, in any
+	 * organisation's records
 	 * @param recipient the receiving organisation as {@code system|value}, or null
 	 * @return empty when no such Patient exists
 	 */
@@ -45,8 +52,12 @@ public class ConsentService {
 		return persons.person(patientId).map(person -> decide(person, purpose, recipient, at));
 	}
 
-	/** Decides and records the decision in the decision log; {@code context} names what it gates (e.g. a Task). */
-	public Optional<ConsentDecision> gate(String patientId, Purpose purpose, String recipient, Instant at, String context) {
+	/**
+	 * Decides and records the decision in the decision log; {@code context} names what it
+	 * gates (e.g. a Task).
+	 */
+	public Optional<ConsentDecision> gate(String patientId, Purpose purpose, String recipient, Instant at,
+			String context) {
 		return persons.person(patientId).map(person -> {
 			ConsentDecision decision = decide(person, purpose, recipient, at);
 			log.record(decision, person.bsn(), context);
@@ -69,24 +80,31 @@ public class ConsentService {
 			List<Sources> mothers = persons.mothersOf(person).stream().map(this::consult).toList();
 			if (!mothers.isEmpty()) {
 				deciding = Sources.merge(mothers);
-				prefix = "the child has no consent of its own for " + purpose.description() + ", so the mother's decides: ";
+				prefix = "the child has no consent of its own for " + purpose.description()
+						+ ", so the mother's decides: ";
 			}
 		}
 		if (!deciding.available()) {
 			return new ConsentDecision("Patient/" + person.patientId(), purpose, recipient, at, Outcome.UNKNOWN,
-					Ground.SOURCE_UNAVAILABLE, prefix + "the consent registry could not be consulted (" + deciding.failure()
-							+ "); nothing is permitted until it answers", List.of());
+					Ground.SOURCE_UNAVAILABLE, prefix + "the consent registry could not be consulted ("
+							+ deciding.failure() + "); nothing is permitted until it answers",
+					List.of());
 		}
-		ConsentRules.Verdict verdict = ConsentRules.decide(deciding.statements(), purpose, recipient, at, monitoringPolicy);
-		return new ConsentDecision("Patient/" + person.patientId(), purpose, recipient, at, verdict.outcome(), verdict.ground(),
-				prefix + verdict.reason(), verdict.basis());
+		ConsentRules.Verdict verdict = ConsentRules.decide(deciding.statements(), purpose, recipient, at,
+				monitoringPolicy);
+		return new ConsentDecision("Patient/" + person.patientId(), purpose, recipient, at, verdict.outcome(),
+				verdict.ground(), prefix + verdict.reason(), verdict.basis());
 	}
 
 	private static boolean hasActive(List<ConsentStatement> statements, Purpose purpose) {
-		return statements.stream().anyMatch(s -> s.status() == ConsentStatement.Status.ACTIVE && s.purposes().contains(purpose));
+		return statements.stream()
+			.anyMatch(s -> s.status() == ConsentStatement.Status.ACTIVE && s.purposes().contains(purpose));
 	}
 
-	/** Every source's consents for one person, or the reason a source could not be consulted. */
+	/**
+	 * Every source's consents for one person, or the reason a source could not be
+	 * consulted.
+	 */
 	private Sources consult(PersonRecords.Person person) {
 		List<ConsentStatement> statements = new ArrayList<>(persons.recordedConsents(person.ownRecords()));
 		if (registry.enabled() && person.bsn() != null) {
@@ -115,4 +133,5 @@ public class ConsentService {
 			return new Sources(statements, null);
 		}
 	}
+
 }

@@ -15,11 +15,12 @@ final class ConsentStatements {
 	}
 
 	/**
-	 * @throws MalformedConsentException when the consent lacks what a decision needs: a consent that cannot be read
-	 *                                   must never be taken for "no consent"
+	 * @throws MalformedConsentException when the consent lacks what a decision needs: a
+	 * consent that cannot be read must never be taken for "no consent"
 	 */
 	static ConsentStatement of(Consent consent, String reference, ConsentStatement.Source source) {
-		if (!consent.hasStatus() || !consent.hasDateTime() || !consent.hasProvision() || !consent.getProvision().hasType()) {
+		if (!consent.hasStatus() || !consent.hasDateTime() || !consent.hasProvision()
+				|| !consent.getProvision().hasType()) {
 			throw new MalformedConsentException(reference + " lacks status, dateTime or provision.type");
 		}
 		Consent.ProvisionComponent provision = consent.getProvision();
@@ -36,13 +37,15 @@ final class ConsentStatements {
 		for (Consent.provisionActorComponent actor : provision.getActor()) {
 			Identifier id = actor.getReference().getIdentifier();
 			if (!id.hasSystem() || !id.hasValue()) {
-				// A provision for someone we cannot identify might be for the recipient: not guessable, so not usable.
+				// A provision for someone we cannot identify might be for the recipient:
+				// not guessable, so not usable.
 				throw new MalformedConsentException(reference + " names an actor without an organisation identifier");
 			}
 			actors.add(id.getSystem() + "|" + id.getValue());
 		}
 		var period = provision.getPeriod();
-		return new ConsentStatement(reference, source, status(consent.getStatus()), SearchIndexer.low(consent.getDateTimeElement()),
+		return new ConsentStatement(reference, source, status(consent.getStatus()),
+				SearchIndexer.low(consent.getDateTimeElement()),
 				provision.getType() == Consent.ConsentProvisionType.PERMIT, purposes, actors,
 				period.hasStart() ? SearchIndexer.low(period.getStartElement()) : null,
 				period.hasEnd() ? SearchIndexer.high(period.getEndElement()) : null);
@@ -58,8 +61,11 @@ final class ConsentStatements {
 	}
 
 	static final class MalformedConsentException extends RuntimeException {
+
 		MalformedConsentException(String message) {
 			super(message);
 		}
+
 	}
+
 }

@@ -14,11 +14,13 @@ import org.hl7.fhir.r4.model.Consent;
 import org.springframework.stereotype.Component;
 
 /**
- * The person a decision is about and the consents that decide for her records. The rule is per source organisation
- * (docs/consent.md): the records an organisation holds are released by the consents recorded at that organisation and
- * by the national registry, never by a consent recorded elsewhere. So a permit given at one practice does not release
- * what another practice holds for a mother who denied there, and no answer about a record depends on, or reveals,
- * care at another organisation. Nothing here is shown to a client as such.
+ * The person a decision is about and the consents that decide for her records. The rule
+ * is per source organisation (docs/consent.md): the records an organisation holds are
+ * released by the consents recorded at that organisation and by the national registry,
+ * never by a consent recorded elsewhere. So a permit given at one practice does not
+ * release what another practice holds for a mother who denied there, and no answer about
+ * a record depends on, or reveals, care at another organisation. Nothing here is shown to
+ * a client as such.
  */
 @Component
 class PersonRecords {
@@ -27,16 +29,18 @@ class PersonRecords {
 	static final String CHILD_PROFILE = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-child";
 
 	/**
-	 * @param patientId  the Patient the question is about
-	 * @param bsn        her BSN, or null (a newborn may not have one yet)
-	 * @param records    every Patient id of this person: the same BSN recorded by several organisations (for the
-	 *                   decision log and consent changes, never for a decision)
-	 * @param ownRecords her Patient ids at the organisation that holds {@code patientId}: what decides for it
+	 * @param patientId the Patient the question is about
+	 * @param bsn her BSN, or null (a newborn may not have one yet)
+	 * @param records every Patient id of this person: the same BSN recorded by several
+	 * organisations (for the decision log and consent changes, never for a decision)
+	 * @param ownRecords her Patient ids at the organisation that holds {@code patientId}:
+	 * what decides for it
 	 */
 	record Person(String patientId, String bsn, boolean child, Set<String> records, Set<String> ownRecords) {
 	}
 
 	private final ResourceStore store;
+
 	private final FhirContext fhirContext;
 
 	PersonRecords(ResourceStore store, FhirContext fhirContext) {
@@ -72,7 +76,10 @@ class PersonRecords {
 		return statements;
 	}
 
-	/** The child's mother, from the mother-child links (ks-mother-child-link) of the organisation holding the child. */
+	/**
+	 * The child's mother, from the mother-child links (ks-mother-child-link) of the
+	 * organisation holding the child.
+	 */
 	List<Person> mothersOf(Person child) {
 		List<Person> mothers = new ArrayList<>();
 		Set<String> seen = new LinkedHashSet<>();
@@ -105,4 +112,5 @@ class PersonRecords {
 	Optional<String> patientOf(String consentId) {
 		return referencesOf("Consent", consentId, "patient").stream().findFirst();
 	}
+
 }

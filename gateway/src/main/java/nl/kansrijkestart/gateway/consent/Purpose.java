@@ -4,19 +4,27 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * What data may be used for, as v3-ActReason codes: a mother decides on each separately, and a withdrawal of one leaves
- * the other as it was.
+ * What data may be used for, as v3-ActReason codes: a mother decides on each separately,
+ * and a withdrawal of one leaves the other as it was.
  */
 public enum Purpose {
-	/** Handover to the JGZ organisation of her municipality (treatment). Always opt-in. */
+
+	/**
+	 * Handover to the JGZ organisation of her municipality (treatment). Always opt-in.
+	 */
 	HANDOVER("TREAT", "treatment", "handover to JGZ"),
-	/** Counting in the Kansrijke Start monitoring statistics (public health). Opt-in unless configured opt-out. */
+	/**
+	 * Counting in the Kansrijke Start monitoring statistics (public health). Opt-in
+	 * unless configured opt-out.
+	 */
 	MONITORING("PUBHLTH", "public health", "monitoring");
 
 	public static final String SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 
 	private final String code;
+
 	private final String display;
+
 	private final String description;
 
 	Purpose(String code, String display, String description) {
@@ -40,7 +48,10 @@ public enum Purpose {
 		return description;
 	}
 
-	/** From a v3-ActReason code ({@code TREAT} or {@code PUBHLTH}, optionally prefixed with the system and a bar). */
+	/**
+	 * From a v3-ActReason code ({@code TREAT} or {@code PUBHLTH}, optionally prefixed
+	 * with the system and a bar).
+	 */
 	public static Optional<Purpose> fromCode(String value) {
 		if (value == null) {
 			return Optional.empty();
@@ -48,4 +59,5 @@ public enum Purpose {
 		String code = value.startsWith(SYSTEM + "|") ? value.substring(SYSTEM.length() + 1) : value;
 		return Arrays.stream(values()).filter(p -> p.code.equals(code)).findFirst();
 	}
+
 }

@@ -18,14 +18,16 @@ import nl.kansrijkestart.gateway.security.Interaction;
 import org.springframework.stereotype.Component;
 
 /**
- * Asks {@link AccessPolicy} about every FHIR request before anything else looks at it (validation included), refuses
- * with 403, and leaves the decision on the request: its partition confines every store access that follows.
+ * Asks {@link AccessPolicy} about every FHIR request before anything else looks at it
+ * (validation included), refuses with 403, and leaves the decision on the request: its
+ * partition confines every store access that follows.
  */
 @Component
 @Interceptor
 class AccessInterceptor {
 
 	private static final String DECISION = AccessInterceptor.class.getName() + ".decision";
+
 	private static final String CALLER = AccessInterceptor.class.getName() + ".caller";
 
 	private final AccessPolicy policy;
@@ -61,27 +63,36 @@ class AccessInterceptor {
 		return true;
 	}
 
-	/** Each entry of a transaction or batch is a create or update its type must allow, like a single write. */
+	/**
+	 * Each entry of a transaction or batch is a create or update its type must allow,
+	 * like a single write.
+	 */
 	void authorizeEntries(RequestDetails request, List<EntryRequest> entries) {
 		Caller caller = caller(request);
 		for (EntryRequest entry : entries) {
 			if (entry.validation() == null) {
-				// a rejected batch entry: answered with its validation issues, never written
+				// a rejected batch entry: answered with its validation issues, never
+				// written
 				continue;
 			}
 			Interaction interaction = entry.method().equals("POST") ? Interaction.CREATE : Interaction.UPDATE;
 			AccessDecision decision = policy.decide(caller, interaction, entry.resource().fhirType());
 			if (!decision.permitted()) {
 				request.getUserData().put(DECISION, decision);
-				throw new ForbiddenOperationException("Entry " + entry.index() + ": access denied: " + decision.reason());
+				throw new ForbiddenOperationException(
+						"Entry " + entry.index() + ": access denied: " + decision.reason());
 			}
 		}
 	}
 
-	/** Records are corrected by a new version, and removed only by the retention purge: no client deletes. */
+	/**
+	 * Records are corrected by a new version, and removed only by the retention purge: no
+	 * client deletes.
+	 */
 	static MethodNotAllowedException deleteNotAllowed() {
-		MethodNotAllowedException e = new MethodNotAllowedException("DELETE is not offered: send a corrected version instead;"
-				+ " records are removed by the retention rules (docs/security.md)");
+		MethodNotAllowedException e = new MethodNotAllowedException(
+				"DELETE is not offered: send a corrected version instead;"
+						+ " records are removed by the retention rules (docs/security.md)");
 		e.setAllowedMethods(RequestTypeEnum.GET, RequestTypeEnum.POST, RequestTypeEnum.PUT);
 		return e;
 	}
@@ -94,7 +105,8 @@ class AccessInterceptor {
 			case UPDATE, PATCH -> Interaction.UPDATE;
 			case DELETE -> Interaction.DELETE;
 			case TRANSACTION, BATCH -> Interaction.TRANSACTION;
-			case EXTENDED_OPERATION_SERVER, EXTENDED_OPERATION_TYPE, EXTENDED_OPERATION_INSTANCE -> Interaction.OPERATION;
+			case EXTENDED_OPERATION_SERVER, EXTENDED_OPERATION_TYPE, EXTENDED_OPERATION_INSTANCE ->
+				Interaction.OPERATION;
 			default -> null;
 		};
 	}
@@ -107,7 +119,10 @@ class AccessInterceptor {
 		return (AccessDecision) request.getUserData().get(DECISION);
 	}
 
-	/** The partition (organisation {@code system|value}) the request is confined to, or null for none. */
+	/**
+	 * The partition (organisation {@code system|value}) the request is confined to, or
+	 * null for none.
+	 */
 	static String partition(RequestDetails request) {
 		AccessDecision decision = decision(request);
 		if (decision == null || !decision.permitted()) {
@@ -115,4 +130,5 @@ class AccessInterceptor {
 		}
 		return decision.partition() == null ? null : decision.partition().token();
 	}
+
 }

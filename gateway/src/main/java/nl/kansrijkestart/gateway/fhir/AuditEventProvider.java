@@ -25,16 +25,19 @@ import org.hl7.fhir.r4.model.IdType;
 import org.springframework.stereotype.Component;
 
 /**
- * The audit trail for administrators: {@code GET /fhir/AuditEvent?patient=&date=&agent=}. {@code patient} takes a
- * Patient id ({@code Patient/123}) or, with {@code patient:identifier=http://fhir.nl/fhir/NamingSystem/bsn|...}, a
- * BSN, which is turned into its pseudonym and never stored. {@code agent} takes a client id or an organisation
- * {@code system|value}.
+ * The audit trail for administrators: {@code GET /fhir/AuditEvent?patient=&date=&agent=}.
+ * {@code patient} takes a Patient id ({@code Patient/123}) or, with
+ * {@code patient:identifier=http://fhir.nl/fhir/NamingSystem/bsn|...}, a BSN, which is
+ * turned into its pseudonym and never stored. {@code agent} takes a client id or an
+ * organisation {@code system|value}.
  */
 @Component
 class AuditEventProvider implements IResourceProvider {
 
 	private final AuditTrail trail;
+
 	private final Pseudonymizer pseudonymizer;
+
 	private final SearchSupport search;
 
 	AuditEventProvider(AuditTrail trail, Pseudonymizer pseudonymizer, SearchSupport search) {
@@ -52,14 +55,15 @@ class AuditEventProvider implements IResourceProvider {
 	public AuditEvent read(@IdParam IdType id) {
 		try {
 			return trail.read(UUID.fromString(id.getIdPart())).orElseThrow(() -> new ResourceNotFoundException(id));
-		} catch (IllegalArgumentException e) {
+		}
+		catch (IllegalArgumentException e) {
 			throw new ResourceNotFoundException(id);
 		}
 	}
 
 	@Search(allowUnknownParams = true)
-	public IBundleProvider search(@OptionalParam(name = "date") DateRangeParam date, @Count Integer count, @Offset Integer offset,
-			RequestDetails request) {
+	public IBundleProvider search(@OptionalParam(name = "date") DateRangeParam date, @Count Integer count,
+			@Offset Integer offset, RequestDetails request) {
 		Map<String, String[]> params = request.getParameters();
 		List<String> patients = new ArrayList<>();
 		List<String> pseudonyms = new ArrayList<>();
@@ -75,14 +79,18 @@ class AuditEventProvider implements IResourceProvider {
 		}
 		SearchSupport.Paging paging = search.paging(count, offset);
 		AuditTrail.Page page = trail.search(new AuditTrail.Query(patients, pseudonyms,
-				date == null || date.getLowerBoundAsInstant() == null ? null : date.getLowerBoundAsInstant().toInstant(),
-				date == null || date.getUpperBoundAsInstant() == null ? null : date.getUpperBoundAsInstant().toInstant(),
+				date == null || date.getLowerBoundAsInstant() == null ? null
+						: date.getLowerBoundAsInstant().toInstant(),
+				date == null || date.getUpperBoundAsInstant() == null ? null
+						: date.getUpperBoundAsInstant().toInstant(),
 				values(params, "agent"), paging.offset(), paging.size()));
 		return paging.bundle(new ArrayList<IBaseResource>(page.events()), page.total());
 	}
 
 	private static List<String> values(Map<String, String[]> params, String name) {
 		String[] raw = params.get(name);
-		return raw == null ? List.of() : Arrays.stream(raw).flatMap(v -> Arrays.stream(v.split(","))).filter(v -> !v.isBlank()).toList();
+		return raw == null ? List.of()
+				: Arrays.stream(raw).flatMap(v -> Arrays.stream(v.split(","))).filter(v -> !v.isBlank()).toList();
 	}
+
 }

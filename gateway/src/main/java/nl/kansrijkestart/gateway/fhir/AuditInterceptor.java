@@ -29,20 +29,24 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Records every FHIR access in the audit trail. Reads and searches are recorded before the response is sent: if
- * the record cannot be written, the client gets an error instead of the data. Writes are recorded inside their
- * database transaction ({@link #forWrite}). Refused requests are recorded as failures.
+ * Records every FHIR access in the audit trail. Reads and searches are recorded before
+ * the response is sent: if the record cannot be written, the client gets an error instead
+ * of the data. Writes are recorded inside their database transaction ({@link #forWrite}).
+ * Refused requests are recorded as failures.
  */
 @Component
 @Interceptor
 class AuditInterceptor {
 
 	private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
-	private static final Set<RestOperationTypeEnum> WRITES = EnumSet.of(RestOperationTypeEnum.CREATE, RestOperationTypeEnum.UPDATE,
-			RestOperationTypeEnum.TRANSACTION, RestOperationTypeEnum.BATCH);
+
+	private static final Set<RestOperationTypeEnum> WRITES = EnumSet.of(RestOperationTypeEnum.CREATE,
+			RestOperationTypeEnum.UPDATE, RestOperationTypeEnum.TRANSACTION, RestOperationTypeEnum.BATCH);
 
 	private final AuditTrail trail;
+
 	private final ResourceStore store;
+
 	private final Pseudonymizer pseudonymizer;
 
 	AuditInterceptor(AuditTrail trail, ResourceStore store, Pseudonymizer pseudonymizer) {
@@ -60,17 +64,24 @@ class AuditInterceptor {
 		}
 		List<String> entities = new ArrayList<>();
 		if (operation == RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE && request.getId() != null) {
-			// An operation on a resource discloses something about it (e.g. a consent decision about a Patient).
+			// An operation on a resource discloses something about it (e.g. a consent
+			// decision about a Patient).
 			entities.add(request.getResourceName() + "/" + request.getId().getIdPart());
-		} else if (response instanceof Bundle bundle && operation != RestOperationTypeEnum.READ && operation != RestOperationTypeEnum.VREAD) {
-			bundle.getEntry().stream().filter(Bundle.BundleEntryComponent::hasResource)
-					.forEach(e -> entities.add(reference(e.getResource())));
-		} else if (response instanceof Resource resource && !(resource instanceof OperationOutcome)) {
+		}
+		else if (response instanceof Bundle bundle && operation != RestOperationTypeEnum.READ
+				&& operation != RestOperationTypeEnum.VREAD) {
+			bundle.getEntry()
+				.stream()
+				.filter(Bundle.BundleEntryComponent::hasResource)
+				.forEach(e -> entities.add(reference(e.getResource())));
+		}
+		else if (response instanceof Resource resource && !(resource instanceof OperationOutcome)) {
 			entities.add(reference(resource));
 		}
 		boolean search = operation == RestOperationTypeEnum.SEARCH_TYPE || operation == RestOperationTypeEnum.GET_PAGE;
-		trail.record(new AuditRecord(Instant.now(), search || operation.name().startsWith("EXTENDED") ? AuditRecord.Action.E
-				: AuditRecord.Action.R, subtype(operation), AuditRecord.Outcome.SUCCESS, null, caller, caller.purposeOfUse(),
+		trail.record(new AuditRecord(Instant.now(),
+				search || operation.name().startsWith("EXTENDED") ? AuditRecord.Action.E : AuditRecord.Action.R,
+				subtype(operation), AuditRecord.Outcome.SUCCESS, null, caller, caller.purposeOfUse(),
 				store.patientsOf(entities), entities, search ? query(request) : null, address(request)));
 		return true;
 	}
@@ -86,11 +97,13 @@ class AuditInterceptor {
 				? request.getResourceName() + "/" + request.getId().getIdPart() : null;
 		try {
 			trail.record(new AuditRecord(Instant.now(), action(operation), subtype(operation),
-					exception.getStatusCode() >= 500 ? AuditRecord.Outcome.SERIOUS_FAILURE : AuditRecord.Outcome.MINOR_FAILURE,
+					exception.getStatusCode() >= 500 ? AuditRecord.Outcome.SERIOUS_FAILURE
+							: AuditRecord.Outcome.MINOR_FAILURE,
 					outcomeDescription(request, exception), caller, caller.purposeOfUse(), Set.of(),
 					target == null ? List.of() : List.of(target),
 					operation == RestOperationTypeEnum.SEARCH_TYPE ? query(request) : null, address(request)));
-		} catch (RuntimeException e) {
+		}
+		catch (RuntimeException e) {
 			// The request has failed already; a failing audit store must not hide why.
 			log.error("Could not record a refused {} in the audit trail: {}", operation, e.getClass().getSimpleName());
 		}
@@ -105,9 +118,9 @@ class AuditInterceptor {
 			List<String> entities = outcomes.stream().map(EntryOutcome::location).toList();
 			List<String> refs = outcomes.stream().map(o -> o.resourceType() + "/" + o.id()).toList();
 			boolean created = outcomes.stream().allMatch(EntryOutcome::created);
-			trail.record(new AuditRecord(Instant.now(), created ? AuditRecord.Action.C : AuditRecord.Action.U, subtype(operation),
-					AuditRecord.Outcome.SUCCESS, null, caller, caller.purposeOfUse(), store.patientsOf(refs), entities, null,
-					address(request)));
+			trail.record(new AuditRecord(Instant.now(), created ? AuditRecord.Action.C : AuditRecord.Action.U,
+					subtype(operation), AuditRecord.Outcome.SUCCESS, null, caller, caller.purposeOfUse(),
+					store.patientsOf(refs), entities, null, address(request)));
 		};
 	}
 
@@ -158,9 +171,13 @@ class AuditInterceptor {
 		return request instanceof ServletRequestDetails servlet ? servlet.getServletRequest().getRemoteAddr() : null;
 	}
 
-	/** The status and, for a refusal by policy, its reason; never the error message, which may quote the client's data. */
+	/**
+	 * The status and, for a refusal by policy, its reason; never the error message, which
+	 * may quote the client's data.
+	 */
 	private static String outcomeDescription(RequestDetails request, BaseServerResponseException exception) {
 		var decision = AccessInterceptor.decision(request);
 		return exception.getStatusCode() + (decision != null && !decision.permitted() ? " " + decision.reason() : "");
 	}
+
 }

@@ -18,32 +18,43 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
 
 /**
- * Looks at a request body before any FHIR parser or validator does, in one streaming pass with constant stack:
- * the parsers recurse per nesting level and build the whole tree in memory, so what one request may cost (nesting,
- * element count, array length) is bounded here. Also refuses text that FHIR does not allow and that would otherwise
- * be stored silently altered or fail deep in the database: invalid UTF-8, unpaired surrogates and control
- * characters. XML must not declare a document type (entity expansion, external entities).
+ * Looks at a request body before any FHIR parser or validator does, in one streaming pass
+ * with constant stack: the parsers recurse per nesting level and build the whole tree in
+ * memory, so what one request may cost (nesting, element count, array length) is bounded
+ * here. Also refuses text that FHIR does not allow and that would otherwise be stored
+ * silently altered or fail deep in the database: invalid UTF-8, unpaired surrogates and
+ * control characters. XML must not declare a document type (entity expansion, external
+ * entities).
  */
 final class BodyScreen {
 
-	/** Why a body was refused: {@code status} 400 (not acceptable text) or 413 (too costly). */
+	/**
+	 * Why a body was refused: {@code status} 400 (not acceptable text) or 413 (too
+	 * costly).
+	 */
 	record Refusal(int status, String code, String message) {
 	}
 
 	private final int maxDepth;
+
 	private final int maxElements;
+
 	private final int maxArrayLength;
+
 	private final JsonFactory json;
+
 	private final XMLInputFactory xml;
 
 	BodyScreen(FhirProperties.Limits limits) {
 		this.maxDepth = limits.maxDepth();
 		this.maxElements = limits.maxElements();
 		this.maxArrayLength = limits.maxArrayLength();
-		// Our limits are lower than Jackson's own; its nesting limit only guards against a misconfiguration.
+		// Our limits are lower than Jackson's own; its nesting limit only guards against
+		// a misconfiguration.
 		this.json = JsonFactory.builder()
-				.streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Math.max(maxDepth + 1, 1000)).build())
-				.build();
+			.streamReadConstraints(
+					StreamReadConstraints.builder().maxNestingDepth(Math.max(maxDepth + 1, 1000)).build())
+			.build();
 		this.xml = XMLInputFactory.newFactory();
 		xml.setProperty(XMLInputFactory.SUPPORT_DTD, false);
 		xml.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
@@ -54,9 +65,10 @@ final class BodyScreen {
 	Refusal check(byte[] body, boolean isXml) {
 		try {
 			return isXml ? checkXml(body) : checkJson(body);
-		} catch (IOException | XMLStreamException | RuntimeException e) {
-			return new Refusal(400, "structure", "The body is not well-formed " + (isXml ? "XML" : "JSON") + ": "
-					+ firstLine(e.getMessage()));
+		}
+		catch (IOException | XMLStreamException | RuntimeException e) {
+			return new Refusal(400, "structure",
+					"The body is not well-formed " + (isXml ? "XML" : "JSON") + ": " + firstLine(e.getMessage()));
 		}
 	}
 
@@ -87,7 +99,8 @@ final class BodyScreen {
 
 	private Refusal checkXml(byte[] body) throws XMLStreamException {
 		Counter counter = new Counter();
-		// Per open element: the name of its latest child and how often it repeated (XML's form of a JSON array).
+		// Per open element: the name of its latest child and how often it repeated (XML's
+		// form of a JSON array).
 		Deque<Object[]> open = new ArrayDeque<>();
 		XMLStreamReader reader = xml.createXMLStreamReader(new ByteArrayInputStream(body));
 		try {
@@ -95,8 +108,10 @@ final class BodyScreen {
 				int event = reader.next();
 				Refusal refusal = null;
 				if (event == XMLStreamConstants.DTD || event == XMLStreamConstants.ENTITY_REFERENCE) {
-					refusal = new Refusal(400, "security", "XML with a document type declaration or entity reference is not accepted");
-				} else if (event == XMLStreamConstants.START_ELEMENT) {
+					refusal = new Refusal(400, "security",
+							"XML with a document type declaration or entity reference is not accepted");
+				}
+				else if (event == XMLStreamConstants.START_ELEMENT) {
 					Object[] parent = open.peek();
 					if (parent != null) {
 						String name = reader.getLocalName();
@@ -112,17 +127,20 @@ final class BodyScreen {
 					for (int i = 0; refusal == null && i < reader.getAttributeCount(); i++) {
 						refusal = counter.value(text(reader.getAttributeValue(i), BODY));
 					}
-				} else if (event == XMLStreamConstants.END_ELEMENT) {
+				}
+				else if (event == XMLStreamConstants.END_ELEMENT) {
 					open.pop();
 					refusal = counter.close();
-				} else if (event == XMLStreamConstants.CHARACTERS || event == XMLStreamConstants.CDATA) {
+				}
+				else if (event == XMLStreamConstants.CHARACTERS || event == XMLStreamConstants.CDATA) {
 					refusal = text(reader.getText(), BODY);
 				}
 				if (refusal != null) {
 					return refusal;
 				}
 			}
-		} finally {
+		}
+		finally {
 			reader.close();
 		}
 		return null;
@@ -130,8 +148,11 @@ final class BodyScreen {
 
 	/** Depth, element count and the length of the array being read, in one pass. */
 	private final class Counter {
+
 		private final Deque<int[]> arrays = new ArrayDeque<>();
+
 		private int depth;
+
 		private int elements;
 
 		Refusal open(boolean array) {
@@ -152,7 +173,9 @@ final class BodyScreen {
 			return null;
 		}
 
-		/** One more element: a value, object or array, counted in the array it sits in. */
+		/**
+		 * One more element: a value, object or array, counted in the array it sits in.
+		 */
 		Refusal value(Refusal textRefusal) {
 			if (textRefusal != null) {
 				return textRefusal;
@@ -166,6 +189,7 @@ final class BodyScreen {
 			}
 			return null;
 		}
+
 	}
 
 	private static Refusal tooCostly(String what) {
@@ -175,9 +199,10 @@ final class BodyScreen {
 	static final String BODY = "The body";
 
 	/**
-	 * FHIR strings hold no control characters but tab, CR and LF, and (as Unicode text) no unpaired surrogate.
-	 *
-	 * @param where what {@code s} came from, as the refusal's subject ("The body", "The query string")
+	 * FHIR strings hold no control characters but tab, CR and LF, and (as Unicode text)
+	 * no unpaired surrogate.
+	 * @param where what {@code s} came from, as the refusal's subject ("The body", "The
+	 * query string")
 	 */
 	static Refusal text(String s, String where) {
 		if (s == null) {
@@ -186,14 +211,15 @@ final class BodyScreen {
 		for (int i = 0; i < s.length(); i++) {
 			char c = s.charAt(i);
 			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-				return new Refusal(400, "invalid", where + " contains the control character U+" + String.format("%04X", (int) c)
-						+ ", which FHIR strings may not hold");
+				return new Refusal(400, "invalid", where + " contains the control character U+"
+						+ String.format("%04X", (int) c) + ", which FHIR strings may not hold");
 			}
 			if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
 				i++;
-			} else if (Character.isSurrogate(c)) {
-				return new Refusal(400, "invalid", where + " contains an unpaired UTF-16 surrogate (U+" + String.format("%04X", (int) c)
-						+ "), which is not Unicode text");
+			}
+			else if (Character.isSurrogate(c)) {
+				return new Refusal(400, "invalid", where + " contains an unpaired UTF-16 surrogate (U+"
+						+ String.format("%04X", (int) c) + "), which is not Unicode text");
 			}
 		}
 		return null;
@@ -201,10 +227,13 @@ final class BodyScreen {
 
 	private static Refusal strictUtf8(byte[] body) {
 		try {
-			StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-					.onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
+			StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(body));
 			return null;
-		} catch (CharacterCodingException e) {
+		}
+		catch (CharacterCodingException e) {
 			return new Refusal(400, "invalid", "The body is not valid UTF-8");
 		}
 	}
@@ -216,4 +245,5 @@ final class BodyScreen {
 		int nl = message.indexOf('\n');
 		return nl < 0 ? message : message.substring(0, nl);
 	}
+
 }

@@ -16,7 +16,10 @@ import ca.uhn.fhir.rest.param.TokenAndListParam;
 import java.util.Set;
 import org.hl7.fhir.r4.model.Resource;
 
-/** Search for the clinical event types (Observation, Procedure): identifier, code, subject/patient, date. */
+/**
+ * Search for the clinical event types (Observation, Procedure): identifier, code,
+ * subject/patient, date.
+ */
 abstract class ClinicalEventProvider extends WritableResourceProvider {
 
 	ClinicalEventProvider(Class<? extends Resource> type, Providers deps) {
@@ -25,12 +28,21 @@ abstract class ClinicalEventProvider extends WritableResourceProvider {
 
 	@Search(allowUnknownParams = true)
 	public IBundleProvider search(@OptionalParam(name = "identifier") TokenAndListParam identifier,
-			@OptionalParam(name = "code") TokenAndListParam code, @OptionalParam(name = "subject") ReferenceAndListParam subject,
-			@OptionalParam(name = "patient") ReferenceAndListParam patient, @OptionalParam(name = "date") DateRangeParam date,
-			@OptionalParam(name = "_id") TokenAndListParam ids,
-			@OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated,
-			@Sort SortSpec sort, @IncludeParam(allow = {"Observation:subject", "Observation:patient", "Procedure:subject", "Procedure:patient"}) Set<Include> includes,
+			@OptionalParam(name = "code") TokenAndListParam code,
+			@OptionalParam(name = "subject") ReferenceAndListParam subject,
+			@OptionalParam(name = "patient") ReferenceAndListParam patient,
+			@OptionalParam(name = "date") DateRangeParam date, @OptionalParam(name = "_id") TokenAndListParam ids,
+			@OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated, @Sort SortSpec sort,
+			@IncludeParam(allow = { "Observation:subject", "Observation:patient", "Procedure:subject",
+					"Procedure:patient" }) Set<Include> includes,
 			@Count Integer count, @Offset Integer offset, RequestDetails request) {
-		return search.search(typeName(), new SearchSupport.Criteria().tokens("identifier", identifier).tokens("code", code).references("subject", null, subject).references("patient", "Patient", patient).date("date", date), ids, lastUpdated, sort, includes, count, offset, request);
+		return search.search(typeName(),
+				new SearchSupport.Criteria().tokens("identifier", identifier)
+					.tokens("code", code)
+					.references("subject", null, subject)
+					.references("patient", "Patient", patient)
+					.date("date", date),
+				ids, lastUpdated, sort, includes, count, offset, request);
 	}
+
 }

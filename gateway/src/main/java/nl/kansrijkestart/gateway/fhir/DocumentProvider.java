@@ -14,7 +14,10 @@ import java.util.Set;
 import org.hl7.fhir.r4.model.Bundle;
 import org.springframework.stereotype.Component;
 
-/** Handover documents ({@code GET /fhir/Bundle/{id}}), for the JGZ organisation they were made for. */
+/**
+ * Handover documents ({@code GET /fhir/Bundle/{id}}), for the JGZ organisation they were
+ * made for.
+ */
 @Component
 class DocumentProvider extends StoredResourceProvider {
 
@@ -24,9 +27,11 @@ class DocumentProvider extends StoredResourceProvider {
 
 	@Search(allowUnknownParams = true)
 	public IBundleProvider search(@OptionalParam(name = "identifier") TokenAndListParam identifier,
-			@OptionalParam(name = "_id") TokenAndListParam ids, @OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated,
-			@Sort SortSpec sort, @Count Integer count, @Offset Integer offset, RequestDetails request) {
-		return search.search(typeName(), new SearchSupport.Criteria().tokens("identifier", identifier), ids, lastUpdated, sort, Set.of(),
-				count, offset, request);
+			@OptionalParam(name = "_id") TokenAndListParam ids,
+			@OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated, @Sort SortSpec sort, @Count Integer count,
+			@Offset Integer offset, RequestDetails request) {
+		return search.search(typeName(), new SearchSupport.Criteria().tokens("identifier", identifier), ids,
+				lastUpdated, sort, Set.of(), count, offset, request);
 	}
+
 }

@@ -26,12 +26,20 @@ class EpisodeOfCareProvider extends WritableResourceProvider {
 
 	@Search(allowUnknownParams = true)
 	public IBundleProvider search(@OptionalParam(name = "identifier") TokenAndListParam identifier,
-			@OptionalParam(name = "patient") ReferenceAndListParam patient, @OptionalParam(name = "organization") ReferenceAndListParam organization,
+			@OptionalParam(name = "patient") ReferenceAndListParam patient,
+			@OptionalParam(name = "organization") ReferenceAndListParam organization,
 			@OptionalParam(name = "type") TokenAndListParam type, @OptionalParam(name = "date") DateRangeParam date,
 			@OptionalParam(name = "_id") TokenAndListParam ids,
-			@OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated,
-			@Sort SortSpec sort, @IncludeParam(allow = {"EpisodeOfCare:patient", "EpisodeOfCare:organization"}) Set<Include> includes,
+			@OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated, @Sort SortSpec sort,
+			@IncludeParam(allow = { "EpisodeOfCare:patient", "EpisodeOfCare:organization" }) Set<Include> includes,
 			@Count Integer count, @Offset Integer offset, RequestDetails request) {
-		return search.search(typeName(), new SearchSupport.Criteria().tokens("identifier", identifier).references("patient", "Patient", patient).references("organization", "Organization", organization).tokens("type", type).date("date", date), ids, lastUpdated, sort, includes, count, offset, request);
+		return search.search(typeName(),
+				new SearchSupport.Criteria().tokens("identifier", identifier)
+					.references("patient", "Patient", patient)
+					.references("organization", "Organization", organization)
+					.tokens("type", type)
+					.date("date", date),
+				ids, lastUpdated, sort, includes, count, offset, request);
 	}
+
 }

@@ -8,7 +8,10 @@ import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Mounts the HAPI FHIR {@code RestfulServer} at /fhir, behind Spring Security and the request guard. */
+/**
+ * Mounts the HAPI FHIR {@code RestfulServer} at /fhir, behind Spring Security and the
+ * request guard.
+ */
 @Configuration(proxyBeanMethods = false)
 public class FhirServerConfiguration {
 
@@ -27,13 +30,18 @@ public class FhirServerConfiguration {
 
 	@Bean
 	FilterRegistrationBean<RequestGuardFilter> fhirRequestGuard(FhirProperties properties) {
-		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(new RequestGuardFilter(properties));
+		FilterRegistrationBean<RequestGuardFilter> registration = new FilterRegistrationBean<>(
+				new RequestGuardFilter(properties));
 		registration.setUrlPatterns(List.of("/fhir/*", "/inbound/kernset"));
-		// Bodies are read asynchronously; the request then comes back as an ASYNC dispatch.
+		// Bodies are read asynchronously; the request then comes back as an ASYNC
+		// dispatch.
 		registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
 		registration.setAsyncSupported(true);
-		// After Spring Security: an unauthenticated client gets its 401 before any body is read or a write slot taken.
-		registration.setOrder(org.springframework.boot.autoconfigure.security.SecurityProperties.DEFAULT_FILTER_ORDER + 10);
+		// After Spring Security: an unauthenticated client gets its 401 before any body
+		// is read or a write slot taken.
+		registration
+			.setOrder(org.springframework.boot.autoconfigure.security.SecurityProperties.DEFAULT_FILTER_ORDER + 10);
 		return registration;
 	}
+
 }

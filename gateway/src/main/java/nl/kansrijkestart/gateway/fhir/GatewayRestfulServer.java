@@ -8,17 +8,23 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import java.util.List;
 import org.springframework.stereotype.Component;
 
-/** The HAPI plain server: thin providers over the store and ingest, interceptors for validation and responses. */
+/**
+ * The HAPI plain server: thin providers over the store and ingest, interceptors for
+ * validation and responses.
+ */
 @Component
 class GatewayRestfulServer extends RestfulServer {
 
 	private final transient List<IResourceProvider> resourceProviders;
+
 	private final transient List<Object> plainProviders;
+
 	private final transient List<Object> interceptors;
 
-	GatewayRestfulServer(FhirContext fhirContext, List<IResourceProvider> resourceProviders, TransactionProvider transactionProvider,
-			RetentionOperationProvider retention, ConsentDecisionProvider consentDecision, RoutingOperationProvider routing,
-			AccessInterceptor access, AuditInterceptor audit, WriteRequestInterceptor writes, ResponseInterceptor responses,
+	GatewayRestfulServer(FhirContext fhirContext, List<IResourceProvider> resourceProviders,
+			TransactionProvider transactionProvider, RetentionOperationProvider retention,
+			ConsentDecisionProvider consentDecision, RoutingOperationProvider routing, AccessInterceptor access,
+			AuditInterceptor audit, WriteRequestInterceptor writes, ResponseInterceptor responses,
 			CapabilityStatementCustomizer capabilities, PublicBaseUrl baseUrl) {
 		super(fhirContext);
 		setServerAddressStrategy(baseUrl);
@@ -43,4 +49,5 @@ class GatewayRestfulServer extends RestfulServer {
 	public void addHeadersToResponse(jakarta.servlet.http.HttpServletResponse response) {
 		// deliberately empty
 	}
+
 }

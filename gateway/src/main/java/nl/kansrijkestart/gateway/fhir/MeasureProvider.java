@@ -21,13 +21,15 @@ import org.hl7.fhir.r4.model.StringType;
 import org.springframework.stereotype.Component;
 
 /**
- * The Kansrijke Start indicators: {@code GET /fhir/Measure[/{id}]}, and {@code $evaluate-measure} for one indicator
- * (a summary MeasureReport stratified by municipality) or, at type level, all of them (a Bundle of MeasureReports).
+ * The Kansrijke Start indicators: {@code GET /fhir/Measure[/{id}]}, and
+ * {@code $evaluate-measure} for one indicator (a summary MeasureReport stratified by
+ * municipality) or, at type level, all of them (a Bundle of MeasureReports).
  */
 @Component
 class MeasureProvider implements IResourceProvider {
 
 	private final MeasureCatalog catalog;
+
 	private final Indicators indicators;
 
 	MeasureProvider(MeasureCatalog catalog, Indicators indicators) {
@@ -51,9 +53,11 @@ class MeasureProvider implements IResourceProvider {
 	}
 
 	@Operation(name = "$evaluate-measure", idempotent = true)
-	public MeasureReport evaluate(@IdParam IdType id, @OperationParam(name = "periodStart", min = 1, max = 1) StringType periodStart,
+	public MeasureReport evaluate(@IdParam IdType id,
+			@OperationParam(name = "periodStart", min = 1, max = 1) StringType periodStart,
 			@OperationParam(name = "periodEnd", min = 1, max = 1) StringType periodEnd,
-			@OperationParam(name = "municipality", max = 1) StringType municipality, @OperationParam(name = "region", max = 1) StringType region) {
+			@OperationParam(name = "municipality", max = 1) StringType municipality,
+			@OperationParam(name = "region", max = 1) StringType region) {
 		ReportingPeriod period = period(periodStart, periodEnd);
 		String only = municipality == null ? null : municipality.getValue();
 		if (only != null && !only.matches("GM[0-9]{4}")) {
@@ -66,12 +70,14 @@ class MeasureProvider implements IResourceProvider {
 			throw new InvalidRequestException("ask for a municipality or a region, not both");
 		}
 		if (only != null && !period.publishesMunicipalities()) {
-			throw new InvalidRequestException("municipalities are published per calendar year only (disclosure control, docs/indicators.md):"
-					+ " ask for periodStart=YYYY-01&periodEnd=YYYY-12, or for the municipality's region by quarter");
+			throw new InvalidRequestException(
+					"municipalities are published per calendar year only (disclosure control, docs/indicators.md):"
+							+ " ask for periodStart=YYYY-01&periodEnd=YYYY-12, or for the municipality's region by quarter");
 		}
 		if (region != null && !period.publishesRegions()) {
-			throw new InvalidRequestException("GGD regions are published per quarter and per year (disclosure control, docs/indicators.md),"
-					+ " not per month");
+			throw new InvalidRequestException(
+					"GGD regions are published per quarter and per year (disclosure control, docs/indicators.md),"
+							+ " not per month");
 		}
 		only = only == null && region != null ? region.getValue() : only;
 		return indicators.report(id.getIdPart(), period, only).orElseThrow(() -> new ResourceNotFoundException(id));
@@ -91,8 +97,10 @@ class MeasureProvider implements IResourceProvider {
 	private static ReportingPeriod period(StringType start, StringType end) {
 		try {
 			return ReportingPeriod.parse(start == null ? null : start.getValue(), end == null ? null : end.getValue());
-		} catch (IllegalArgumentException e) {
+		}
+		catch (IllegalArgumentException e) {
 			throw new InvalidRequestException(e.getMessage());
 		}
 	}
+
 }

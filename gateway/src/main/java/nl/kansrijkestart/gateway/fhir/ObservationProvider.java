@@ -9,4 +9,5 @@ class ObservationProvider extends ClinicalEventProvider {
 	ObservationProvider(Providers deps) {
 		super(Observation.class, deps);
 	}
+
 }

@@ -26,9 +26,10 @@ class OrganizationProvider extends WritableResourceProvider {
 	@Search(allowUnknownParams = true)
 	public IBundleProvider search(@OptionalParam(name = "identifier") TokenAndListParam identifier,
 			@OptionalParam(name = "_id") TokenAndListParam ids,
-			@OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated,
-			@Sort SortSpec sort, @IncludeParam Set<Include> includes,
-			@Count Integer count, @Offset Integer offset, RequestDetails request) {
-		return search.search(typeName(), new SearchSupport.Criteria().tokens("identifier", identifier), ids, lastUpdated, sort, includes, count, offset, request);
+			@OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated, @Sort SortSpec sort,
+			@IncludeParam Set<Include> includes, @Count Integer count, @Offset Integer offset, RequestDetails request) {
+		return search.search(typeName(), new SearchSupport.Criteria().tokens("identifier", identifier), ids,
+				lastUpdated, sort, includes, count, offset, request);
 	}
+
 }

@@ -9,4 +9,5 @@ class ProcedureProvider extends ClinicalEventProvider {
 	ProcedureProvider(Providers deps) {
 		super(Procedure.class, deps);
 	}
+
 }

@@ -25,11 +25,15 @@ class ProvenanceProvider extends StoredResourceProvider {
 	}
 
 	@Search(allowUnknownParams = true)
-	public IBundleProvider search(@OptionalParam(name = "target") ReferenceAndListParam target, @OptionalParam(name = "recorded") DateRangeParam recorded,
+	public IBundleProvider search(@OptionalParam(name = "target") ReferenceAndListParam target,
+			@OptionalParam(name = "recorded") DateRangeParam recorded,
 			@OptionalParam(name = "_id") TokenAndListParam ids,
-			@OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated,
-			@Sort SortSpec sort, @IncludeParam(allow = {"Provenance:target"}) Set<Include> includes,
-			@Count Integer count, @Offset Integer offset, RequestDetails request) {
-		return search.search(typeName(), new SearchSupport.Criteria().references("target", null, target).date("recorded", recorded), ids, lastUpdated, sort, includes, count, offset, request);
+			@OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated, @Sort SortSpec sort,
+			@IncludeParam(allow = { "Provenance:target" }) Set<Include> includes, @Count Integer count,
+			@Offset Integer offset, RequestDetails request) {
+		return search.search(typeName(),
+				new SearchSupport.Criteria().references("target", null, target).date("recorded", recorded), ids,
+				lastUpdated, sort, includes, count, offset, request);
 	}
+
 }

@@ -7,6 +7,6 @@ import org.springframework.stereotype.Component;
 
 /** What every resource provider needs, in one bean. */
 @Component
-record Providers(ResourceStore store, ResourceCodec codec, IngestService ingest, SearchSupport search, AuditInterceptor audit,
-		PublicBaseUrl baseUrl) {
+record Providers(ResourceStore store, ResourceCodec codec, IngestService ingest, SearchSupport search,
+		AuditInterceptor audit, PublicBaseUrl baseUrl) {
 }

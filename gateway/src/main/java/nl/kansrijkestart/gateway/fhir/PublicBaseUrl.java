@@ -12,15 +12,17 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The FHIR base URL the gateway puts in fullUrl, links and Location headers: the configured public one, or
- * http://localhost:{port}/fhir. Never derived from the request: a client's Host header must not be echoed into
- * the URLs other clients follow.
+ * The FHIR base URL the gateway puts in fullUrl, links and Location headers: the
+ * configured public one, or http://localhost:{port}/fhir. Never derived from the request:
+ * a client's Host header must not be echoed into the URLs other clients follow.
  */
 @Component
 class PublicBaseUrl implements IServerAddressStrategy {
 
 	private final String configured;
+
 	private final FhirTerser terser;
+
 	private volatile String local = "http://localhost:8080/fhir";
 
 	PublicBaseUrl(FhirProperties properties, FhirContext fhirContext) {
@@ -42,13 +44,19 @@ class PublicBaseUrl implements IServerAddressStrategy {
 		return relative == null ? null : get() + "/" + relative;
 	}
 
-	/** The relative {@code Type/id...} of an absolute URL on this server, or null when it points elsewhere. */
+	/**
+	 * The relative {@code Type/id...} of an absolute URL on this server, or null when it
+	 * points elsewhere.
+	 */
 	String relativeIfOurs(String url) {
 		String base = get() + "/";
 		return url != null && url.startsWith(base) ? url.substring(base.length()) : null;
 	}
 
-	/** References to this server by absolute URL become relative, so they are checked like any other (partition included). */
+	/**
+	 * References to this server by absolute URL become relative, so they are checked like
+	 * any other (partition included).
+	 */
 	void relativiseReferences(Resource resource) {
 		for (Reference ref : terser.getAllPopulatedChildElementsOfType(resource, Reference.class)) {
 			String relative = relativeIfOurs(ref.getReference());
@@ -62,4 +70,5 @@ class PublicBaseUrl implements IServerAddressStrategy {
 	public String determineServerBase(ServletContext servletContext, HttpServletRequest request) {
 		return get();
 	}
+
 }

@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * The query string as FHIR servers must read it: every %-escape well formed, UTF-8 text without control characters,
- * and a bounded number of parameter values (each AND'ed parameter and each value of an OR list becomes a database
- * condition).
+ * The query string as FHIR servers must read it: every %-escape well formed, UTF-8 text
+ * without control characters, and a bounded number of parameter values (each AND'ed
+ * parameter and each value of an OR list becomes a database condition).
  */
 final class QueryScreen {
 
@@ -43,7 +43,9 @@ final class QueryScreen {
 		return values > maxParameters ? tooMany(maxParameters) : null;
 	}
 
-	/** The same bound for parameters Tomcat already parsed (a form-encoded _search body). */
+	/**
+	 * The same bound for parameters Tomcat already parsed (a form-encoded _search body).
+	 */
 	static String checkCount(Map<String, String[]> parameters, int maxParameters) {
 		int values = 0;
 		for (String[] all : parameters.values()) {
@@ -55,8 +57,8 @@ final class QueryScreen {
 	}
 
 	private static String tooMany(int maxParameters) {
-		return "The request has more than " + maxParameters + " search parameter values (each value of an OR list counts);"
-				+ " narrow the search or split it";
+		return "The request has more than " + maxParameters
+				+ " search parameter values (each value of an OR list counts);" + " narrow the search or split it";
 	}
 
 	private static int commas(String value) {
@@ -85,20 +87,29 @@ final class QueryScreen {
 				}
 				bytes.write(hi * 16 + lo);
 				i += 2;
-			} else if (c == '+') {
+			}
+			else if (c == '+') {
 				bytes.write(' ');
-			} else if (c > 0xff) {
+			}
+			else if (c > 0xff) {
 				return null;
-			} else {
-				// Tomcat hands over the raw query bytes one char each (ISO-8859-1): they are decoded as UTF-8 below.
+			}
+			else {
+				// Tomcat hands over the raw query bytes one char each (ISO-8859-1): they
+				// are decoded as UTF-8 below.
 				bytes.write(c);
 			}
 		}
 		try {
-			return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-					.onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
-		} catch (CharacterCodingException e) {
+			return StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(bytes.toByteArray()))
+				.toString();
+		}
+		catch (CharacterCodingException e) {
 			return null;
 		}
 	}
+
 }

@@ -26,11 +26,17 @@ class RelatedPersonProvider extends WritableResourceProvider {
 
 	@Search(allowUnknownParams = true)
 	public IBundleProvider search(@OptionalParam(name = "identifier") TokenAndListParam identifier,
-			@OptionalParam(name = "patient") ReferenceAndListParam patient, @OptionalParam(name = "relationship") TokenAndListParam relationship,
+			@OptionalParam(name = "patient") ReferenceAndListParam patient,
+			@OptionalParam(name = "relationship") TokenAndListParam relationship,
 			@OptionalParam(name = "_id") TokenAndListParam ids,
-			@OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated,
-			@Sort SortSpec sort, @IncludeParam(allow = {"RelatedPerson:patient"}) Set<Include> includes,
-			@Count Integer count, @Offset Integer offset, RequestDetails request) {
-		return search.search(typeName(), new SearchSupport.Criteria().tokens("identifier", identifier).references("patient", "Patient", patient).tokens("relationship", relationship), ids, lastUpdated, sort, includes, count, offset, request);
+			@OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated, @Sort SortSpec sort,
+			@IncludeParam(allow = { "RelatedPerson:patient" }) Set<Include> includes, @Count Integer count,
+			@Offset Integer offset, RequestDetails request) {
+		return search.search(typeName(),
+				new SearchSupport.Criteria().tokens("identifier", identifier)
+					.references("patient", "Patient", patient)
+					.tokens("relationship", relationship),
+				ids, lastUpdated, sort, includes, count, offset, request);
 	}
+
 }

@@ -33,23 +33,31 @@ import nl.kansrijkestart.gateway.security.OperationOutcomes;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses what must never reach a parser: malformed or too many query parameters (400), bodies without a FHIR media
- * type or in an unknown content coding (415), bodies over the size limit (413) counted after decompression and
- * whether or not the client announced a Content-Length, and bodies {@link BodyScreen} refuses. Admits a bounded
- * number of writes at once; a write that cannot get a slot in time gets 503.
+ * Refuses what must never reach a parser: malformed or too many query parameters (400),
+ * bodies without a FHIR media type or in an unknown content coding (415), bodies over the
+ * size limit (413) counted after decompression and whether or not the client announced a
+ * Content-Length, and bodies {@link BodyScreen} refuses. Admits a bounded number of
+ * writes at once; a write that cannot get a slot in time gets 503.
  */
 class RequestGuardFilter extends OncePerRequestFilter {
 
-	private static final Set<String> FHIR_TYPES = Set.of("application/fhir+json", "application/json", "application/fhir+xml",
-			"application/xml", "text/xml");
+	private static final Set<String> FHIR_TYPES = Set.of("application/fhir+json", "application/json",
+			"application/fhir+xml", "application/xml", "text/xml");
+
 	private static final Set<String> WITH_BODY = Set.of("POST", "PUT", "PATCH");
+
 	private static final String BODY = RequestGuardFilter.class.getName() + ".body";
 
 	private final long maxBytes;
+
 	private final int maxParameters;
+
 	private final Duration writeQueueTimeout;
+
 	private final Semaphore writeSlots;
+
 	private final BodyScreen screen;
+
 	private final Duration bodyReadTimeout;
 
 	RequestGuardFilter(FhirProperties properties) {
@@ -69,7 +77,8 @@ class RequestGuardFilter extends OncePerRequestFilter {
 			request.removeAttribute(BODY);
 			if (raw != null) {
 				withBody(request, response, chain, raw);
-			} else {
+			}
+			else {
 				chain.doFilter(request, response);
 			}
 			return;
@@ -85,11 +94,13 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		}
 		String contentType = request.getContentType();
 		String mediaType = mediaType(request);
-		boolean formSearch = request.getRequestURI().endsWith("/_search") && mediaType.equals("application/x-www-form-urlencoded");
+		boolean formSearch = request.getRequestURI().endsWith("/_search")
+				&& mediaType.equals("application/x-www-form-urlencoded");
 		if (!formSearch && !FHIR_TYPES.contains(mediaType)) {
-			OperationOutcomes.write(response, 415, "not-supported", contentType == null
-					? "A Content-Type is required: application/fhir+json or application/fhir+xml"
-					: "Content-Type " + mediaType + " is not supported: use application/fhir+json or application/fhir+xml");
+			OperationOutcomes.write(response, 415, "not-supported",
+					contentType == null ? "A Content-Type is required: application/fhir+json or application/fhir+xml"
+							: "Content-Type " + mediaType
+									+ " is not supported: use application/fhir+json or application/fhir+xml");
 			return;
 		}
 		if (request.getContentLengthLong() > maxBytes) {
@@ -108,17 +119,18 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		String coding = request.getHeader("Content-Encoding");
 		boolean gzip = coding != null && (coding.equalsIgnoreCase("gzip") || coding.equalsIgnoreCase("x-gzip"));
 		if (coding != null && !gzip && !coding.equalsIgnoreCase("identity")) {
-			OperationOutcomes.write(response, 415, "not-supported", "Content-Encoding " + coding + " is not supported: send gzip or"
-					+ " an uncompressed body");
+			OperationOutcomes.write(response, 415, "not-supported",
+					"Content-Encoding " + coding + " is not supported: send gzip or" + " an uncompressed body");
 			return;
 		}
 		readWithoutBlocking(request, response);
 	}
 
 	/**
-	 * Reads the body as it arrives, without holding a worker thread while the client is slow (a client sending one
-	 * byte every few seconds must not take a thread: 70 of them would stop the gateway). The whole body must arrive
-	 * within the body-read timeout (408). When it has, the request is dispatched again and continues in
+	 * Reads the body as it arrives, without holding a worker thread while the client is
+	 * slow (a client sending one byte every few seconds must not take a thread: 70 of
+	 * them would stop the gateway). The whole body must arrive within the body-read
+	 * timeout (408). When it has, the request is dispatched again and continues in
 	 * {@link #withBody}.
 	 */
 	private void readWithoutBlocking(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -132,8 +144,8 @@ class RequestGuardFilter extends OncePerRequestFilter {
 			public void onTimeout(AsyncEvent event) throws IOException {
 				if (finished.compareAndSet(false, true)) {
 					response.setHeader("Connection", "close");
-					OperationOutcomes.write(response, 408, "timeout", "The request body did not arrive within "
-							+ bodyReadTimeout.toSeconds() + " s");
+					OperationOutcomes.write(response, 408, "timeout",
+							"The request body did not arrive within " + bodyReadTimeout.toSeconds() + " s");
 					async.complete();
 				}
 			}
@@ -189,16 +201,21 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		});
 	}
 
-	/** The second dispatch: the whole body is here. Decompress, screen, wait for a write slot, go on. */
+	/**
+	 * The second dispatch: the whole body is here. Decompress, screen, wait for a write
+	 * slot, go on.
+	 */
 	private void withBody(HttpServletRequest request, HttpServletResponse response, FilterChain chain, byte[] raw)
 			throws ServletException, IOException {
 		String coding = request.getHeader("Content-Encoding");
 		boolean gzip = coding != null && !coding.equalsIgnoreCase("identity");
 		byte[] body;
 		try {
-			// A compressed body counts by what it expands to: a 40 KB gzip can hold 40 MB.
+			// A compressed body counts by what it expands to: a 40 KB gzip can hold 40
+			// MB.
 			body = gzip ? readAtMost(new GZIPInputStream(new ByteArrayInputStream(raw)), maxBytes) : raw;
-		} catch (ZipException | EOFException e) {
+		}
+		catch (ZipException | EOFException e) {
 			OperationOutcomes.write(response, 400, "invalid", "The body is not valid gzip: " + e.getMessage());
 			return;
 		}
@@ -214,17 +231,20 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		try {
 			if (!writeSlots.tryAcquire(writeQueueTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
 				response.setHeader("Retry-After", "5");
-				OperationOutcomes.write(response, 503, "transient", "The gateway is busy with other writes; try again shortly");
+				OperationOutcomes.write(response, 503, "transient",
+						"The gateway is busy with other writes; try again shortly");
 				return;
 			}
-		} catch (InterruptedException e) {
+		}
+		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			OperationOutcomes.write(response, 503, "transient", "The gateway is shutting down");
 			return;
 		}
 		try {
 			chain.doFilter(new CachedBodyRequest(request, body), response);
-		} finally {
+		}
+		finally {
 			writeSlots.release();
 		}
 	}
@@ -236,10 +256,14 @@ class RequestGuardFilter extends OncePerRequestFilter {
 	}
 
 	private void tooLarge(HttpServletResponse response) throws IOException {
-		OperationOutcomes.write(response, 413, "too-costly", "The request body exceeds the limit of " + maxBytes + " bytes");
+		OperationOutcomes.write(response, 413, "too-costly",
+				"The request body exceeds the limit of " + maxBytes + " bytes");
 	}
 
-	/** The body is read asynchronously and handed to the second, asynchronous dispatch of this request. */
+	/**
+	 * The body is read asynchronously and handed to the second, asynchronous dispatch of
+	 * this request.
+	 */
 	@Override
 	protected boolean shouldNotFilterAsyncDispatch() {
 		return false;
@@ -261,8 +285,12 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		return out.toByteArray();
 	}
 
-	/** The body as read (and decompressed: the Content-Encoding header is no longer true, so it is hidden). */
+	/**
+	 * The body as read (and decompressed: the Content-Encoding header is no longer true,
+	 * so it is hidden).
+	 */
 	private static final class CachedBodyRequest extends HttpServletRequestWrapper {
+
 		private final byte[] body;
 
 		CachedBodyRequest(HttpServletRequest request, byte[] body) {
@@ -282,8 +310,10 @@ class RequestGuardFilter extends OncePerRequestFilter {
 
 		@Override
 		public Enumeration<String> getHeaderNames() {
-			return Collections.enumeration(Collections.list(super.getHeaderNames()).stream()
-					.filter(h -> !"Content-Encoding".equalsIgnoreCase(h)).toList());
+			return Collections.enumeration(Collections.list(super.getHeaderNames())
+				.stream()
+				.filter(h -> !"Content-Encoding".equalsIgnoreCase(h))
+				.toList());
 		}
 
 		@Override
@@ -331,5 +361,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		public long getContentLengthLong() {
 			return body.length;
 		}
+
 	}
+
 }

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Shapes what leaves the server: unknown search parameters are dropped from Bundle links (FHIR search rules),
- * parse errors become 400, and anything unexpected becomes a 500 that reveals nothing but a reference to the log.
+ * Shapes what leaves the server: unknown search parameters are dropped from Bundle links
+ * (FHIR search rules), parse errors become 400, and anything unexpected becomes a 500
+ * that reveals nothing but a reference to the log.
  */
 @Component
 @Interceptor
@@ -51,7 +52,8 @@ class ResponseInterceptor {
 		for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
 			if (c instanceof org.springframework.dao.DataAccessResourceFailureException
 					|| c instanceof org.springframework.dao.QueryTimeoutException
-					|| c instanceof java.sql.SQLTransientConnectionException || c instanceof java.sql.SQLNonTransientConnectionException) {
+					|| c instanceof java.sql.SQLTransientConnectionException
+					|| c instanceof java.sql.SQLNonTransientConnectionException) {
 				return true;
 			}
 		}
@@ -64,13 +66,15 @@ class ResponseInterceptor {
 			return url;
 		}
 		String kept = java.util.Arrays.stream(url.substring(q + 1).split("&"))
-				.filter(p -> !names.contains(java.net.URLDecoder.decode(p.split("=", 2)[0], java.nio.charset.StandardCharsets.UTF_8)))
-				.collect(Collectors.joining("&"));
+			.filter(p -> !names
+				.contains(java.net.URLDecoder.decode(p.split("=", 2)[0], java.nio.charset.StandardCharsets.UTF_8)))
+			.collect(Collectors.joining("&"));
 		return kept.isEmpty() ? url.substring(0, q) : url.substring(0, q + 1) + kept;
 	}
 
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
-	public BaseServerResponseException mapException(RequestDetails request, Throwable exception, HttpServletRequest servletRequest) {
+	public BaseServerResponseException mapException(RequestDetails request, Throwable exception,
+			HttpServletRequest servletRequest) {
 		fatalErrors.haltIfFatal(exception);
 		Throwable cause = exception;
 		while (cause instanceof InternalErrorException && cause.getCause() != null) {
@@ -83,15 +87,19 @@ class ResponseInterceptor {
 			return new InvalidRequestException("The request body could not be parsed: " + cause.getMessage());
 		}
 		if (databaseUnavailable(cause)) {
-			// Not the client's fault, and not for long: the pool's wait is bounded, the database is supervised.
-			log.warn("Database unavailable on {} {}: {}", servletRequest.getMethod(), servletRequest.getRequestURI(), cause.toString());
+			// Not the client's fault, and not for long: the pool's wait is bounded, the
+			// database is supervised.
+			log.warn("Database unavailable on {} {}: {}", servletRequest.getMethod(), servletRequest.getRequestURI(),
+					cause.toString());
 			UnclassifiedServerFailureException unavailable = new UnclassifiedServerFailureException(503,
 					"The database is not available right now; try again shortly");
 			unavailable.addResponseHeader("Retry-After", "5");
 			return unavailable;
 		}
 		String reference = UUID.randomUUID().toString();
-		log.error("Unexpected error {} on {} {}", reference, servletRequest.getMethod(), servletRequest.getRequestURI(), cause);
+		log.error("Unexpected error {} on {} {}", reference, servletRequest.getMethod(), servletRequest.getRequestURI(),
+				cause);
 		return new InternalErrorException("Internal error; reference " + reference);
 	}
+
 }

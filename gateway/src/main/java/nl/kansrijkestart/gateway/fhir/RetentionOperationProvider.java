@@ -8,7 +8,10 @@ import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Parameters;
 import org.springframework.stereotype.Component;
 
-/** {@code POST /fhir/$purge-expired}: the administrator runs the retention purge now instead of waiting for its schedule. */
+/**
+ * {@code POST /fhir/$purge-expired}: the administrator runs the retention purge now
+ * instead of waiting for its schedule.
+ */
 @Component
 class RetentionOperationProvider {
 
@@ -26,4 +29,5 @@ class RetentionOperationProvider {
 		out.addParameter().setName("resources").setValue(new IntegerType(result.resources()));
 		return out;
 	}
+
 }

@@ -8,8 +8,9 @@ import org.hl7.fhir.r4.model.Parameters;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code POST /fhir/$reload-routing}: the administrator replaces the municipality → JGZ organisation table with the
- * configured file's current content; parked and rerouted handovers are re-checked.
+ * {@code POST /fhir/$reload-routing}: the administrator replaces the municipality → JGZ
+ * organisation table with the configured file's current content; parked and rerouted
+ * handovers are re-checked.
  */
 @Component
 class RoutingOperationProvider {
@@ -25,10 +26,13 @@ class RoutingOperationProvider {
 		Parameters out = new Parameters();
 		try {
 			out.addParameter().setName("routes").setValue(new IntegerType(handovers.reloadRouting()));
-		} catch (IllegalArgumentException e) {
-			// the administrator's file, not the request, is wrong: 422 with the line, and the old table stays
+		}
+		catch (IllegalArgumentException e) {
+			// the administrator's file, not the request, is wrong: 422 with the line, and
+			// the old table stays
 			throw new UnprocessableEntityException(e.getMessage());
 		}
 		return out;
 	}
+
 }

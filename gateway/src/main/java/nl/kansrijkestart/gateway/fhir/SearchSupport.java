@@ -34,8 +34,8 @@ import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns HAPI search parameters into a {@link SearchQuery}, runs it within the caller's partition, and adds _include
- * targets (from the same partition).
+ * Turns HAPI search parameters into a {@link SearchQuery}, runs it within the caller's
+ * partition, and adds _include targets (from the same partition).
  */
 @Component
 class SearchSupport {
@@ -46,7 +46,9 @@ class SearchSupport {
 	static final String UNKNOWN_PARAMS = SearchSupport.class.getName() + ".unknown";
 
 	private final ResourceStore store;
+
 	private final ResourceCodec codec;
+
 	private final FhirProperties properties;
 
 	SearchSupport(ResourceStore store, ResourceCodec codec, FhirProperties properties) {
@@ -57,14 +59,18 @@ class SearchSupport {
 
 	/** Criteria gathered from one search request. */
 	static final class Criteria {
+
 		private final List<SearchQuery.Criterion> list = new ArrayList<>();
 
 		Criteria tokens(String param, TokenAndListParam and) {
 			if (and != null) {
 				for (TokenOrListParam or : and.getValuesAsQueryTokens()) {
-					list.add(new SearchQuery.Tokens(param, or.getValuesAsQueryTokens().stream()
-							.map(t -> new SearchQuery.TokenValue(t.getSystem(), t.getValue() == null || t.getValue().isEmpty() ? null : t.getValue()))
-							.toList()));
+					list.add(new SearchQuery.Tokens(param,
+							or.getValuesAsQueryTokens()
+								.stream()
+								.map(t -> new SearchQuery.TokenValue(t.getSystem(),
+										t.getValue() == null || t.getValue().isEmpty() ? null : t.getValue()))
+								.toList()));
 				}
 			}
 			return this;
@@ -73,7 +79,8 @@ class SearchSupport {
 		Criteria references(String param, String defaultType, ReferenceAndListParam and) {
 			if (and != null) {
 				for (ReferenceOrListParam or : and.getValuesAsQueryTokens()) {
-					list.add(new SearchQuery.References(param, or.getValuesAsQueryTokens().stream().map(r -> reference(r, defaultType)).toList()));
+					list.add(new SearchQuery.References(param,
+							or.getValuesAsQueryTokens().stream().map(r -> reference(r, defaultType)).toList()));
 				}
 			}
 			return this;
@@ -81,7 +88,8 @@ class SearchSupport {
 
 		Criteria date(String param, DateRangeParam range) {
 			if (range != null) {
-				list.add(new SearchQuery.DateRange(param, instant(range.getLowerBoundAsInstant()), instant(range.getUpperBoundAsInstant())));
+				list.add(new SearchQuery.DateRange(param, instant(range.getLowerBoundAsInstant()),
+						instant(range.getUpperBoundAsInstant())));
 			}
 			return this;
 		}
@@ -93,14 +101,15 @@ class SearchSupport {
 			String type = r.getResourceType() != null ? r.getResourceType() : defaultType;
 			return new SearchQuery.ReferenceValue(type, r.getIdPart());
 		}
+
 	}
 
 	private static java.time.Instant instant(java.util.Date date) {
 		return date == null ? null : date.toInstant();
 	}
 
-	IBundleProvider search(String type, Criteria criteria, TokenAndListParam ids, DateRangeParam lastUpdated, SortSpec sort,
-			Set<Include> includes, Integer count, Integer offset, RequestDetails request) {
+	IBundleProvider search(String type, Criteria criteria, TokenAndListParam ids, DateRangeParam lastUpdated,
+			SortSpec sort, Set<Include> includes, Integer count, Integer offset, RequestDetails request) {
 		rejectOrRecordUnknown(type, request);
 		List<SearchQuery.Criterion> all = new ArrayList<>(criteria.list);
 		if (ids != null) {
@@ -109,7 +118,8 @@ class SearchSupport {
 			}
 		}
 		if (lastUpdated != null) {
-			all.add(new SearchQuery.LastUpdated(instant(lastUpdated.getLowerBoundAsInstant()), instant(lastUpdated.getUpperBoundAsInstant())));
+			all.add(new SearchQuery.LastUpdated(instant(lastUpdated.getLowerBoundAsInstant()),
+					instant(lastUpdated.getUpperBoundAsInstant())));
 		}
 		boolean newestFirst = false;
 		if (sort != null) {
@@ -140,11 +150,13 @@ class SearchSupport {
 	}
 
 	Paging paging(Integer count, Integer offset) {
-		return new Paging(count == null ? properties.defaultPageSize() : Math.max(0, Math.min(count, properties.maxPageSize())),
+		return new Paging(
+				count == null ? properties.defaultPageSize() : Math.max(0, Math.min(count, properties.maxPageSize())),
 				offset == null ? 0 : Math.max(0, offset));
 	}
 
-	private List<IBaseResource> includes(String type, List<StoredResource> matches, Set<Include> includes, String partition) {
+	private List<IBaseResource> includes(String type, List<StoredResource> matches, Set<Include> includes,
+			String partition) {
 		List<IBaseResource> out = new ArrayList<>();
 		if (includes == null || includes.isEmpty() || matches.isEmpty()) {
 			return out;
@@ -169,7 +181,10 @@ class SearchSupport {
 		return out;
 	}
 
-	/** FHIR search rules: unknown parameters are ignored (and left out of links), or refused with Prefer: handling=strict. */
+	/**
+	 * FHIR search rules: unknown parameters are ignored (and left out of links), or
+	 * refused with Prefer: handling=strict.
+	 */
 	private void rejectOrRecordUnknown(String type, RequestDetails request) {
 		Set<String> unknown = new HashSet<>();
 		for (String name : request.getParameters().keySet()) {
@@ -183,8 +198,10 @@ class SearchSupport {
 		}
 		String prefer = request.getHeader(Constants.HEADER_PREFER);
 		if (prefer != null && prefer.replace(" ", "").contains("handling=strict")) {
-			throw new InvalidRequestException("Unknown search parameters for " + type + ": " + unknown + " (Prefer: handling=strict)");
+			throw new InvalidRequestException(
+					"Unknown search parameters for " + type + ": " + unknown + " (Prefer: handling=strict)");
 		}
 		request.getUserData().put(UNKNOWN_PARAMS, unknown);
 	}
+
 }

@@ -18,17 +18,23 @@ import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
- * Read, vread and history for one resource type, within the caller's partition (another organisation's resource is
- * not found); subclasses add the type's search (and writes).
+ * Read, vread and history for one resource type, within the caller's partition (another
+ * organisation's resource is not found); subclasses add the type's search (and writes).
  */
 abstract class StoredResourceProvider implements IResourceProvider {
 
 	protected final ResourceStore store;
+
 	protected final ResourceCodec codec;
+
 	protected final IngestService ingest;
+
 	protected final SearchSupport search;
+
 	protected final AuditInterceptor audit;
+
 	protected final PublicBaseUrl baseUrl;
+
 	private final Class<? extends Resource> type;
 
 	StoredResourceProvider(Class<? extends Resource> type, Providers deps) {
@@ -56,7 +62,7 @@ abstract class StoredResourceProvider implements IResourceProvider {
 		StoredResource stored = (id.hasVersionIdPart()
 				? store.readVersion(typeName(), id.getIdPart(), versionOf(id), partition)
 				: store.read(typeName(), id.getIdPart(), partition))
-				.orElseThrow(() -> new ResourceNotFoundException(id));
+			.orElseThrow(() -> new ResourceNotFoundException(id));
 		return codec.parse(stored);
 	}
 
@@ -69,7 +75,10 @@ abstract class StoredResourceProvider implements IResourceProvider {
 		return versions.stream().map(v -> (IBaseResource) codec.parse(v)).toList();
 	}
 
-	/** Bound so that DELETE is a known interaction: it is refused with 405 ({@link AccessInterceptor}). */
+	/**
+	 * Bound so that DELETE is a known interaction: it is refused with 405
+	 * ({@link AccessInterceptor}).
+	 */
 	@Delete
 	public void delete(@IdParam IdType id) {
 		throw AccessInterceptor.deleteNotAllowed();
@@ -78,8 +87,10 @@ abstract class StoredResourceProvider implements IResourceProvider {
 	private static long versionOf(IdType id) {
 		try {
 			return Long.parseLong(id.getVersionIdPart());
-		} catch (NumberFormatException e) {
+		}
+		catch (NumberFormatException e) {
 			throw new InvalidRequestException("Version '" + id.getVersionIdPart() + "' is not a number");
 		}
 	}
+
 }

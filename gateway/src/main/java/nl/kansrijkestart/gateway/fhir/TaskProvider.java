@@ -26,8 +26,9 @@ import org.hl7.fhir.r4.model.Task;
 import org.springframework.stereotype.Component;
 
 /**
- * Handover Tasks, for the JGZ organisation they are for: list ({@code owner}, {@code status}, {@code _lastUpdated}),
- * read, and acknowledge by updating the status to completed or rejected.
+ * Handover Tasks, for the JGZ organisation they are for: list ({@code owner},
+ * {@code status}, {@code _lastUpdated}), read, and acknowledge by updating the status to
+ * completed or rejected.
  */
 @Component
 class TaskProvider extends StoredResourceProvider {
@@ -43,12 +44,18 @@ class TaskProvider extends StoredResourceProvider {
 
 	@Search(allowUnknownParams = true)
 	public IBundleProvider search(@OptionalParam(name = "owner") TokenAndListParam owner,
-			@OptionalParam(name = "status") TokenAndListParam status, @OptionalParam(name = "code") TokenAndListParam code,
+			@OptionalParam(name = "status") TokenAndListParam status,
+			@OptionalParam(name = "code") TokenAndListParam code,
 			@OptionalParam(name = "business-status") TokenAndListParam businessStatus,
-			@OptionalParam(name = "_id") TokenAndListParam ids, @OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated,
-			@Sort SortSpec sort, @Count Integer count, @Offset Integer offset, RequestDetails request) {
-		return search.search(typeName(), new SearchSupport.Criteria().tokens("owner", owner).tokens("status", status)
-				.tokens("code", code).tokens("business-status", businessStatus), ids, lastUpdated, sort, Set.of(), count, offset, request);
+			@OptionalParam(name = "_id") TokenAndListParam ids,
+			@OptionalParam(name = "_lastUpdated") DateRangeParam lastUpdated, @Sort SortSpec sort, @Count Integer count,
+			@Offset Integer offset, RequestDetails request) {
+		return search.search(typeName(),
+				new SearchSupport.Criteria().tokens("owner", owner)
+					.tokens("status", status)
+					.tokens("code", code)
+					.tokens("business-status", businessStatus),
+				ids, lastUpdated, sort, Set.of(), count, offset, request);
 	}
 
 	@Update
@@ -63,11 +70,12 @@ class TaskProvider extends StoredResourceProvider {
 			expected = Long.parseLong(m.group(2));
 		}
 		var auditWrite = audit.forWrite(request);
-		HandoverService.Acknowledged done = handovers.acknowledge(id.getIdPart(), AccessInterceptor.partition(request), task, expected,
-				result -> auditWrite.accept(List.of(new EntryOutcome(0, 200, "Task", result.id(), result.version(), result.lastUpdated(),
-						result.task()))));
+		HandoverService.Acknowledged done = handovers.acknowledge(id.getIdPart(), AccessInterceptor.partition(request),
+				task, expected, result -> auditWrite.accept(List.of(new EntryOutcome(0, 200, "Task", result.id(),
+						result.version(), result.lastUpdated(), result.task()))));
 		MethodOutcome outcome = new MethodOutcome(new IdType("Task", done.id(), Long.toString(done.version())));
 		outcome.setResource(done.task());
 		return outcome;
 	}
+
 }

@@ -13,8 +13,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * What Tomcat itself answers (a request line it cannot parse, an invalid path escape) is an OperationOutcome too,
- * not Tomcat's HTML error page naming its version.
+ * What Tomcat itself answers (a request line it cannot parse, an invalid path escape) is
+ * an OperationOutcome too, not Tomcat's HTML error page naming its version.
  */
 @Configuration(proxyBeanMethods = false)
 class TomcatConfiguration {
@@ -22,7 +22,8 @@ class TomcatConfiguration {
 	@Bean
 	WebServerFactoryCustomizer<TomcatServletWebServerFactory> operationOutcomeErrors() {
 		return factory -> factory.addContextCustomizers(context -> {
-			// The host adds its own error valve at start unless one of the configured class name is there already.
+			// The host adds its own error valve at start unless one of the configured
+			// class name is there already.
 			if (context.getParent() instanceof StandardHost host) {
 				host.setErrorReportValveClass(OperationOutcomeErrorValve.class.getName());
 			}
@@ -45,14 +46,18 @@ class TomcatConfiguration {
 				return;
 			}
 			try {
-				OperationOutcomes.write(response, status, status >= 500 ? "exception" : "invalid", status >= 500
-						? "The server could not handle the request"
-						: "The request could not be read (HTTP " + status + "); check the URL's escaping: characters"
-								+ " such as | in a query are sent as %7C");
+				OperationOutcomes.write(response, status, status >= 500 ? "exception" : "invalid",
+						status >= 500 ? "The server could not handle the request"
+								: "The request could not be read (HTTP " + status
+										+ "); check the URL's escaping: characters"
+										+ " such as | in a query are sent as %7C");
 				response.finishResponse();
-			} catch (IOException | IllegalStateException e) {
+			}
+			catch (IOException | IllegalStateException e) {
 				// The client is gone or the response was taken over; nothing more to say.
 			}
 		}
+
 	}
+
 }

@@ -24,12 +24,15 @@ import org.springframework.stereotype.Component;
 class TransactionProvider {
 
 	private final IngestService ingest;
+
 	private final AccessInterceptor access;
+
 	private final AuditInterceptor audit;
 
 	private final PublicBaseUrl baseUrl;
 
 	private final ResourceStore store;
+
 	private final ResourceCodec codec;
 
 	TransactionProvider(IngestService ingest, AccessInterceptor access, AuditInterceptor audit, PublicBaseUrl baseUrl,
@@ -49,20 +52,26 @@ class TransactionProvider {
 		entries.forEach(e -> baseUrl.relativiseReferences(e.resource()));
 		access.authorizeEntries(request, entries);
 		OrganizationIdentifier organization = AccessInterceptor.caller(request).organization();
-		PreferReturnEnum prefer = RestfulServerUtils.parsePreferHeader(null, request.getHeader(Constants.HEADER_PREFER)).getReturn();
+		PreferReturnEnum prefer = RestfulServerUtils.parsePreferHeader(null, request.getHeader(Constants.HEADER_PREFER))
+			.getReturn();
 		String partition = AccessInterceptor.partition(request);
 		Bundle response = new Bundle();
 		if (bundle.getType() == Bundle.BundleType.BATCH) {
 			response.setType(Bundle.BundleType.BATCHRESPONSE);
-			for (IngestService.BatchEntryResult result : ingest.batch(entries, report, organization, audit.forWrite(request))) {
+			for (IngestService.BatchEntryResult result : ingest.batch(entries, report, organization,
+					audit.forWrite(request))) {
 				Bundle.BundleEntryComponent entry = response.addEntry();
 				if (result.outcome() != null) {
 					describe(entry, result.outcome(), prefer, partition);
-				} else {
-					entry.getResponse().setStatus(result.status() + " " + reason(result.status())).setOutcome(result.error());
+				}
+				else {
+					entry.getResponse()
+						.setStatus(result.status() + " " + reason(result.status()))
+						.setOutcome(result.error());
 				}
 			}
-		} else {
+		}
+		else {
 			response.setType(Bundle.BundleType.TRANSACTIONRESPONSE);
 			for (EntryOutcome outcome : ingest.transaction(entries, organization, audit.forWrite(request))) {
 				describe(response.addEntry(), outcome, prefer, partition);
@@ -71,20 +80,27 @@ class TransactionProvider {
 		return response;
 	}
 
-	/** One response entry; {@code Prefer: return=} decides whether it carries the resource or an OperationOutcome. */
-	private void describe(Bundle.BundleEntryComponent entry, EntryOutcome outcome, PreferReturnEnum prefer, String partition) {
+	/**
+	 * One response entry; {@code Prefer: return=} decides whether it carries the resource
+	 * or an OperationOutcome.
+	 */
+	private void describe(Bundle.BundleEntryComponent entry, EntryOutcome outcome, PreferReturnEnum prefer,
+			String partition) {
 		entry.setFullUrl(baseUrl.absolute(outcome.resourceType() + "/" + outcome.id()));
 		entry.getResponse()
-				.setStatus(outcome.status() + " " + reason(outcome.status()))
-				.setLocation(outcome.location())
-				.setEtag("W/\"" + outcome.version() + "\"")
-				.setLastModified(Date.from(outcome.lastUpdated()));
+			.setStatus(outcome.status() + " " + reason(outcome.status()))
+			.setLocation(outcome.location())
+			.setEtag("W/\"" + outcome.version() + "\"")
+			.setLastModified(Date.from(outcome.lastUpdated()));
 		if (prefer == PreferReturnEnum.REPRESENTATION) {
 			entry.setResource(outcome.resource() != null ? outcome.resource()
 					: store.read(outcome.resourceType(), outcome.id(), partition).map(codec::parse).orElse(null));
-		} else if (prefer == PreferReturnEnum.OPERATION_OUTCOME) {
-			entry.getResponse().setOutcome(IssueOutcomes.information(outcome.created() ? "Created " + outcome.location()
-					: outcome.resource() == null ? "Unchanged: " + outcome.location() : "Updated to " + outcome.location()));
+		}
+		else if (prefer == PreferReturnEnum.OPERATION_OUTCOME) {
+			entry.getResponse()
+				.setOutcome(IssueOutcomes
+					.information(outcome.created() ? "Created " + outcome.location() : outcome.resource() == null
+							? "Unchanged: " + outcome.location() : "Updated to " + outcome.location()));
 		}
 	}
 
@@ -100,4 +116,5 @@ class TransactionProvider {
 			default -> "";
 		};
 	}
+
 }

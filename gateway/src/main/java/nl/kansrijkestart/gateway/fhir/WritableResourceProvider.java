@@ -15,7 +15,9 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Resource;
 
-/** Adds create and update (plain and conditional) for the types birth-care systems submit. */
+/**
+ * Adds create and update (plain and conditional) for the types birth-care systems submit.
+ */
 abstract class WritableResourceProvider extends StoredResourceProvider {
 
 	WritableResourceProvider(Class<? extends Resource> type, Providers deps) {
@@ -31,8 +33,8 @@ abstract class WritableResourceProvider extends StoredResourceProvider {
 	}
 
 	@Update
-	public MethodOutcome update(@IdParam IdType id, @ResourceParam IBaseResource resource, @ConditionalUrlParam String conditional,
-			RequestDetails request) {
+	public MethodOutcome update(@IdParam IdType id, @ResourceParam IBaseResource resource,
+			@ConditionalUrlParam String conditional, RequestDetails request) {
 		String url = conditional != null ? conditional.substring(conditional.indexOf(typeName()))
 				: typeName() + "/" + id.getIdPart();
 		return write(new EntryRequest(0, "PUT", url, null, request.getHeader("If-Match"), null, (Resource) resource,
@@ -41,14 +43,19 @@ abstract class WritableResourceProvider extends StoredResourceProvider {
 
 	private MethodOutcome write(EntryRequest entry, RequestDetails request) {
 		baseUrl.relativiseReferences(entry.resource());
-		EntryOutcome outcome = ingest.transaction(List.of(entry), AccessInterceptor.caller(request).organization(),
-				audit.forWrite(request)).get(0);
-		MethodOutcome result = new MethodOutcome(new IdType(outcome.resourceType(), outcome.id(), Long.toString(outcome.version())));
+		EntryOutcome outcome = ingest
+			.transaction(List.of(entry), AccessInterceptor.caller(request).organization(), audit.forWrite(request))
+			.get(0);
+		MethodOutcome result = new MethodOutcome(
+				new IdType(outcome.resourceType(), outcome.id(), Long.toString(outcome.version())));
 		result.setCreated(outcome.created());
 		// What Prefer: return=OperationOutcome answers with.
-		result.setOperationOutcome(IssueOutcomes.information((outcome.created() ? "Created " : "Stored ") + outcome.location()));
+		result.setOperationOutcome(
+				IssueOutcomes.information((outcome.created() ? "Created " : "Stored ") + outcome.location()));
 		result.setResource(outcome.resource() != null ? outcome.resource()
-				: store.read(outcome.resourceType(), outcome.id(), AccessInterceptor.partition(request)).map(codec::parse).orElse(null));
+				: store.read(outcome.resourceType(), outcome.id(), AccessInterceptor.partition(request))
+					.map(codec::parse)
+					.orElse(null));
 		return result;
 	}
 

@@ -19,19 +19,21 @@ import nl.kansrijkestart.gateway.ingest.ValidationReport;
 import org.springframework.stereotype.Component;
 
 /**
- * Validates every write against our profiles on the raw body, before HAPI parses it: the parser stops at the
- * first bad code, the validator reports them all. Runs after {@link AccessInterceptor}: a caller that may not
- * write costs no validation.
+ * Validates every write against our profiles on the raw body, before HAPI parses it: the
+ * parser stops at the first bad code, the validator reports them all. Runs after
+ * {@link AccessInterceptor}: a caller that may not write costs no validation.
  */
 @Component
 @Interceptor
 class WriteRequestInterceptor {
 
 	private static final String REPORT = WriteRequestInterceptor.class.getName() + ".report";
-	private static final Set<RestOperationTypeEnum> WRITES = Set.of(RestOperationTypeEnum.CREATE, RestOperationTypeEnum.UPDATE,
-			RestOperationTypeEnum.TRANSACTION, RestOperationTypeEnum.BATCH);
+
+	private static final Set<RestOperationTypeEnum> WRITES = Set.of(RestOperationTypeEnum.CREATE,
+			RestOperationTypeEnum.UPDATE, RestOperationTypeEnum.TRANSACTION, RestOperationTypeEnum.BATCH);
 
 	private final IngestService ingest;
+
 	private final FhirContext fhirContext;
 
 	WriteRequestInterceptor(IngestService ingest, FhirContext fhirContext) {
@@ -55,13 +57,13 @@ class WriteRequestInterceptor {
 			throw e;
 		}
 		if (bundle && !"transaction".equals(report.bundleType()) && !"batch".equals(report.bundleType())) {
-			throw new InvalidRequestException("Only Bundles of type transaction or batch can be posted to the base; got "
-					+ report.bundleType());
+			throw new InvalidRequestException(
+					"Only Bundles of type transaction or batch can be posted to the base; got " + report.bundleType());
 		}
-		// A batch applies entries independently: only problems outside the entries reject it as a whole.
+		// A batch applies entries independently: only problems outside the entries reject
+		// it as a whole.
 		boolean rejected = "batch".equals(report.bundleType())
-				? report.issues().stream().anyMatch(i -> i.blocks() && !isEntryIssue(i))
-				: !report.accepted();
+				? report.issues().stream().anyMatch(i -> i.blocks() && !isEntryIssue(i)) : !report.accepted();
 		if (rejected) {
 			throw new UnprocessableEntityException(fhirContext, IssueOutcomes.of(report.issues()));
 		}
@@ -76,4 +78,5 @@ class WriteRequestInterceptor {
 	static ValidationReport report(RequestDetails request) {
 		return (ValidationReport) request.getUserData().get(REPORT);
 	}
+
 }

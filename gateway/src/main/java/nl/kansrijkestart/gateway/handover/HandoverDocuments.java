@@ -27,9 +27,10 @@ import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
 
 /**
- * Assembles the JGZ handover document (ks-handover-document): a document Bundle whose Composition has one section per
- * BDS rubric, each entry made by the mapping set. Entry fullUrls derive from the handover and the source resource, so
- * the same fact keeps its fullUrl across versions of the document.
+ * Assembles the JGZ handover document (ks-handover-document): a document Bundle whose
+ * Composition has one section per BDS rubric, each entry made by the mapping set. Entry
+ * fullUrls derive from the handover and the source resource, so the same fact keeps its
+ * fullUrl across versions of the document.
  */
 @Component
 class HandoverDocuments {
@@ -40,6 +41,7 @@ class HandoverDocuments {
 	static final String MOMENT_SYSTEM = "https://kansrijkestart.nl/fhir/CodeSystem/ks-handover";
 	static final String BSN_SYSTEM = "http://fhir.nl/fhir/NamingSystem/bsn";
 	static final String MAPPING_EXTENSION = PROFILE + "ks-ext-mapping";
+
 	private static final Map<String, String> RUBRICS = rubrics();
 
 	private static Map<String, String> rubrics() {
@@ -56,17 +58,21 @@ class HandoverDocuments {
 	}
 
 	enum Moment {
+
 		PRENATAL, POSTNATAL;
 
 		String code() {
 			return name().toLowerCase(java.util.Locale.ROOT);
 		}
+
 	}
 
 	/**
-	 * @param handoverId the handover (child-and-moment) the document belongs to: the Composition's identifier
-	 * @param version    1 for the first document, higher for amendments
-	 * @param replaces   the Bundle identifier of the version this one replaces (for the same recipient), or null
+	 * @param handoverId the handover (child-and-moment) the document belongs to: the
+	 * Composition's identifier
+	 * @param version 1 for the first document, higher for amendments
+	 * @param replaces the Bundle identifier of the version this one replaces (for the
+	 * same recipient), or null
 	 */
 	record Identity(UUID handoverId, int version, String replaces, Instant timestamp) {
 
@@ -77,6 +83,7 @@ class HandoverDocuments {
 	}
 
 	private final HandoverMappings mappings;
+
 	private final FhirContext fhirContext;
 
 	HandoverDocuments(HandoverMappings mappings, FhirContext fhirContext) {
@@ -84,7 +91,10 @@ class HandoverDocuments {
 		this.fhirContext = fhirContext;
 	}
 
-	/** What a document says, without which version it is and when it was made: equal hashes, nothing new to hand over. */
+	/**
+	 * What a document says, without which version it is and when it was made: equal
+	 * hashes, nothing new to hand over.
+	 */
 	String contentHash(Bundle document) {
 		Bundle copy = document.copy();
 		copy.setIdentifier(null).setTimestamp(null);
@@ -93,7 +103,9 @@ class HandoverDocuments {
 		return ResourceCodec.sha256(fhirContext.newJsonParser().encodeResourceToString(copy));
 	}
 
-	/** Mother and pregnancy (R003, R013, R014, R019): in time for a prenatal home visit. */
+	/**
+	 * Mother and pregnancy (R003, R013, R014, R019): in time for a prenatal home visit.
+	 */
 	Bundle prenatal(BirthCareRecord record, Identity identity) {
 		Assembly a = new Assembly(identity, Moment.PRENATAL);
 		String mother = a.person(record.mother());
@@ -110,7 +122,7 @@ class HandoverDocuments {
 		a.observations(record.observations(), mother, List.copyOf(RUBRICS.keySet()));
 		Resource procedure = mappings.map(birth.procedure());
 		((org.hl7.fhir.r4.model.Procedure) procedure).setSubject(new Reference(mother))
-				.addExtension(new Extension(PROFILE + "ks-ext-child", new Reference(child)));
+			.addExtension(new Extension(PROFILE + "ks-ext-child", new Reference(child)));
 		String birthEntry = a.add("R015", birth.procedure(), procedure);
 		for (Observation element : mappings.birthElements(birth.procedure())) {
 			a.derived("R015", birth.procedure(), birthEntry, element.setSubject(new Reference(child)));
@@ -121,9 +133,13 @@ class HandoverDocuments {
 
 	/** One document being put together. */
 	private final class Assembly {
+
 		private final Identity identity;
+
 		private final Moment moment;
+
 		private final Bundle bundle = new Bundle();
+
 		private final Map<String, List<String>> sections = new LinkedHashMap<>();
 
 		Assembly(Identity identity, Moment moment) {
@@ -138,16 +154,20 @@ class HandoverDocuments {
 		}
 
 		/**
-		 * States that the mother in the document is the child's: a RelatedPerson (natural mother) of the child with her
-		 * BSN, linked from her Patient entry. JGZ matches a child without a BSN on its birth-care identifier, birth date
-		 * and the mother's BSN.
+		 * States that the mother in the document is the child's: a RelatedPerson (natural
+		 * mother) of the child with her BSN, linked from her Patient entry. JGZ matches a
+		 * child without a BSN on its birth-care identifier, birth date and the mother's
+		 * BSN.
 		 */
 		void motherOf(String child, String mother) {
 			Patient motherEntry = (Patient) entry(mother);
 			RelatedPerson related = new RelatedPerson().setPatient(new Reference(child));
-			motherEntry.getIdentifier().stream().filter(i -> BSN_SYSTEM.equals(i.getSystem())).forEach(i -> related.addIdentifier(i.copy()));
-			related.addRelationship(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "NMTH",
-					"natural mother")));
+			motherEntry.getIdentifier()
+				.stream()
+				.filter(i -> BSN_SYSTEM.equals(i.getSystem()))
+				.forEach(i -> related.addIdentifier(i.copy()));
+			related.addRelationship(new CodeableConcept(
+					new Coding("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "NMTH", "natural mother")));
 			related.setName(motherEntry.getName());
 			String url = fullUrl("RelatedPerson/mother-of/" + child);
 			bundle.addEntry().setFullUrl(url).setResource(related);
@@ -156,7 +176,12 @@ class HandoverDocuments {
 		}
 
 		private Resource entry(String fullUrl) {
-			return bundle.getEntry().stream().filter(e -> fullUrl.equals(e.getFullUrl())).findFirst().orElseThrow().getResource();
+			return bundle.getEntry()
+				.stream()
+				.filter(e -> fullUrl.equals(e.getFullUrl()))
+				.findFirst()
+				.orElseThrow()
+				.getResource();
 		}
 
 		void observations(List<Observation> observations, String subject, List<String> rubrics) {
@@ -171,13 +196,16 @@ class HandoverDocuments {
 		}
 
 		/**
-		 * A BDS entry made from {@code source} (whose entry is {@code from}), one per element: derived from an
-		 * observation, part of a birth.
+		 * A BDS entry made from {@code source} (whose entry is {@code from}), one per
+		 * element: derived from an observation, part of a birth.
 		 */
 		void derived(String rubric, Resource source, String from, Observation bds) {
-			String url = fullUrl(source.fhirType() + "/" + source.getIdElement().getIdPart() + "/bds/" + bds.getCode().getCodingFirstRep().getCode());
-			bundle.addEntry().setFullUrl(url).setResource(source instanceof Observation ? bds.addDerivedFrom(new Reference(from))
-					: bds.addPartOf(new Reference(from)));
+			String url = fullUrl(source.fhirType() + "/" + source.getIdElement().getIdPart() + "/bds/"
+					+ bds.getCode().getCodingFirstRep().getCode());
+			bundle.addEntry()
+				.setFullUrl(url)
+				.setResource(source instanceof Observation ? bds.addDerivedFrom(new Reference(from))
+						: bds.addPartOf(new Reference(from)));
 			sections.get(rubric).add(url);
 		}
 
@@ -189,7 +217,8 @@ class HandoverDocuments {
 		}
 
 		private String fullUrl(String sourceReference) {
-			return "urn:uuid:" + UUID.nameUUIDFromBytes((identity.handoverId() + "/" + sourceReference).getBytes(StandardCharsets.UTF_8));
+			return "urn:uuid:" + UUID
+				.nameUUIDFromBytes((identity.handoverId() + "/" + sourceReference).getBytes(StandardCharsets.UTF_8));
 		}
 
 		Bundle finish(String subject, Organization sourceAuthor) {
@@ -203,22 +232,26 @@ class HandoverDocuments {
 			c.getMeta().addProfile(PROFILE + "ks-handover-composition");
 			mappings.canonicals().forEach(m -> c.addExtension(new Extension(MAPPING_EXTENSION, new CanonicalType(m))));
 			c.setIdentifier(new Identifier().setSystem(HANDOVER_SYSTEM).setValue("urn:uuid:" + identity.handoverId()));
-			c.setStatus(identity.replaces() != null ? Composition.CompositionStatus.AMENDED : Composition.CompositionStatus.FINAL);
+			c.setStatus(identity.replaces() != null ? Composition.CompositionStatus.AMENDED
+					: Composition.CompositionStatus.FINAL);
 			c.setType(new CodeableConcept(new Coding("http://loinc.org", "18761-7", "Transfer summary note")));
-			c.addCategory(new CodeableConcept(new Coding(MOMENT_SYSTEM, moment.code(), moment == Moment.PRENATAL
-					? "Prenatal handover" : "Postnatal handover")));
+			c.addCategory(new CodeableConcept(new Coding(MOMENT_SYSTEM, moment.code(),
+					moment == Moment.PRENATAL ? "Prenatal handover" : "Postnatal handover")));
 			c.setSubject(new Reference(subject));
 			c.setDate(Date.from(identity.timestamp()));
 			c.addAuthor(new Reference(authorUrl));
-			c.setTitle(moment == Moment.PRENATAL ? "Overdracht geboortezorg - JGZ (prenataal)" : "Overdracht geboortezorg - JGZ (postnataal)");
+			c.setTitle(moment == Moment.PRENATAL ? "Overdracht geboortezorg - JGZ (prenataal)"
+					: "Overdracht geboortezorg - JGZ (postnataal)");
 			if (identity.replaces() != null) {
-				c.addRelatesTo().setCode(Composition.DocumentRelationshipType.REPLACES)
-						.setTarget(new Identifier().setSystem("urn:ietf:rfc:3986").setValue(identity.replaces()));
+				c.addRelatesTo()
+					.setCode(Composition.DocumentRelationshipType.REPLACES)
+					.setTarget(new Identifier().setSystem("urn:ietf:rfc:3986").setValue(identity.replaces()));
 			}
 			sections.forEach((rubric, entries) -> {
 				if (!entries.isEmpty()) {
-					Composition.SectionComponent section = c.addSection().setTitle(RUBRICS.get(rubric))
-							.setCode(new CodeableConcept(new Coding(RUBRIC_SYSTEM, rubric, RUBRICS.get(rubric))));
+					Composition.SectionComponent section = c.addSection()
+						.setTitle(RUBRICS.get(rubric))
+						.setCode(new CodeableConcept(new Coding(RUBRIC_SYSTEM, rubric, RUBRICS.get(rubric))));
 					entries.forEach(e -> section.addEntry(new Reference(e)));
 				}
 			});
@@ -229,5 +262,7 @@ class HandoverDocuments {
 			bundle.setTimestamp(Date.from(identity.timestamp()));
 			return bundle;
 		}
+
 	}
+
 }

@@ -12,9 +12,10 @@ import nl.kansrijkestart.gateway.store.DatabaseNotifications;
 import nl.kansrijkestart.gateway.store.RecheckQueue;
 
 /**
- * The handover's Spring Integration flows. <b>Checks</b>: the mothers waiting in {@code handover_check} (requested by
- * ingest, consent changes and routing reloads, inside their transactions), taken by transactional pollers that bring
- * their handovers up to date. The push outbox is worked by {@link Deliveries}.
+ * The handover's Spring Integration flows. <b>Checks</b>: the mothers waiting in
+ * {@code handover_check} (requested by ingest, consent changes and routing reloads,
+ * inside their transactions), taken by transactional pollers that bring their handovers
+ * up to date. The push outbox is worked by {@link Deliveries}.
  */
 @Configuration(proxyBeanMethods = false)
 class HandoverFlow {
@@ -24,10 +25,13 @@ class HandoverFlow {
 		return new RecheckQueue(dataSource, "handover_check", notifications);
 	}
 
-	/** Two consumers take checks in parallel; the per-mother lock keeps them off each other's records. */
+	/**
+	 * Two consumers take checks in parallel; the per-mother lock keeps them off each
+	 * other's records.
+	 */
 	@Bean
-	IntegrationFlow handoverCheckConsumer(RecheckQueue handoverChecks, HandoverService handovers, PlatformTransactionManager transactions,
-			HandoverProperties properties) {
+	IntegrationFlow handoverCheckConsumer(RecheckQueue handoverChecks, HandoverService handovers,
+			PlatformTransactionManager transactions, HandoverProperties properties) {
 		return handoverChecks.consumer(handovers::check, properties.pollInterval(), transactions);
 	}
 
@@ -37,13 +41,20 @@ class HandoverFlow {
 		return handoverChecks.consumer(handovers::check, properties.pollInterval(), transactions);
 	}
 
-	/** Consent changes for handover are checks too; the subscriber runs in the consent poller's transaction. */
+	/**
+	 * Consent changes for handover are checks too; the subscriber runs in the consent
+	 * poller's transaction.
+	 */
 	@Bean
-	IntegrationFlow handoverConsentChanges(@Qualifier(ConsentChangeFlow.DECISIONS_CHANNEL) PublishSubscribeChannel decisions,
+	IntegrationFlow handoverConsentChanges(
+			@Qualifier(ConsentChangeFlow.DECISIONS_CHANNEL) PublishSubscribeChannel decisions,
 			HandoverTriggers triggers) {
-		return IntegrationFlow.from(decisions).handle(nl.kansrijkestart.gateway.consent.ConsentChanged.class, (changed, headers) -> {
-			triggers.onConsentChanged(changed);
-			return null;
-		}).get();
+		return IntegrationFlow.from(decisions)
+			.handle(nl.kansrijkestart.gateway.consent.ConsentChanged.class, (changed, headers) -> {
+				triggers.onConsentChanged(changed);
+				return null;
+			})
+			.get();
 	}
+
 }

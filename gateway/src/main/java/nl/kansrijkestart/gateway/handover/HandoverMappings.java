@@ -23,9 +23,10 @@ import org.hl7.fhir.r4.model.StructureMap;
 import org.springframework.stereotype.Component;
 
 /**
- * The declarative birth-care → JGZ mapping set of {@code mappings/} (packaged on the classpath): FHIR Mapping Language
- * maps per source resource type, run by {@link MapEngine}, and ConceptMaps that its
- * {@code translate} uses and that place each entry in its BDS rubric. Changing a mapping is a data change.
+ * The declarative birth-care → JGZ mapping set of {@code mappings/} (packaged on the
+ * classpath): FHIR Mapping Language maps per source resource type, run by
+ * {@link MapEngine}, and ConceptMaps that its {@code translate} uses and that place each
+ * entry in its BDS rubric. Changing a mapping is a data change.
  */
 @Component
 class HandoverMappings {
@@ -34,10 +35,14 @@ class HandoverMappings {
 	static final String BDS_VALUES = "https://kansrijkestart.nl/fhir/ConceptMap/ks-bds-values";
 
 	private final String version;
+
 	private final Map<String, StructureMap> mapsBySourceType = new LinkedHashMap<>();
+
 	private final List<String> canonicals = new ArrayList<>();
+
 	/** ConceptMap url → "system|code" → target. */
 	private final Map<String, Map<String, ConceptMap.TargetElementComponent>> conceptMaps = new HashMap<>();
+
 	private final MapEngine engine;
 
 	HandoverMappings(FhirContext fhirContext) throws IOException {
@@ -85,8 +90,9 @@ class HandoverMappings {
 	}
 
 	/**
-	 * A birth-care observation as the JGZ document holds it, its value typed for its BDS element; a vital sign whose R4
-	 * unit is not the BDS unit comes with a second observation: the BDS element in the BDS unit.
+	 * A birth-care observation as the JGZ document holds it, its value typed for its BDS
+	 * element; a vital sign whose R4 unit is not the BDS unit comes with a second
+	 * observation: the BDS element in the BDS unit.
 	 */
 	List<Observation> mapObservation(Observation source) {
 		Observation mapped = (Observation) map(source);
@@ -96,10 +102,11 @@ class HandoverMappings {
 	}
 
 	/**
-	 * The BDS entries a birth's extensions fill (mode of delivery BDS 1324, presentation BDS 100: rows of
-	 * ks-bds-elements whose source is the extension, code {@code value}): the element as the code, the extension's
-	 * coded value with the SNOMED coding kept and, for an element with a W-list, its code beside it; free text (ST) as
-	 * the concept's text. The assembler sets subject and {@code partOf}.
+	 * The BDS entries a birth's extensions fill (mode of delivery BDS 1324, presentation
+	 * BDS 100: rows of ks-bds-elements whose source is the extension, code
+	 * {@code value}): the element as the code, the extension's coded value with the
+	 * SNOMED coding kept and, for an element with a W-list, its code beside it; free text
+	 * (ST) as the concept's text. The assembler sets subject and {@code partOf}.
 	 */
 	List<Observation> birthElements(Procedure birth) {
 		Map<String, ConceptMap.TargetElementComponent> elements = conceptMaps.getOrDefault(BDS_ELEMENTS, Map.of());
@@ -110,31 +117,48 @@ class HandoverMappings {
 				continue;
 			}
 			CodeableConcept value = sent.copy();
-			sent.getCoding().stream().map(c -> translate(c, BDS_VALUES)).filter(c -> c != null).forEach(value::addCoding);
+			sent.getCoding()
+				.stream()
+				.map(c -> translate(c, BDS_VALUES))
+				.filter(c -> c != null)
+				.forEach(value::addCoding);
 			if (!value.hasText() && sent.hasCoding()) {
 				value.setText(sent.getCodingFirstRep().getDisplay());
 			}
 			out.add(new Observation().setStatus(Observation.ObservationStatus.FINAL)
-					.setCode(new CodeableConcept(new Coding((String) element.getUserData("system"), element.getCode(), element.getDisplay())))
-					.setEffective(birth.getPerformed() instanceof Period p ? p.getStartElement() : birth.getPerformed()).setValue(value));
+				.setCode(new CodeableConcept(
+						new Coding((String) element.getUserData("system"), element.getCode(), element.getDisplay())))
+				.setEffective(birth.getPerformed() instanceof Period p ? p.getStartElement() : birth.getPerformed())
+				.setValue(value));
 		}
 		return out;
 	}
 
-	/** The BDS rubric (e.g. R016) a code belongs in, if the code is handed over at all. */
+	/**
+	 * The BDS rubric (e.g. R016) a code belongs in, if the code is handed over at all.
+	 */
 	Optional<String> rubric(CodeableConcept code) {
 		return bdsElement(code).flatMap(target -> BdsValueTypes.product(target, "rubric"));
 	}
 
-	/** The BDS element a birth-care code fills (ConceptMap ks-bds-elements), by its first coding that has one. */
+	/**
+	 * The BDS element a birth-care code fills (ConceptMap ks-bds-elements), by its first
+	 * coding that has one.
+	 */
 	private Optional<ConceptMap.TargetElementComponent> bdsElement(CodeableConcept code) {
 		Map<String, ConceptMap.TargetElementComponent> elements = conceptMaps.getOrDefault(BDS_ELEMENTS, Map.of());
-		return code.getCoding().stream().map(c -> elements.get(c.getSystem() + "|" + c.getCode())).filter(t -> t != null).findFirst();
+		return code.getCoding()
+			.stream()
+			.map(c -> elements.get(c.getSystem() + "|" + c.getCode()))
+			.filter(t -> t != null)
+			.findFirst();
 	}
 
 	private Coding translate(Coding source, String conceptMapUrl) {
 		ConceptMap.TargetElementComponent target = conceptMaps.getOrDefault(conceptMapUrl, Map.of())
-				.get(source.getSystem() + "|" + source.getCode());
-		return target == null ? null : new Coding((String) target.getUserData("system"), target.getCode(), target.getDisplay());
+			.get(source.getSystem() + "|" + source.getCode());
+		return target == null ? null
+				: new Coding((String) target.getUserData("system"), target.getCode(), target.getDisplay());
 	}
+
 }

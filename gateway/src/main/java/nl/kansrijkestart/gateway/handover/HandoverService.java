@@ -36,10 +36,12 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Decides, for one mother at a time, which handovers should exist now and makes it so: a prenatal handover as soon as
- * handover is permitted, a postnatal one per live-born child, each routed by the mother's municipality. New or
- * corrected data make an amended document version; a withdrawal cancels what has not been acknowledged; a move
- * reroutes; an unknown municipality parks. Called from the handover queue's poller, inside its transaction.
+ * Decides, for one mother at a time, which handovers should exist now and makes it so: a
+ * prenatal handover as soon as handover is permitted, a postnatal one per live-born
+ * child, each routed by the mother's municipality. New or corrected data make an amended
+ * document version; a withdrawal cancels what has not been acknowledged; a move reroutes;
+ * an unknown municipality parks. Called from the handover queue's poller, inside its
+ * transaction.
  */
 @Service
 public class HandoverService {
@@ -47,24 +49,37 @@ public class HandoverService {
 	private static final Logger log = LoggerFactory.getLogger(HandoverService.class);
 	static final String TASK_PROFILE = HandoverDocuments.PROFILE + "ks-handover-task";
 	static final String DOCUMENT_PROFILE = HandoverDocuments.PROFILE + "ks-handover-document";
+
 	private static final String BSN = "http://fhir.nl/fhir/NamingSystem/bsn";
 
 	private final BirthCareRecords records;
+
 	private final HandoverDocuments documents;
+
 	private final HandoverRepository repository;
+
 	private final JgzRouting routing;
+
 	private final JgzResources jgz;
+
 	private final ConsentService consent;
+
 	private final ResourceStore store;
+
 	private final FhirContext fhirContext;
+
 	private final MeterRegistry meters;
+
 	private final TransactionTemplate transactions;
+
 	private final HandoverTriggers triggers;
+
 	private final ApplicationEventPublisher events;
 
-	HandoverService(BirthCareRecords records, HandoverDocuments documents, HandoverRepository repository, JgzRouting routing,
-			JgzResources jgz, ConsentService consent, ResourceStore store, FhirContext fhirContext, MeterRegistry meters,
-			JdbcTemplate jdbc, TransactionTemplate transactions, @Lazy HandoverTriggers triggers, ApplicationEventPublisher events) {
+	HandoverService(BirthCareRecords records, HandoverDocuments documents, HandoverRepository repository,
+			JgzRouting routing, JgzResources jgz, ConsentService consent, ResourceStore store, FhirContext fhirContext,
+			MeterRegistry meters, JdbcTemplate jdbc, TransactionTemplate transactions, @Lazy HandoverTriggers triggers,
+			ApplicationEventPublisher events) {
 		this.events = events;
 		this.transactions = transactions;
 		this.triggers = triggers;
@@ -77,8 +92,11 @@ public class HandoverService {
 		this.store = store;
 		this.fhirContext = fhirContext;
 		this.meters = meters;
-		Gauge.builder("gateway.handover.parked", () -> jdbc.queryForObject("select count(*) from handover where status = 'parked'",
-				Long.class)).description("handovers waiting for a JGZ organisation for their municipality").register(meters);
+		Gauge
+			.builder("gateway.handover.parked",
+					() -> jdbc.queryForObject("select count(*) from handover where status = 'parked'", Long.class))
+			.description("handovers waiting for a JGZ organisation for their municipality")
+			.register(meters);
 	}
 
 	/** Brings one mother's handovers up to date. */
@@ -100,16 +118,18 @@ public class HandoverService {
 		for (BirthCareRecord.Birth birth : l.record().births()) {
 			if (birth.live()) {
 				process(l, birth, existing, route, now);
-			} else {
+			}
+			else {
 				find(existing, HandoverDocuments.Moment.POSTNATAL, idOf(birth.child()))
-						.ifPresent(h -> cancel(h, "stillbirth: there is no postnatal handover", now));
+					.ifPresent(h -> cancel(h, "stillbirth: there is no postnatal handover", now));
 			}
 		}
 	}
 
 	private void process(BirthCareRecords.Loaded l, BirthCareRecord.Birth birth, List<Handover> existing,
 			Optional<JgzRouting.Route> route, Instant now) {
-		HandoverDocuments.Moment moment = birth == null ? HandoverDocuments.Moment.PRENATAL : HandoverDocuments.Moment.POSTNATAL;
+		HandoverDocuments.Moment moment = birth == null ? HandoverDocuments.Moment.PRENATAL
+				: HandoverDocuments.Moment.POSTNATAL;
 		String motherId = idOf(l.record().mother());
 		String childId = birth == null ? "" : idOf(birth.child());
 		Optional<Handover> current = find(existing, moment, childId);
@@ -117,7 +137,8 @@ public class HandoverService {
 		String subject = h.subject();
 		boolean active = current.isPresent() && Handover.ACTIVE.equals(h.status());
 		if (route.isEmpty()) {
-			// Parked only when it would otherwise go out: a general permit is needed for that too.
+			// Parked only when it would otherwise go out: a general permit is needed for
+			// that too.
 			if (!consent.decide(subject, Purpose.HANDOVER, null, now).map(ConsentDecision::permitted).orElse(false)) {
 				current.ifPresent(x -> cancelIfOpen(x, "no handover permit", now));
 				return;
@@ -128,7 +149,8 @@ public class HandoverService {
 			if (!current.map(x -> Handover.PARKED.equals(x.status())).orElse(false)) {
 				log.info("Handover {} parked: no JGZ organisation for municipality {}", h.id(), l.municipality());
 			}
-			repository.save(h.parked(l.municipality(), "no JGZ organisation for municipality " + l.municipality()), now);
+			repository.save(h.parked(l.municipality(), "no JGZ organisation for municipality " + l.municipality()),
+					now);
 			return;
 		}
 		JgzRouting.Route to = route.get();
@@ -144,56 +166,77 @@ public class HandoverService {
 		}
 		boolean sameRecipient = active && to.organization().equals(h.recipient());
 		int version = h.version() + 1;
-		HandoverDocuments.Identity identity = new HandoverDocuments.Identity(h.id(), version, sameRecipient ? h.bundleIdentifier() : null, now);
-		Bundle document = birth == null ? documents.prenatal(l.record(), identity) : documents.postnatal(l.record(), birth, identity);
+		HandoverDocuments.Identity identity = new HandoverDocuments.Identity(h.id(), version,
+				sameRecipient ? h.bundleIdentifier() : null, now);
+		Bundle document = birth == null ? documents.prenatal(l.record(), identity)
+				: documents.postnatal(l.record(), birth, identity);
 		String hash = documents.contentHash(document);
 		if (sameRecipient && hash.equals(h.contentHash())) {
 			return;
 		}
 		if (active && !sameRecipient) {
 			withdrawFromRecipient(h, "rerouted to " + to.name() + " (municipality " + l.municipality() + ")", now);
-		} else if (sameRecipient) {
+		}
+		else if (sameRecipient) {
 			supersedeTask(h, version, now);
 		}
-		List<String> persons = birth == null ? List.of("Patient/" + motherId) : List.of("Patient/" + childId, "Patient/" + motherId);
+		List<String> persons = birth == null ? List.of("Patient/" + motherId)
+				: List.of("Patient/" + childId, "Patient/" + motherId);
 		String documentId = jgz.create(document, DOCUMENT_PROFILE, to.organization(), persons, now);
-		ConsentDecision gated = consent.gate(subject, Purpose.HANDOVER, to.organization(), now,
-				"Bundle/" + documentId + " (" + moment.code() + " handover, version " + version + ")").orElseThrow();
-		Task task = task(h, moment, subject, birth == null ? l.record().mother() : birth.child(), l, to, documentId, gated, now);
+		ConsentDecision gated = consent
+			.gate(subject, Purpose.HANDOVER, to.organization(), now,
+					"Bundle/" + documentId + " (" + moment.code() + " handover, version " + version + ")")
+			.orElseThrow();
+		Task task = task(h, moment, subject, birth == null ? l.record().mother() : birth.child(), l, to, documentId,
+				gated, now);
 		String taskId = jgz.create(task, TASK_PROFILE, to.organization(), List.of(), now);
-		Handover sent = h.sent(l.municipality(), to.organization(), version, hash, identity.bundleIdentifier(), documentId, taskId);
+		Handover sent = h.sent(l.municipality(), to.organization(), version, hash, identity.bundleIdentifier(),
+				documentId, taskId);
 		repository.save(sent, now);
 		events.publishEvent(new HandoverChanged(h.mother()));
 		if (to.endpoint() != null) {
 			repository.enqueueDelivery(sent, to.endpoint(), now);
 		}
-		meters.counter("gateway.handover.documents", "moment", moment.code(), "kind", version == 1 ? "first" : "amendment").increment();
+		meters
+			.counter("gateway.handover.documents", "moment", moment.code(), "kind",
+					version == 1 ? "first" : "amendment")
+			.increment();
 	}
 
-	private Task task(Handover h, HandoverDocuments.Moment moment, String subject, Patient person, BirthCareRecords.Loaded l,
-			JgzRouting.Route to, String documentId, ConsentDecision decision, Instant now) {
+	private Task task(Handover h, HandoverDocuments.Moment moment, String subject, Patient person,
+			BirthCareRecords.Loaded l, JgzRouting.Route to, String documentId, ConsentDecision decision, Instant now) {
 		Task t = new Task();
 		t.getMeta().addProfile(TASK_PROFILE);
-		t.setGroupIdentifier(new Identifier().setSystem(HandoverDocuments.HANDOVER_SYSTEM).setValue("urn:uuid:" + h.id()));
+		t.setGroupIdentifier(
+				new Identifier().setSystem(HandoverDocuments.HANDOVER_SYSTEM).setValue("urn:uuid:" + h.id()));
 		t.setStatus(Task.TaskStatus.REQUESTED);
 		t.setIntent(Task.TaskIntent.ORDER);
 		t.setCode(new CodeableConcept(new Coding(HandoverDocuments.MOMENT_SYSTEM, "handover", "Handover to JGZ")));
 		t.setReasonCode(new CodeableConcept(new Coding(HandoverDocuments.MOMENT_SYSTEM, moment.code(), null)));
 		t.setFocus(new Reference("Bundle/" + documentId));
 		Reference forPerson = new Reference("Patient/" + subject);
-		person.getIdentifier().stream().filter(i -> BSN.equals(i.getSystem())).findFirst()
-				.ifPresent(bsn -> forPerson.setIdentifier(new Identifier().setSystem(BSN).setValue(bsn.getValue())));
+		person.getIdentifier()
+			.stream()
+			.filter(i -> BSN.equals(i.getSystem()))
+			.findFirst()
+			.ifPresent(bsn -> forPerson.setIdentifier(new Identifier().setSystem(BSN).setValue(bsn.getValue())));
 		t.setFor(forPerson);
 		t.setAuthoredOn(Date.from(now));
 		t.setLastModified(Date.from(now));
 		var author = l.record().author();
-		t.setRequester(new Reference().setIdentifier(author.getIdentifierFirstRep().copy()).setDisplay(author.getName()));
+		t.setRequester(
+				new Reference().setIdentifier(author.getIdentifierFirstRep().copy()).setDisplay(author.getName()));
 		String[] org = to.organization().split("\\|", 2);
-		t.setOwner(new Reference().setIdentifier(new Identifier().setSystem(org[0]).setValue(org[1])).setDisplay(to.name()));
-		t.setBusinessStatus(new CodeableConcept().setText(to.endpoint() == null ? "awaiting pickup" : "awaiting delivery"));
-		t.addInput().setType(new CodeableConcept(new Coding(HandoverDocuments.MOMENT_SYSTEM, "consent-decision", "Consent decision")))
-				.setValue(new StringType(decision.outcome().name().toLowerCase(java.util.Locale.ROOT) + ": " + decision.reason()
-						+ (decision.basis().isEmpty() ? "" : " (" + String.join(", ", decision.basis()) + ")")));
+		t.setOwner(new Reference().setIdentifier(new Identifier().setSystem(org[0]).setValue(org[1]))
+			.setDisplay(to.name()));
+		t.setBusinessStatus(
+				new CodeableConcept().setText(to.endpoint() == null ? "awaiting pickup" : "awaiting delivery"));
+		t.addInput()
+			.setType(new CodeableConcept(
+					new Coding(HandoverDocuments.MOMENT_SYSTEM, "consent-decision", "Consent decision")))
+			.setValue(new StringType(
+					decision.outcome().name().toLowerCase(java.util.Locale.ROOT) + ": " + decision.reason()
+							+ (decision.basis().isEmpty() ? "" : " (" + String.join(", ", decision.basis()) + ")")));
 		return t;
 	}
 
@@ -202,28 +245,32 @@ public class HandoverService {
 	}
 
 	/**
-	 * JGZ acknowledges a Task: {@code completed} (received) or {@code rejected} (with a reason). Only the status and its
-	 * reason change; everything else stays as the gateway made it. {@code inTransaction} sees the result before commit
-	 * (the audit record).
-	 *
-	 * @param partition  the caller's organisation; another organisation's Task is not found
-	 * @param ifMatch    the version the caller read (If-Match), or null
+	 * JGZ acknowledges a Task: {@code completed} (received) or {@code rejected} (with a
+	 * reason). Only the status and its reason change; everything else stays as the
+	 * gateway made it. {@code inTransaction} sees the result before commit (the audit
+	 * record).
+	 * @param partition the caller's organisation; another organisation's Task is not
+	 * found
+	 * @param ifMatch the version the caller read (If-Match), or null
 	 */
 	public Acknowledged acknowledge(String taskId, String partition, Task submitted, Long ifMatch,
 			java.util.function.Consumer<Acknowledged> inTransaction) {
 		if (submitted.getStatus() != Task.TaskStatus.COMPLETED && submitted.getStatus() != Task.TaskStatus.REJECTED) {
-			throw new UnprocessableEntityException("A JGZ organisation acknowledges a handover Task by setting its status to"
-					+ " completed, or to rejected with a statusReason; not " + submitted.getStatus().toCode());
+			throw new UnprocessableEntityException(
+					"A JGZ organisation acknowledges a handover Task by setting its status to"
+							+ " completed, or to rejected with a statusReason; not " + submitted.getStatus().toCode());
 		}
 		return transactions.execute(tx -> {
-			StoredResource stored = store.read("Task", taskId, partition).orElseThrow(() -> new ResourceNotFoundException("Task/" + taskId));
+			StoredResource stored = store.read("Task", taskId, partition)
+				.orElseThrow(() -> new ResourceNotFoundException("Task/" + taskId));
 			if (ifMatch != null && ifMatch != stored.version()) {
-				throw new PreconditionFailedException("Task/" + taskId + " is at version " + stored.version() + ", not " + ifMatch + " (If-Match)");
+				throw new PreconditionFailedException(
+						"Task/" + taskId + " is at version " + stored.version() + ", not " + ifMatch + " (If-Match)");
 			}
 			Task task = fhirContext.newJsonParser().parseResource(Task.class, stored.json());
 			if (task.getStatus() != Task.TaskStatus.REQUESTED) {
-				throw new ResourceVersionConflictException("Task/" + taskId + " is " + task.getStatus().toCode() + " already"
-						+ (task.hasStatusReason() ? " (" + task.getStatusReason().getText() + ")" : ""));
+				throw new ResourceVersionConflictException("Task/" + taskId + " is " + task.getStatus().toCode()
+						+ " already" + (task.hasStatusReason() ? " (" + task.getStatusReason().getText() + ")" : ""));
 			}
 			Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 			task.setStatus(submitted.getStatus());
@@ -235,7 +282,8 @@ public class HandoverService {
 				repository.byTask(taskId).ifPresent(h -> events.publishEvent(new HandoverChanged(h.mother())));
 			}
 			// Picked up by pull: a push still waiting is not needed any more.
-			repository.byTask(taskId).ifPresent(h -> repository.cancelPendingDeliveries(h.id(), "acknowledged by the recipient"));
+			repository.byTask(taskId)
+				.ifPresent(h -> repository.cancelPendingDeliveries(h.id(), "acknowledged by the recipient"));
 			task.setId("Task/" + taskId + "/_history/" + (stored.version() + 1));
 			task.getMeta().setVersionId(Long.toString(stored.version() + 1));
 			task.getMeta().setLastUpdated(Date.from(now));
@@ -245,18 +293,29 @@ public class HandoverService {
 		});
 	}
 
-	/** When the mother's first prenatal handover document went out, if one did (for monitoring). */
+	/**
+	 * When the mother's first prenatal handover document went out, if one did (for
+	 * monitoring).
+	 */
 	public Optional<Instant> prenatalHandoverSentAt(String motherId) {
 		return repository.prenatalSentAt(motherId);
 	}
 
-	/** When JGZ acknowledged the child's postnatal handover, if it did (for monitoring). */
+	/**
+	 * When JGZ acknowledged the child's postnatal handover, if it did (for monitoring).
+	 */
 	public Optional<Instant> postnatalAcknowledgedAt(String childId) {
 		return repository.postnatalAcknowledgedAt(childId);
 	}
 
-	/** Reloads the routing table from its file; handovers it reroutes or unparks are re-checked. */
-	/** @throws IllegalArgumentException when the file is not a routing table (nothing changes then) */
+	/**
+	 * Reloads the routing table from its file; handovers it reroutes or unparks are
+	 * re-checked.
+	 */
+	/**
+	 * @throws IllegalArgumentException when the file is not a routing table (nothing
+	 * changes then)
+	 */
 	public int reloadRouting() {
 		return triggers.reloadRouting();
 	}
@@ -268,8 +327,9 @@ public class HandoverService {
 	}
 
 	/**
-	 * Stops a handover: its pending deliveries are cancelled, and every document of it the recipient has not
-	 * acknowledged is destroyed (the Tasks stay, cancelled, without the person's identifier).
+	 * Stops a handover: its pending deliveries are cancelled, and every document of it
+	 * the recipient has not acknowledged is destroyed (the Tasks stay, cancelled, without
+	 * the person's identifier).
 	 */
 	private void cancel(Handover h, String reason, Instant now) {
 		withdrawFromRecipient(h, reason, now);
@@ -277,7 +337,10 @@ public class HandoverService {
 		meters.counter("gateway.handover.cancelled").increment();
 	}
 
-	/** The recipient gets nothing more of this handover and keeps only what it acknowledged. */
+	/**
+	 * The recipient gets nothing more of this handover and keeps only what it
+	 * acknowledged.
+	 */
 	private void withdrawFromRecipient(Handover h, String reason, Instant now) {
 		cancelTask(h, reason, now);
 		if (h.recipient() != null) {
@@ -294,7 +357,10 @@ public class HandoverService {
 		setTaskStatus(h.taskId(), Task.TaskStatus.CANCELLED, "superseded by version " + newVersion, now);
 	}
 
-	/** Changes a Task that JGZ has not acted on yet; an acknowledged Task stays as JGZ left it. */
+	/**
+	 * Changes a Task that JGZ has not acted on yet; an acknowledged Task stays as JGZ
+	 * left it.
+	 */
 	private void setTaskStatus(String taskId, Task.TaskStatus status, String reason, Instant now) {
 		if (taskId == null) {
 			return;
@@ -316,4 +382,5 @@ public class HandoverService {
 	private static String idOf(org.hl7.fhir.r4.model.Resource resource) {
 		return resource.getIdElement().getIdPart();
 	}
+
 }

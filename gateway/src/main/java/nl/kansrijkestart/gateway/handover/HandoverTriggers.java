@@ -14,18 +14,23 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * What makes a handover check happen, recorded durably in the transaction that causes it: birth-care data written, a
- * consent decision changed, the routing table reloaded. Requests for a mother already waiting are one request.
+ * What makes a handover check happen, recorded durably in the transaction that causes it:
+ * birth-care data written, a consent decision changed, the routing table reloaded.
+ * Requests for a mother already waiting are one request.
  */
 @Component
 class HandoverTriggers {
 
 	private final BirthCareRecords records;
+
 	private final JgzRouting routing;
+
 	private final JdbcTemplate jdbc;
+
 	private final RecheckQueue checks;
 
-	HandoverTriggers(BirthCareRecords records, JgzRouting routing, JdbcTemplate jdbc, @Qualifier("handoverChecks") RecheckQueue checks) {
+	HandoverTriggers(BirthCareRecords records, JgzRouting routing, JdbcTemplate jdbc,
+			@Qualifier("handoverChecks") RecheckQueue checks) {
 		this.records = records;
 		this.routing = routing;
 		this.jdbc = jdbc;
@@ -48,15 +53,21 @@ class HandoverTriggers {
 		reloadRouting();
 	}
 
-	/** Reloads the routing table and re-checks every handover whose recipient it changes (parked ones included). */
+	/**
+	 * Reloads the routing table and re-checks every handover whose recipient it changes
+	 * (parked ones included).
+	 */
 	int reloadRouting() {
 		int routes = routing.reload();
-		request(jdbc.queryForList("select distinct h.mother from handover h left join jgz_route r on r.municipality = h.municipality"
-				+ " where h.status <> 'cancelled' and r.organization is distinct from h.recipient", String.class));
+		request(jdbc.queryForList(
+				"select distinct h.mother from handover h left join jgz_route r on r.municipality = h.municipality"
+						+ " where h.status <> 'cancelled' and r.organization is distinct from h.recipient",
+				String.class));
 		return routes;
 	}
 
 	private void request(Collection<String> mothers) {
 		checks.request(mothers);
 	}
+
 }

@@ -19,15 +19,19 @@ import org.hl7.fhir.r4.model.Task;
 import org.springframework.stereotype.Component;
 
 /**
- * Tasks and handover documents are resources in the receiving JGZ organisation's partition: that organisation can read
- * them (and nobody else of its role can), searches and the audit trail work as for any resource.
+ * Tasks and handover documents are resources in the receiving JGZ organisation's
+ * partition: that organisation can read them (and nobody else of its role can), searches
+ * and the audit trail work as for any resource.
  */
 @Component
 class JgzResources {
 
 	private final ResourceStore store;
+
 	private final SearchIndexer indexer;
+
 	private final ResourceCodec codec;
+
 	private final FhirContext fhirContext;
 
 	JgzResources(ResourceStore store, SearchIndexer indexer, ResourceCodec codec, FhirContext fhirContext) {
@@ -39,9 +43,9 @@ class JgzResources {
 
 	/**
 	 * Stores a new resource in {@code owner}'s partition.
-	 *
-	 * @param patients the Patients ({@code Patient/id}) it is about, for the audit trail, when the resource does not
-	 *                 reference them itself (a document's references are internal to it)
+	 * @param patients the Patients ({@code Patient/id}) it is about, for the audit trail,
+	 * when the resource does not reference them itself (a document's references are
+	 * internal to it)
 	 */
 	String create(Resource resource, String profile, String owner, List<String> patients, Instant now) {
 		String id = UUID.randomUUID().toString();
@@ -51,8 +55,8 @@ class JgzResources {
 	}
 
 	/**
-	 * Changes a Task we made, if it still exists and {@code change} says so (it returns false to leave the Task as it is);
-	 * the new version records when.
+	 * Changes a Task we made, if it still exists and {@code change} says so (it returns
+	 * false to leave the Task as it is); the new version records when.
 	 */
 	void changeTask(String taskId, Instant now, Predicate<Task> change) {
 		store.read("Task", taskId, null).ifPresent(stored -> {
@@ -65,10 +69,12 @@ class JgzResources {
 	}
 
 	/**
-	 * After a withdrawal or a reroute: every document of this person that {@code recipient} has not acknowledged is
-	 * destroyed (with its history and Provenance), and the Tasks that pointed to them keep no identifier of the person,
-	 * not even in their history. A Task stays, cancelled with {@code reason}, so that a JGZ system that pulled it learns
-	 * why its document is gone. Acknowledged documents are in the JGZ dossier already and stay (docs/handover.md).
+	 * After a withdrawal or a reroute: every document of this person that
+	 * {@code recipient} has not acknowledged is destroyed (with its history and
+	 * Provenance), and the Tasks that pointed to them keep no identifier of the person,
+	 * not even in their history. A Task stays, cancelled with {@code reason}, so that a
+	 * JGZ system that pulled it learns why its document is gone. Acknowledged documents
+	 * are in the JGZ dossier already and stay (docs/handover.md).
 	 */
 	void forgetUnacknowledged(String subject, String recipient, String reason, Instant now) {
 		List<String> destroyed = new ArrayList<>();
@@ -94,24 +100,30 @@ class JgzResources {
 		store.purge(destroyed);
 	}
 
-	/** A new version of a resource we made; fails if someone else changed it since {@code current} was read. */
+	/**
+	 * A new version of a resource we made; fails if someone else changed it since
+	 * {@code current} was read.
+	 */
 	void update(StoredResource current, Resource resource, Instant now) {
 		resource.setId(current.resourceType() + "/" + current.id());
 		resource.getMeta().setVersionId(null);
 		resource.getMeta().setLastUpdated(null);
-		write(resource, current.id(), current.version() + 1, current.version(), "PUT", current.profile(), current.owner(), List.of(), now);
+		write(resource, current.id(), current.version() + 1, current.version(), "PUT", current.profile(),
+				current.owner(), List.of(), now);
 	}
 
-	private void write(Resource resource, String id, long version, long expected, String method, String profile, String owner,
-			List<String> patients, Instant now) {
+	private void write(Resource resource, String id, long version, long expected, String method, String profile,
+			String owner, List<String> patients, Instant now) {
 		String json = codec.encode(resource);
 		IndexEntries index = indexer.index(resource);
 		if (!patients.isEmpty()) {
 			List<IndexEntries.Ref> refs = new ArrayList<>(index.references());
-			patients.forEach(p -> refs.add(new IndexEntries.Ref("patient", "Patient", p.substring(p.indexOf('/') + 1))));
+			patients
+				.forEach(p -> refs.add(new IndexEntries.Ref("patient", "Patient", p.substring(p.indexOf('/') + 1))));
 			index = new IndexEntries(index.tokens(), refs, index.dates(), index.identifiers());
 		}
 		store.apply(List.of(new ResourceWrite(resource.fhirType(), id, version, expected, now, method, profile, json,
 				ResourceCodec.sha256(json), null, null, index, owner)));
 	}
+
 }

@@ -23,17 +23,20 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The dead letters of the kernset intake, for administrators (SecurityConfiguration lets only them in): the list
- * (without bodies), one message as it was sent, and a replay as its sender. Every access is in the audit trail: the
- * bodies are personal data.
+ * The dead letters of the kernset intake, for administrators (SecurityConfiguration lets
+ * only them in): the list (without bodies), one message as it was sent, and a replay as
+ * its sender. Every access is in the audit trail: the bodies are personal data.
  */
 @RestController
 @RequestMapping("/inbound/dead-letters")
 class DeadLetterController {
 
 	private final DeadLetters deadLetters;
+
 	private final KernsetIntake intake;
+
 	private final AuditTrail trail;
+
 	private final FhirContext fhirContext;
 
 	DeadLetterController(DeadLetters deadLetters, KernsetIntake intake, AuditTrail trail, FhirContext fhirContext) {
@@ -46,7 +49,8 @@ class DeadLetterController {
 	@GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 	List<DeadLetters.DeadLetter> list(@RequestParam(defaultValue = "true") boolean open, HttpServletRequest request) {
 		List<DeadLetters.DeadLetter> letters = deadLetters.list(open);
-		audit(AuditRecord.Action.R, "dead-letter-list", letters.stream().map(l -> "inbound_dead_letter/" + l.id()).toList(), request);
+		audit(AuditRecord.Action.R, "dead-letter-list",
+				letters.stream().map(l -> "inbound_dead_letter/" + l.id()).toList(), request);
 		return letters;
 	}
 
@@ -54,24 +58,29 @@ class DeadLetterController {
 	ResponseEntity<byte[]> message(@PathVariable UUID id, HttpServletRequest request) {
 		DeadLetters.DeadLetter letter = deadLetters.withBody(id).orElse(null);
 		if (letter == null || letter.body() == null) {
-			return outcome(404, IssueOutcomes.error("No dead letter " + id + " with a message (a replayed one keeps none)",
-					OperationOutcome.IssueType.NOTFOUND));
+			return outcome(404,
+					IssueOutcomes.error("No dead letter " + id + " with a message (a replayed one keeps none)",
+							OperationOutcome.IssueType.NOTFOUND));
 		}
 		audit(AuditRecord.Action.R, "dead-letter-read", List.of("inbound_dead_letter/" + id), request);
 		return ResponseEntity.ok().contentType(MediaType.APPLICATION_XML).body(letter.body());
 	}
 
-	/** The message again, as the organisation that sent it; the letter closes when it goes through. */
+	/**
+	 * The message again, as the organisation that sent it; the letter closes when it goes
+	 * through.
+	 */
 	@PostMapping("/{id}/$replay")
 	ResponseEntity<byte[]> replay(@PathVariable UUID id, HttpServletRequest request) {
 		DeadLetters.DeadLetter letter = deadLetters.withBody(id).orElse(null);
 		if (letter == null || letter.replayedAt() != null || letter.body() == null) {
-			return outcome(letter == null ? 404 : 409, IssueOutcomes.error(letter == null ? "No dead letter " + id
-					: "Dead letter " + id + " was replayed already", letter == null ? OperationOutcome.IssueType.NOTFOUND
-							: OperationOutcome.IssueType.CONFLICT));
+			return outcome(letter == null ? 404 : 409, IssueOutcomes.error(
+					letter == null ? "No dead letter " + id : "Dead letter " + id + " was replayed already",
+					letter == null ? OperationOutcome.IssueType.NOTFOUND : OperationOutcome.IssueType.CONFLICT));
 		}
 		audit(AuditRecord.Action.E, "dead-letter-replay", List.of("inbound_dead_letter/" + id), request);
-		// the sender's own rights: those of a birth-care system writing a transaction in its partition
+		// the sender's own rights: those of a birth-care system writing a transaction in
+		// its partition
 		Caller sender = new Caller(letter.senderClient(), OrganizationIdentifier.parse(letter.sender()).orElseThrow(),
 				Role.BIRTH_CARE_SUBMITTER, Set.of("system/Bundle.write", "system/*.write"), null, null, null);
 		KernsetIntake.Outcome outcome = intake.replay(letter, sender, request.getRemoteAddr());
@@ -79,13 +88,17 @@ class DeadLetterController {
 	}
 
 	private ResponseEntity<byte[]> outcome(int status, OperationOutcome oo) {
-		return ResponseEntity.status(status).contentType(MediaType.parseMediaType("application/fhir+json"))
-				.body(fhirContext.newJsonParser().encodeResourceToString(oo).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		return ResponseEntity.status(status)
+			.contentType(MediaType.parseMediaType("application/fhir+json"))
+			.body(fhirContext.newJsonParser()
+				.encodeResourceToString(oo)
+				.getBytes(java.nio.charset.StandardCharsets.UTF_8));
 	}
 
 	private void audit(AuditRecord.Action action, String subtype, List<String> entities, HttpServletRequest request) {
 		Caller caller = Caller.current().orElseThrow();
-		trail.record(new AuditRecord(Instant.now(), action, subtype, AuditRecord.Outcome.SUCCESS, null, caller, caller.purposeOfUse(),
-				Set.of(), entities, null, request.getRemoteAddr()));
+		trail.record(new AuditRecord(Instant.now(), action, subtype, AuditRecord.Outcome.SUCCESS, null, caller,
+				caller.purposeOfUse(), Set.of(), entities, null, request.getRemoteAddr()));
 	}
+
 }

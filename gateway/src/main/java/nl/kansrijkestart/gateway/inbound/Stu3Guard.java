@@ -9,7 +9,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A body that says it is another FHIR version ({@code fhirVersion=4.0}) is refused before it is parsed as STU3. */
+/**
+ * A body that says it is another FHIR version ({@code fhirVersion=4.0}) is refused before
+ * it is parsed as STU3.
+ */
 @Interceptor
 class Stu3Guard {
 
@@ -23,15 +26,18 @@ class Stu3Guard {
 		}
 		Matcher m = VERSION.matcher(contentType.toLowerCase(Locale.ROOT));
 		if (m.find() && !m.group(1).startsWith("3.0")) {
-			throw new UnsupportedVersion("This is the STU3 endpoint (fhirVersion=3.0); the body says fhirVersion=" + m.group(1)
-					+ (m.group(1).startsWith("4.0") ? ": post R4 to /fhir" : ""));
+			throw new UnsupportedVersion("This is the STU3 endpoint (fhirVersion=3.0); the body says fhirVersion="
+					+ m.group(1) + (m.group(1).startsWith("4.0") ? ": post R4 to /fhir" : ""));
 		}
 		return true;
 	}
 
 	static final class UnsupportedVersion extends BaseServerResponseException {
+
 		UnsupportedVersion(String message) {
 			super(415, message);
 		}
+
 	}
+
 }

@@ -26,13 +26,17 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.springframework.stereotype.Component;
 
 /**
- * The STU3 interactions: a Bundle posted to the base, or one resource posted to its type. Thin: the shape check,
- * the translation and the write are {@link Stu3Shape}, {@link Stu3Translation} and {@link InboundWriter}.
+ * The STU3 interactions: a Bundle posted to the base, or one resource posted to its type.
+ * Thin: the shape check, the translation and the write are {@link Stu3Shape},
+ * {@link Stu3Translation} and {@link InboundWriter}.
  */
 @Component
 class Stu3Provider {
 
-	/** STU3 types a birth-care EHR posts on their own; each is accepted and translated, or left out with a reason. */
+	/**
+	 * STU3 types a birth-care EHR posts on their own; each is accepted and translated, or
+	 * left out with a reason.
+	 */
 	private static final List<Class<? extends Resource>> TYPES = List.of(org.hl7.fhir.dstu3.model.Patient.class,
 			org.hl7.fhir.dstu3.model.Observation.class, org.hl7.fhir.dstu3.model.EpisodeOfCare.class,
 			org.hl7.fhir.dstu3.model.Procedure.class, org.hl7.fhir.dstu3.model.RelatedPerson.class,
@@ -40,7 +44,9 @@ class Stu3Provider {
 			org.hl7.fhir.dstu3.model.Organization.class, org.hl7.fhir.dstu3.model.Practitioner.class);
 
 	private final Stu3Translation translation;
+
 	private final InboundWriter writer;
+
 	private final InboundMappings mappings;
 
 	Stu3Provider(Stu3Translation translation, InboundWriter writer, InboundMappings mappings) {
@@ -55,22 +61,29 @@ class Stu3Provider {
 		for (int i = 0; i < bundle.getEntry().size(); i++) {
 			Bundle.BundleEntryComponent e = bundle.getEntry().get(i);
 			if (!e.hasResource()) {
-				throw new InvalidRequestException("Bundle.entry[" + i + "]: an entry without a resource; only POST and PUT of resources are accepted");
+				throw new InvalidRequestException("Bundle.entry[" + i
+						+ "]: an entry without a resource; only POST and PUT of resources are accepted");
 			}
-			entries.add(new Stu3Translation.Stu3Entry(i, "Bundle.entry[" + i + "].resource", e.getFullUrl(), e.getResource()));
+			entries.add(new Stu3Translation.Stu3Entry(i, "Bundle.entry[" + i + "].resource", e.getFullUrl(),
+					e.getResource()));
 		}
 		Result result = write(entries, request);
-		Bundle response = new Bundle().setType(bundle.getType() == Bundle.BundleType.BATCH ? Bundle.BundleType.BATCHRESPONSE
-				: Bundle.BundleType.TRANSACTIONRESPONSE);
+		Bundle response = new Bundle().setType(bundle.getType() == Bundle.BundleType.BATCH
+				? Bundle.BundleType.BATCHRESPONSE : Bundle.BundleType.TRANSACTIONRESPONSE);
 		for (Stu3Translation.Note note : result.translation().notes()) {
 			Bundle.BundleEntryComponent entry = response.addEntry();
 			boolean created = note.written() >= 0 && result.outcomes().get(note.written()).created();
-			entry.getResponse().setStatus(created ? "201 Created" : "200 OK").setOutcome(information(describe(note, result)));
+			entry.getResponse()
+				.setStatus(created ? "201 Created" : "200 OK")
+				.setOutcome(information(describe(note, result)));
 		}
 		return response;
 	}
 
-	/** One IResourceProvider per accepted type: a single resource posted to {@code /fhir/stu3/[type]}. */
+	/**
+	 * One IResourceProvider per accepted type: a single resource posted to
+	 * {@code /fhir/stu3/[type]}.
+	 */
 	List<IResourceProvider> createProviders() {
 		return TYPES.stream().map(type -> (IResourceProvider) new SingleResource(type)).toList();
 	}
@@ -85,11 +98,11 @@ class Stu3Provider {
 			writer.authorize(caller);
 			entries.forEach(Stu3Shape::check);
 			Stu3Translation.Translation t = translation.translate(entries, caller.organization());
-			List<EntryOutcome> outcomes = t.bundle().getEntry().isEmpty() ? List.of()
-					: writer.write(t.bundle(), caller, address, new IngestSource(Stu3Translation.FORMAT, null, mappings.canonicals()),
-							t.paths());
+			List<EntryOutcome> outcomes = t.bundle().getEntry().isEmpty() ? List.of() : writer.write(t.bundle(), caller,
+					address, new IngestSource(Stu3Translation.FORMAT, null, mappings.canonicals()), t.paths());
 			return new Result(t, outcomes);
-		} catch (BaseServerResponseException e) {
+		}
+		catch (BaseServerResponseException e) {
 			writer.recordRefusal(caller, "stu3-transaction", e, address);
 			throw inStu3(e);
 		}
@@ -111,19 +124,26 @@ class Stu3Provider {
 			return "Mapped into " + note.ksProfile() + " (with the birth it is about)";
 		}
 		EntryOutcome outcome = result.outcomes().get(note.written());
-		return "Mapped to " + note.ksProfile() + ": " + (outcome.created() ? "created " : outcome.resource() == null ? "unchanged "
-				: "updated to ") + outcome.location();
+		return "Mapped to " + note.ksProfile() + ": "
+				+ (outcome.created() ? "created " : outcome.resource() == null ? "unchanged " : "updated to ")
+				+ outcome.location();
 	}
 
 	private static OperationOutcome information(String text) {
 		OperationOutcome oo = new OperationOutcome();
-		oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.INFORMATION).setCode(OperationOutcome.IssueType.INFORMATIONAL)
-				.setDiagnostics(text);
+		oo.addIssue()
+			.setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
+			.setCode(OperationOutcome.IssueType.INFORMATIONAL)
+			.setDiagnostics(text);
 		return oo;
 	}
 
-	/** {@code POST /fhir/stu3/[type]}: the resource alone, translated like a one-entry bundle. */
+	/**
+	 * {@code POST /fhir/stu3/[type]}: the resource alone, translated like a one-entry
+	 * bundle.
+	 */
 	final class SingleResource implements IResourceProvider {
+
 		private final Class<? extends Resource> type;
 
 		SingleResource(Class<? extends Resource> type) {
@@ -135,7 +155,10 @@ class Stu3Provider {
 			return type;
 		}
 
-		/** A POST: idempotent only through the resource's own identifier (a POST's id is not the sender's to give). */
+		/**
+		 * A POST: idempotent only through the resource's own identifier (a POST's id is
+		 * not the sender's to give).
+		 */
 		@Create
 		public MethodOutcome create(@ResourceParam Resource resource, RequestDetails request) {
 			return single(resource, request);
@@ -143,18 +166,23 @@ class Stu3Provider {
 
 		/** A PUT under the sender's id: sending it again changes nothing. */
 		@Update
-		public MethodOutcome update(@IdParam org.hl7.fhir.dstu3.model.IdType id, @ResourceParam Resource resource, RequestDetails request) {
+		public MethodOutcome update(@IdParam org.hl7.fhir.dstu3.model.IdType id, @ResourceParam Resource resource,
+				RequestDetails request) {
 			resource.setId(id.getIdPart());
 			return single(resource, request);
 		}
 
 		private MethodOutcome single(Resource resource, RequestDetails request) {
-			Result result = write(List.of(new Stu3Translation.Stu3Entry(0, resource.fhirType(), null, resource)), request);
-			// The resource lives at /fhir in its ks- form: the answer is the outcome naming it there, not a copy under this base.
+			Result result = write(List.of(new Stu3Translation.Stu3Entry(0, resource.fhirType(), null, resource)),
+					request);
+			// The resource lives at /fhir in its ks- form: the answer is the outcome
+			// naming it there, not a copy under this base.
 			OperationOutcome said = information(describe(result.translation().notes().get(0), result));
 			MethodOutcome outcome = new MethodOutcome().setOperationOutcome(said);
 			outcome.setResource(said);
 			return outcome;
 		}
+
 	}
+
 }

@@ -7,9 +7,10 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import java.util.List;
 
 /**
- * The STU3 door at {@code /fhir/stu3}: a second HAPI plain server on the STU3 model, with a strict parser (an element
- * STU3 does not have is a 400 naming it). It takes a transaction, batch, collection or document Bundle, or single
- * resources, translates them and writes them through the R4 ingest; it answers in STU3.
+ * The STU3 door at {@code /fhir/stu3}: a second HAPI plain server on the STU3 model, with
+ * a strict parser (an element STU3 does not have is a 400 naming it). It takes a
+ * transaction, batch, collection or document Bundle, or single resources, translates them
+ * and writes them through the R4 ingest; it answers in STU3.
  */
 class Stu3Server extends RestfulServer {
 
@@ -41,4 +42,5 @@ class Stu3Server extends RestfulServer {
 	public void addHeadersToResponse(jakarta.servlet.http.HttpServletResponse response) {
 		// no X-Powered-By banner, as on /fhir
 	}
+
 }

@@ -10,9 +10,9 @@ import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 
 /**
- * The STU3 resource's own shape, before anything is translated: the strict parser has refused unknown elements and
- * bad values; this refuses a missing required element (STU3 cardinality), with its STU3 path. A 400: the sender's
- * STU3 is not STU3.
+ * The STU3 resource's own shape, before anything is translated: the strict parser has
+ * refused unknown elements and bad values; this refuses a missing required element (STU3
+ * cardinality), with its STU3 path. A 400: the sender's STU3 is not STU3.
  */
 final class Stu3Shape {
 
@@ -38,9 +38,11 @@ final class Stu3Shape {
 			}
 			for (int i = 0; i < values.size(); i++) {
 				if (!(values.get(i) instanceof IPrimitiveType<?>)) {
-					walk(values.get(i), path + "." + child.getElementName() + (values.size() > 1 ? "[" + i + "]" : ""), depth + 1);
+					walk(values.get(i), path + "." + child.getElementName() + (values.size() > 1 ? "[" + i + "]" : ""),
+							depth + 1);
 				}
 			}
 		}
 	}
+
 }

@@ -13,20 +13,28 @@ import org.hl7.fhir.r5.terminologies.utilities.ValidationResult;
 import org.hl7.fhir.utilities.validation.ValidationOptions;
 
 /**
- * Two corrections to HAPI's adapter between the core validator and the validation support chain.
+ * Two corrections to HAPI's adapter between the core validator and the validation support
+ * chain.
  *
- * <p>A CodeableConcept is in a value set when one of its codings is (FHIR R4, terminology binding): Dutch EHRs send
- * SNOMED or LOINC beside a local code. The adapter's CodeableConcept check refuses such a concept ("None of the
- * codings provided are in the value set"), so each coding is checked on its own first.
+ * <p>
+ * A CodeableConcept is in a value set when one of its codings is (FHIR R4, terminology
+ * binding): Dutch EHRs send SNOMED or LOINC beside a local code. The adapter's
+ * CodeableConcept check refuses such a concept ("None of the codings provided are in the
+ * value set"), so each coding is checked on its own first.
  *
- * <p>The validator looks up type definitions and profiles by URL for nearly every element. HAPI's adapter resolves
- * each lookup through the support chain and then synchronises on the fetched resource to convert it, which
- * serialises the validator threads on the hottest definitions. The conformance resources never change while the
- * gateway runs, so each answer (also "not found") is kept.
+ * <p>
+ * The validator looks up type definitions and profiles by URL for nearly every element.
+ * HAPI's adapter resolves each lookup through the support chain and then synchronises on
+ * the fetched resource to convert it, which serialises the validator threads on the
+ * hottest definitions. The conformance resources never change while the gateway runs, so
+ * each answer (also "not found") is kept.
  */
 final class CachingWorkerContext extends WorkerContextValidationSupportAdapter {
 
-	/** By type, then URL: the URL strings come from the definitions themselves, so their hash codes are cached. */
+	/**
+	 * By type, then URL: the URL strings come from the definitions themselves, so their
+	 * hash codes are cached.
+	 */
 	private final Map<Class<?>, Map<String, Optional<Resource>>> fetched = new ConcurrentHashMap<>();
 
 	CachingWorkerContext(IValidationSupport validationSupport) {
@@ -52,7 +60,8 @@ final class CachingWorkerContext extends WorkerContextValidationSupportAdapter {
 		if (uri == null || uri.isBlank()) {
 			return null;
 		}
-		// Not computeIfAbsent: a fetch can generate a snapshot, which fetches again (recursive update).
+		// Not computeIfAbsent: a fetch can generate a snapshot, which fetches again
+		// (recursive update).
 		Map<String, Optional<Resource>> ofType = fetched.computeIfAbsent(type, t -> new ConcurrentHashMap<>());
 		Optional<Resource> known = ofType.get(uri);
 		if (known == null) {
@@ -61,4 +70,5 @@ final class CachingWorkerContext extends WorkerContextValidationSupportAdapter {
 		}
 		return (T) known.orElse(null);
 	}
+
 }

@@ -3,8 +3,10 @@ package nl.kansrijkestart.gateway.ingest;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * @param validatorPoolSize validators kept ready; validation is CPU-bound, so more than the core count only queues
- * @param transactionRetries how often a transaction that lost a race with a concurrent writer is recomputed
+ * @param validatorPoolSize validators kept ready; validation is CPU-bound, so more than
+ * the core count only queues
+ * @param transactionRetries how often a transaction that lost a race with a concurrent
+ * writer is recomputed
  */
 @ConfigurationProperties("gateway.ingest")
 public record IngestProperties(int validatorPoolSize, int transactionRetries) {

@@ -27,23 +27,29 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.stereotype.Component;
 
 /**
- * Our published conformance resources (profiles/, packaged on the classpath) and the rule that picks
- * the profile a resource is validated against: a profile of ours it declares in meta.profile, else the
- * only profile for its type, else the profile whose fixed code or code ValueSet contains its code,
- * else the documented default (Patient: mother).
+ * Our published conformance resources (profiles/, packaged on the classpath) and the rule
+ * that picks the profile a resource is validated against: a profile of ours it declares
+ * in meta.profile, else the only profile for its type, else the profile whose fixed code
+ * or code ValueSet contains its code, else the documented default (Patient: mother).
  */
 @Component
 public class ProfileCatalog {
 
 	public static final String CANONICAL_BASE = "https://kansrijkestart.nl/fhir/";
+
 	private static final Map<String, String> DEFAULT_PROFILE = Map.of("Patient",
 			CANONICAL_BASE + "StructureDefinition/ks-mother");
 
 	private final List<StructureDefinition> structureDefinitions = new ArrayList<>();
+
 	private final List<ValueSet> valueSets = new ArrayList<>();
+
 	private final List<CodeSystem> codeSystems = new ArrayList<>();
+
 	private final Map<String, List<StructureDefinition>> profilesByType = new LinkedHashMap<>();
+
 	private final Map<String, String> profileByCode = new HashMap<>();
+
 	private final String fingerprint;
 
 	public ProfileCatalog(FhirContext fhirContext) throws IOException {
@@ -64,11 +70,14 @@ public class ProfileCatalog {
 			IBaseResource parsed = parser.parseResource(new String(bytes, StandardCharsets.UTF_8));
 			if (parsed instanceof StructureDefinition sd) {
 				structureDefinitions.add(sd);
-			} else if (parsed instanceof ValueSet vs) {
+			}
+			else if (parsed instanceof ValueSet vs) {
 				valueSets.add(vs);
-			} else if (parsed instanceof CodeSystem cs) {
+			}
+			else if (parsed instanceof CodeSystem cs) {
 				codeSystems.add(cs);
-			} else {
+			}
+			else {
 				throw new IllegalStateException("Unexpected conformance resource " + file);
 			}
 		}
@@ -93,7 +102,8 @@ public class ProfileCatalog {
 	private List<String> selectorCodes(StructureDefinition sd) {
 		List<String> codes = new ArrayList<>();
 		for (ElementDefinition e : sd.getDifferential().getElement()) {
-			boolean codeElement = e.getPath().equals(sd.getType() + ".code") || e.getPath().equals(sd.getType() + ".type");
+			boolean codeElement = e.getPath().equals(sd.getType() + ".code")
+					|| e.getPath().equals(sd.getType() + ".type");
 			if (!codeElement) {
 				continue;
 			}
@@ -101,8 +111,9 @@ public class ProfileCatalog {
 				cc.getCoding().forEach(c -> codes.add(c.getSystem() + "|" + c.getCode()));
 			}
 			if (e.hasBinding() && e.getBinding().hasValueSet()) {
-				valueSet(e.getBinding().getValueSet()).ifPresent(vs -> vs.getCompose().getInclude()
-						.forEach(inc -> inc.getConcept().forEach(c -> codes.add(inc.getSystem() + "|" + c.getCode()))));
+				valueSet(e.getBinding().getValueSet()).ifPresent(vs -> vs.getCompose()
+					.getInclude()
+					.forEach(inc -> inc.getConcept().forEach(c -> codes.add(inc.getSystem() + "|" + c.getCode()))));
 			}
 		}
 		return codes;
@@ -133,15 +144,19 @@ public class ProfileCatalog {
 		return profilesByType.getOrDefault(resourceType, List.of()).stream().map(StructureDefinition::getUrl).toList();
 	}
 
-	/** Changes whenever any published conformance resource changes: earlier validation results then expire. */
+	/**
+	 * Changes whenever any published conformance resource changes: earlier validation
+	 * results then expire.
+	 */
 	public String fingerprint() {
 		return fingerprint;
 	}
 
 	/**
-	 * The profile to validate against, or empty when the type is not accepted or no profile fits.
-	 *
-	 * @param codes "system|code" of the resource's code (Observation.code, Procedure.code, EpisodeOfCare.type)
+	 * The profile to validate against, or empty when the type is not accepted or no
+	 * profile fits.
+	 * @param codes "system|code" of the resource's code (Observation.code,
+	 * Procedure.code, EpisodeOfCare.type)
 	 */
 	public Optional<String> select(String resourceType, List<String> declaredProfiles, List<String> codes) {
 		List<String> ours = profilesFor(resourceType);
@@ -169,8 +184,10 @@ public class ProfileCatalog {
 	private static MessageDigest sha256() {
 		try {
 			return MessageDigest.getInstance("SHA-256");
-		} catch (Exception e) {
+		}
+		catch (Exception e) {
 			throw new IllegalStateException(e);
 		}
 	}
+
 }

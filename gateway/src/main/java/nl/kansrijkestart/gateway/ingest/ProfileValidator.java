@@ -52,43 +52,53 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Validates request bodies against our profiles, every resource explicitly against the profile
- * {@link ProfileCatalog#select} picks for it.
+ * Validates request bodies against our profiles, every resource explicitly against the
+ * profile {@link ProfileCatalog#select} picks for it.
  *
- * <p>Why it is built this way (see docs/validation.md): HAPI's {@code FhirValidator} constructs a new core
- * {@code InstanceValidator} on every call, about 20–30 ms of fixed cost. Here the conformance resources and
- * worker context are built once, a small pool of {@code InstanceValidator}s is reused (the core validator
- * resets its per-call state at its main entry point, but is not thread-safe, hence the pool), the body is
- * parsed once into the validator's element model and each resource is validated on its own against its
- * profile. A resource whose received content (and profile set) is identical to one already stored skips
- * validation: birth-care systems resend the growing dossier.
+ * <p>
+ * Why it is built this way (see docs/validation.md): HAPI's {@code FhirValidator}
+ * constructs a new core {@code InstanceValidator} on every call, about 20–30 ms of fixed
+ * cost. Here the conformance resources and worker context are built once, a small pool of
+ * {@code InstanceValidator}s is reused (the core validator resets its per-call state at
+ * its main entry point, but is not thread-safe, hence the pool), the body is parsed once
+ * into the validator's element model and each resource is validated on its own against
+ * its profile. A resource whose received content (and profile set) is identical to one
+ * already stored skips validation: birth-care systems resend the growing dossier.
  *
- * <p>The core validator was not written to be reused: some of its state only grows (its {@code CodingsObserver}
- * keeps every coding it has seen, with the element tree around it). Each pooled validator is therefore retired
- * after {@link #USES_PER_VALIDATOR} resources, which bounds that memory and costs one construction per retirement.
+ * <p>
+ * The core validator was not written to be reused: some of its state only grows (its
+ * {@code CodingsObserver} keeps every coding it has seen, with the element tree around
+ * it). Each pooled validator is therefore retired after {@link #USES_PER_VALIDATOR}
+ * resources, which bounds that memory and costs one construction per retirement.
  */
 @Component
 public class ProfileValidator {
 
 	private static final Logger log = LoggerFactory.getLogger(ProfileValidator.class);
+
 	private static final Pattern URN_UUID = Pattern
-			.compile("urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+		.compile("urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
 	private static final Pattern CONDITIONAL_REFERENCE = Pattern.compile("([A-Z][A-Za-z]+)\\?.+");
 
 	static final int USES_PER_VALIDATOR = 200;
 
 	public enum Format {
+
 		JSON, XML
+
 	}
 
 	private final ProfileCatalog catalog;
+
 	private final XMLInputFactory xmlInputFactory;
+
 	/**
-	 * Loading the core definitions and building snapshots takes seconds: it runs once the server is up, and a
-	 * validation that arrives before it is done waits for it.
+	 * Loading the core definitions and building snapshots takes seconds: it runs once the
+	 * server is up, and a validation that arrives before it is done waits for it.
 	 */
 	private final CompletableFuture<Engine> engine;
+
 	private final Thread warmUp;
 
 	public ProfileValidator(FhirContext fhirContext, ProfileCatalog catalog, IngestProperties properties) {
@@ -100,7 +110,8 @@ public class ProfileValidator {
 		this.warmUp = new Thread(() -> {
 			try {
 				engine.complete(new Engine(fhirContext, properties.validatorPoolSize()).warmUp());
-			} catch (RuntimeException | Error e) {
+			}
+			catch (RuntimeException | Error e) {
 				log.error("The profile validator cannot be built: no write can be accepted", e);
 				engine.completeExceptionally(e);
 			}
@@ -109,8 +120,9 @@ public class ProfileValidator {
 	}
 
 	/**
-	 * Starts building the validator, if not yet begun. The server calls it once it answers requests: on a small
-	 * machine the build would otherwise compete for the same cores with the rest of start-up.
+	 * Starts building the validator, if not yet begun. The server calls it once it
+	 * answers requests: on a small machine the build would otherwise compete for the same
+	 * cores with the rest of start-up.
 	 */
 	@EventListener(ApplicationReadyEvent.class)
 	public void warmUp() {
@@ -121,9 +133,14 @@ public class ProfileValidator {
 		}
 	}
 
-	/** Whether validations are served, still wait for the warm-up, or cannot be (health reports it). */
+	/**
+	 * Whether validations are served, still wait for the warm-up, or cannot be (health
+	 * reports it).
+	 */
 	public enum State {
+
 		WARMING, READY, FAILED
+
 	}
 
 	public State state() {
@@ -133,7 +150,10 @@ public class ProfileValidator {
 		return engine.isCompletedExceptionally() ? State.FAILED : State.READY;
 	}
 
-	/** Waits until the validator is built and warm (or has failed to be built, which is thrown). */
+	/**
+	 * Waits until the validator is built and warm (or has failed to be built, which is
+	 * thrown).
+	 */
 	public void awaitReady() {
 		engine();
 	}
@@ -142,15 +162,22 @@ public class ProfileValidator {
 		warmUp();
 		try {
 			return engine.join();
-		} catch (CompletionException e) {
+		}
+		catch (CompletionException e) {
 			throw new IllegalStateException("The profile validator could not be built", e.getCause());
 		}
 	}
 
-	/** The conformance resources, the core validator's worker context and the pooled validators. */
+	/**
+	 * The conformance resources, the core validator's worker context and the pooled
+	 * validators.
+	 */
 	private final class Engine {
+
 		final CachingWorkerContext worker;
+
 		final BlockingQueue<PooledValidator> pool;
+
 		final Map<String, StructureDefinition> snapshots = new ConcurrentHashMap<>();
 
 		Engine(FhirContext fhirContext, int poolSize) {
@@ -158,13 +185,18 @@ public class ProfileValidator {
 			catalog.structureDefinitions().forEach(ours::addStructureDefinition);
 			catalog.valueSets().forEach(ours::addValueSet);
 			catalog.codeSystems().forEach(ours::addCodeSystem);
-			// SNOMED CT and LOINC are not loadable offline: codes from them are checked against our ValueSets'
-			// enumerations and profile patterns; an unknown system elsewhere is a warning, not a rejection.
-			UnknownCodeSystemWarningValidationSupport unknownSystems = new UnknownCodeSystemWarningValidationSupport(fhirContext);
-			unknownSystems.setNonExistentCodeSystemSeverity(
-					ca.uhn.fhir.context.support.IValidationSupport.IssueSeverity.WARNING);
-			ValidationSupportChain chain = new ValidationSupportChain(ours, new DefaultProfileValidationSupport(fhirContext),
-					new SnapshotGeneratingValidationSupport(fhirContext), new InMemoryTerminologyServerValidationSupport(fhirContext),
+			// SNOMED CT and LOINC are not loadable offline: codes from them are checked
+			// against our ValueSets'
+			// enumerations and profile patterns; an unknown system elsewhere is a
+			// warning, not a rejection.
+			UnknownCodeSystemWarningValidationSupport unknownSystems = new UnknownCodeSystemWarningValidationSupport(
+					fhirContext);
+			unknownSystems
+				.setNonExistentCodeSystemSeverity(ca.uhn.fhir.context.support.IValidationSupport.IssueSeverity.WARNING);
+			ValidationSupportChain chain = new ValidationSupportChain(ours,
+					new DefaultProfileValidationSupport(fhirContext),
+					new SnapshotGeneratingValidationSupport(fhirContext),
+					new InMemoryTerminologyServerValidationSupport(fhirContext),
 					new CommonCodeSystemsTerminologyService(fhirContext), unknownSystems);
 			this.worker = new CachingWorkerContext(chain);
 			this.pool = new ArrayBlockingQueue<>(poolSize);
@@ -178,7 +210,8 @@ public class ProfileValidator {
 				InstanceValidator v = new InstanceValidator(worker, new FhirInstanceValidator.NullEvaluationContext(),
 						new XVerExtensionManagerOld(worker), new ValidatorSession(), new ValidatorSettings());
 				v.setAssumeValidRestReferences(true);
-				// Reference targets are resolved and checked by the transaction processor, not fetched here.
+				// Reference targets are resolved and checked by the transaction
+				// processor, not fetched here.
 				v.setPolicyAdvisor(new FhirDefaultPolicyAdvisor());
 				v.setAnyExtensionsAllowed(true);
 				v.setResourceIdRule(IdStatus.OPTIONAL);
@@ -187,23 +220,27 @@ public class ProfileValidator {
 				v.setNoExtensibleWarnings(true);
 				v.setAllowXsiLocation(false);
 				return v;
-			} catch (Exception e) {
+			}
+			catch (Exception e) {
 				throw new IllegalStateException("Cannot build the FHIR instance validator", e);
 			}
 		}
 
-		/** Snapshot generation and the first validation are slow (seconds): done before the engine is handed out. */
+		/**
+		 * Snapshot generation and the first validation are slow (seconds): done before
+		 * the engine is handed out.
+		 */
 		Engine warmUp() {
 			long start = System.nanoTime();
 			for (String type : catalog.acceptedTypes()) {
 				for (String profile : catalog.profilesFor(type)) {
 					snapshot(profile);
 				}
-				validate(this, ("{\"resourceType\":\"" + type + "\"}").getBytes(StandardCharsets.UTF_8), Format.JSON, false,
-						NOTHING_KNOWN);
+				validate(this, ("{\"resourceType\":\"" + type + "\"}").getBytes(StandardCharsets.UTF_8), Format.JSON,
+						false, NOTHING_KNOWN);
 			}
-			log.info("Validator ready: {} profiles, fingerprint {}, warm-up {} ms", snapshots.size(), catalog.fingerprint(),
-					(System.nanoTime() - start) / 1_000_000);
+			log.info("Validator ready: {} profiles, fingerprint {}, warm-up {} ms", snapshots.size(),
+					catalog.fingerprint(), (System.nanoTime() - start) / 1_000_000);
 			return this;
 		}
 
@@ -222,7 +259,8 @@ public class ProfileValidator {
 			PooledValidator pooled;
 			try {
 				pooled = pool.take();
-			} catch (InterruptedException e) {
+			}
+			catch (InterruptedException e) {
 				Thread.currentThread().interrupt();
 				throw new IllegalStateException("Interrupted while waiting for a validator", e);
 			}
@@ -230,10 +268,12 @@ public class ProfileValidator {
 				List<ValidationMessage> messages = new ArrayList<>();
 				pooled.validator.validate(null, messages, null, element, new ArrayList<>(List.of(sd)));
 				return messages;
-			} finally {
+			}
+			finally {
 				pool.add(++pooled.uses < USES_PER_VALIDATOR ? pooled : new PooledValidator(newInstanceValidator()));
 			}
 		}
+
 	}
 
 	/** The profile's snapshot, as the validator uses it. */
@@ -245,10 +285,13 @@ public class ProfileValidator {
 	public static final UnaryOperator<Set<String>> NOTHING_KNOWN = hashes -> Set.of();
 
 	/**
-	 * @param bundle true for a transaction or batch Bundle (each entry validated on its own), false for one resource
-	 * @param alreadyValidated of the given source hashes, those stored as valid under {@link ProfileCatalog#fingerprint()}
+	 * @param bundle true for a transaction or batch Bundle (each entry validated on its
+	 * own), false for one resource
+	 * @param alreadyValidated of the given source hashes, those stored as valid under
+	 * {@link ProfileCatalog#fingerprint()}
 	 */
-	public ValidationReport validate(byte[] body, Format format, boolean bundle, UnaryOperator<Set<String>> alreadyValidated) {
+	public ValidationReport validate(byte[] body, Format format, boolean bundle,
+			UnaryOperator<Set<String>> alreadyValidated) {
 		return validate(engine(), body, format, bundle, alreadyValidated);
 	}
 
@@ -260,22 +303,26 @@ public class ProfileValidator {
 		}
 		Element root;
 		try {
-			ParserBase parser = Manager.makeParser(engine.worker, format == Format.XML ? Manager.FhirFormat.XML : Manager.FhirFormat.JSON);
+			ParserBase parser = Manager.makeParser(engine.worker,
+					format == Format.XML ? Manager.FhirFormat.XML : Manager.FhirFormat.JSON);
 			parser.setupValidation(ParserBase.ValidationPolicy.EVERYTHING);
 			List<ValidatedFragment> fragments = parser.parse(new ByteArrayInputStream(body));
 			root = fragments.isEmpty() ? null : fragments.get(0).getElement();
 			for (ValidatedFragment fragment : fragments) {
 				fragment.getErrors().forEach(m -> issues.add(toIssue(m, null, null)));
 			}
-		} catch (Exception e) {
+		}
+		catch (Exception e) {
 			issues.add(new ValidationIssue(ValidationIssue.Severity.FATAL, "structure",
-					"The body is not a readable FHIR " + format + " resource: " + firstLine(e.getMessage()), null, 0, 0));
+					"The body is not a readable FHIR " + format + " resource: " + firstLine(e.getMessage()), null, 0,
+					0));
 			return new ValidationReport(true, null, issues, List.of(), catalog.fingerprint());
 		}
 		boolean fatal = issues.stream().anyMatch(i -> i.severity() == ValidationIssue.Severity.FATAL);
 		if (root == null || fatal) {
 			if (issues.isEmpty()) {
-				issues.add(new ValidationIssue(ValidationIssue.Severity.FATAL, "structure", "The body holds no FHIR resource", null, 0, 0));
+				issues.add(new ValidationIssue(ValidationIssue.Severity.FATAL, "structure",
+						"The body holds no FHIR resource", null, 0, 0));
 			}
 			return new ValidationReport(true, null, issues, List.of(), catalog.fingerprint());
 		}
@@ -293,16 +340,18 @@ public class ProfileValidator {
 					resources.put(i, resource);
 				}
 			}
-		} else {
+		}
+		else {
 			resources.put(0, root);
 		}
 		List<ValidatedEntry> entries = validateResources(engine, resources, bundle, issues, alreadyValidated);
 		Element type = bundle ? child(root, "type") : null;
-		return new ValidationReport(false, type == null ? null : type.primitiveValue(), issues, entries, catalog.fingerprint());
+		return new ValidationReport(false, type == null ? null : type.primitiveValue(), issues, entries,
+				catalog.fingerprint());
 	}
 
-	private List<ValidatedEntry> validateResources(Engine engine, Map<Integer, Element> resources, boolean bundle, List<ValidationIssue> issues,
-			UnaryOperator<Set<String>> alreadyValidated) {
+	private List<ValidatedEntry> validateResources(Engine engine, Map<Integer, Element> resources, boolean bundle,
+			List<ValidationIssue> issues, UnaryOperator<Set<String>> alreadyValidated) {
 		record Pending(int index, Element element, String profile, String hash) {
 		}
 		List<Pending> pending = new ArrayList<>();
@@ -313,10 +362,12 @@ public class ProfileValidator {
 			Optional<String> profile = catalog.select(type, declaredProfiles(element), codes(element));
 			if (profile.isEmpty()) {
 				String message = catalog.profilesFor(type).isEmpty()
-						? "Resource type " + type + " is not accepted by this gateway; accepted: " + catalog.acceptedTypes()
-						: "No Kansrijke Start profile for this " + type + " (code " + codes(element) + "); declare one of "
-								+ catalog.profilesFor(type) + " in meta.profile";
-				issues.add(new ValidationIssue(ValidationIssue.Severity.ERROR, "not-supported", message, prefix, element.line(), element.col()));
+						? "Resource type " + type + " is not accepted by this gateway; accepted: "
+								+ catalog.acceptedTypes()
+						: "No Kansrijke Start profile for this " + type + " (code " + codes(element)
+								+ "); declare one of " + catalog.profilesFor(type) + " in meta.profile";
+				issues.add(new ValidationIssue(ValidationIssue.Severity.ERROR, "not-supported", message, prefix,
+						element.line(), element.col()));
 				continue;
 			}
 			pending.add(new Pending(e.getKey(), element, profile.get(), sourceHash(element, profile.get())));
@@ -329,7 +380,8 @@ public class ProfileValidator {
 			if (revalidate) {
 				conditionalReferencesAsTyped(p.element());
 				String prefix = bundle ? "Bundle.entry[" + p.index() + "].resource" : null;
-				engine.run(p.element(), p.profile()).forEach(m -> issues.add(toIssue(m, p.element().fhirType(), prefix)));
+				engine.run(p.element(), p.profile())
+					.forEach(m -> issues.add(toIssue(m, p.element().fhirType(), prefix)));
 			}
 			out.add(new ValidatedEntry(p.index(), p.element().fhirType(), p.profile(), p.hash(), revalidate));
 		}
@@ -337,12 +389,15 @@ public class ProfileValidator {
 	}
 
 	private static final class PooledValidator {
+
 		final InstanceValidator validator;
+
 		int uses;
 
 		PooledValidator(InstanceValidator validator) {
 			this.validator = validator;
 		}
+
 	}
 
 	private static List<String> declaredProfiles(Element resource) {
@@ -368,14 +423,16 @@ public class ProfileValidator {
 	}
 
 	/**
-	 * Hash of the resource as received plus its profile. Valid urn:uuid values are normalised: clients mint new
-	 * placeholders on every send, and swapping one well-formed UUID for another cannot change the outcome.
+	 * Hash of the resource as received plus its profile. Valid urn:uuid values are
+	 * normalised: clients mint new placeholders on every send, and swapping one
+	 * well-formed UUID for another cannot change the outcome.
 	 */
 	static String sourceHash(Element element, String profile) {
 		MessageDigest digest;
 		try {
 			digest = MessageDigest.getInstance("SHA-256");
-		} catch (Exception e) {
+		}
+		catch (Exception e) {
 			throw new IllegalStateException(e);
 		}
 		digest.update(profile.getBytes(StandardCharsets.UTF_8));
@@ -388,8 +445,10 @@ public class ProfileValidator {
 		digest.update(element.getName().getBytes(StandardCharsets.UTF_8));
 		digest.update((byte) ':');
 		digest.update(element.fhirType().getBytes(StandardCharsets.UTF_8));
-		// A narrative is a node tree, not a string value (Element.getValue() throws for xhtml).
-		String value = element.getXhtml() != null ? new XhtmlComposer(true).compose(element.getXhtml()) : element.getValue();
+		// A narrative is a node tree, not a string value (Element.getValue() throws for
+		// xhtml).
+		String value = element.getXhtml() != null ? new XhtmlComposer(true).compose(element.getXhtml())
+				: element.getValue();
 		if (value != null) {
 			digest.update((byte) '=');
 			digest.update(URN_UUID.matcher(value).replaceAll("urn:uuid:").getBytes(StandardCharsets.UTF_8));
@@ -403,10 +462,11 @@ public class ProfileValidator {
 	}
 
 	/**
-	 * A conditional reference ({@code Patient?identifier=...|...}) is resolved by the transaction, not by the
-	 * validator, which would read the query as a URL and its type as the last path segment ("NamingSystem"). The
-	 * validator sees {@code Type/conditional} instead, so the reference's type is still checked against the profile.
-	 * Runs after the source hash is taken.
+	 * A conditional reference ({@code Patient?identifier=...|...}) is resolved by the
+	 * transaction, not by the validator, which would read the query as a URL and its type
+	 * as the last path segment ("NamingSystem"). The validator sees
+	 * {@code Type/conditional} instead, so the reference's type is still checked against
+	 * the profile. Runs after the source hash is taken.
 	 */
 	private static void conditionalReferencesAsTyped(Element element) {
 		if (!element.hasChildren()) {
@@ -423,7 +483,10 @@ public class ProfileValidator {
 		}
 	}
 
-	/** The element model's child lookups fail on an element without children (e.g. {@code "meta": {}}). */
+	/**
+	 * The element model's child lookups fail on an element without children (e.g.
+	 * {@code "meta": {}}).
+	 */
 	private static List<Element> children(Element parent, String name) {
 		return parent.hasChildren() ? parent.getChildrenByName(name) : List.of();
 	}
@@ -445,11 +508,13 @@ public class ProfileValidator {
 						return true;
 					}
 				}
-			} finally {
+			}
+			finally {
 				reader.close();
 			}
 			return false;
-		} catch (XMLStreamException e) {
+		}
+		catch (XMLStreamException e) {
 			issues.add(new ValidationIssue(ValidationIssue.Severity.FATAL, "structure",
 					"The body is not well-formed XML: " + firstLine(e.getMessage()), null, 0, 0));
 			return true;
@@ -478,4 +543,5 @@ public class ProfileValidator {
 		int nl = message.indexOf('\n');
 		return nl < 0 ? message : message.substring(0, nl);
 	}
+
 }

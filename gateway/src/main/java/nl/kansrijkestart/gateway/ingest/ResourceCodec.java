@@ -9,7 +9,10 @@ import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
 
-/** Converts between stored JSON and HAPI resources, and hashes content for change detection. */
+/**
+ * Converts between stored JSON and HAPI resources, and hashes content for change
+ * detection.
+ */
 @Component
 public class ResourceCodec {
 
@@ -19,7 +22,10 @@ public class ResourceCodec {
 		this.fhirContext = fhirContext;
 	}
 
-	/** Version and time live in their own columns and are put back into meta on every read. */
+	/**
+	 * Version and time live in their own columns and are put back into meta on every
+	 * read.
+	 */
 	public Resource parse(StoredResource stored) {
 		Resource resource = (Resource) fhirContext.newJsonParser().parseResource(stored.json());
 		resource.setId(stored.resourceType() + "/" + stored.id() + "/_history/" + stored.version());
@@ -34,9 +40,12 @@ public class ResourceCodec {
 
 	public static String sha256(String text) {
 		try {
-			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-		} catch (Exception e) {
+			return HexFormat.of()
+				.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (Exception e) {
 			throw new IllegalStateException(e);
 		}
 	}
+
 }

@@ -34,28 +34,39 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 
 /**
- * Plans and applies one atomic set of writes inside the caller's database transaction: resolves target ids
- * (conditional create and update), rewrites placeholder references, detects no-op resends, checks
- * identifier ownership and optimistic locks, then stores the new versions and one Provenance. Everything is
- * confined to the submitting organisation's partition: another organisation's resources are invisible here, as if
+ * Plans and applies one atomic set of writes inside the caller's database transaction:
+ * resolves target ids (conditional create and update), rewrites placeholder references,
+ * detects no-op resends, checks identifier ownership and optimistic locks, then stores
+ * the new versions and one Provenance. Everything is confined to the submitting
+ * organisation's partition: another organisation's resources are invisible here, as if
  * they did not exist. Not thread-safe: one instance per attempt.
  */
 class UnitOfWork {
 
 	private static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
 	private static final Pattern ETAG = Pattern.compile("(W/)?\"?([0-9]+)\"?");
 
 	private final ResourceStore store;
+
 	private final SearchIndexer indexer;
+
 	private final ResourceCodec codec;
+
 	private final FhirTerser terser;
+
 	private final String fingerprint;
+
 	private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
 	private final OrganizationIdentifier organization;
+
 	private final String owner;
+
 	private final IngestSource source;
 
 	private final Map<String, String> placeholders = new HashMap<>();
+
 	private final Map<String, StoredResource> current = new HashMap<>();
 
 	private record Target(EntryRequest entry, String type, String id, boolean matchedExisting, boolean conditional) {
@@ -85,12 +96,13 @@ class UnitOfWork {
 		for (Target t : targets) {
 			StoredResource existing = current.get(t.ref());
 			if (existing == null && !t.entry().method().equals("POST") && !t.conditional()) {
-				// No update-as-create with client ids: "not found" must not tell another organisation's id from a free one.
+				// No update-as-create with client ids: "not found" must not tell another
+				// organisation's id from a free one.
 				throw new ResourceNotFoundException("Entry " + t.entry().index() + ": " + t.ref() + " is not known");
 			}
 			if (t.matchedExisting()) {
-				outcomes.add(new EntryOutcome(t.entry().index(), 200, t.type(), t.id(), existing.version(), existing.lastUpdated(),
-						null));
+				outcomes.add(new EntryOutcome(t.entry().index(), 200, t.type(), t.id(), existing.version(),
+						existing.lastUpdated(), null));
 				continue;
 			}
 			// A copy: a retried attempt must start again from what the client sent.
@@ -104,12 +116,13 @@ class UnitOfWork {
 				resource.getMeta().addProfile(profile);
 			}
 			checkIfMatch(t, existing);
-			// Stored without meta.versionId/lastUpdated (see ResourceCodec.parse): one encoding serves hash and storage.
+			// Stored without meta.versionId/lastUpdated (see ResourceCodec.parse): one
+			// encoding serves hash and storage.
 			String json = codec.encode(resource);
 			String hash = ResourceCodec.sha256(json);
 			if (existing != null && hash.equals(existing.contentHash())) {
-				outcomes.add(new EntryOutcome(t.entry().index(), 200, t.type(), t.id(), existing.version(), existing.lastUpdated(),
-						null));
+				outcomes.add(new EntryOutcome(t.entry().index(), 200, t.type(), t.id(), existing.version(),
+						existing.lastUpdated(), null));
 				continue;
 			}
 			long version = existing == null ? 1 : existing.version() + 1;
@@ -118,7 +131,8 @@ class UnitOfWork {
 					indexer.index(resource), owner));
 			resource.getMeta().setVersionId(Long.toString(version));
 			resource.getMeta().setLastUpdatedElement(new InstantType(java.util.Date.from(now)));
-			outcomes.add(new EntryOutcome(t.entry().index(), existing == null ? 201 : 200, t.type(), t.id(), version, now, resource));
+			outcomes.add(new EntryOutcome(t.entry().index(), existing == null ? 201 : 200, t.type(), t.id(), version,
+					now, resource));
 		}
 		checkIdentifierOwnership(writes);
 		if (!writes.isEmpty()) {
@@ -145,23 +159,30 @@ class UnitOfWork {
 				if (segments.length != 1 || q >= 0) {
 					throw invalid(e, "POST takes the url '" + type + "'; use PUT for an update");
 				}
-				List<String> matches = e.ifNoneExist() == null ? List.of() : conditionalMatches(e, type, e.ifNoneExist());
-				target = matches.isEmpty() ? new Target(e, type, newId(), false, true) : new Target(e, type, matches.get(0), true, true);
-			} else if (e.method().equals("PUT")) {
+				List<String> matches = e.ifNoneExist() == null ? List.of()
+						: conditionalMatches(e, type, e.ifNoneExist());
+				target = matches.isEmpty() ? new Target(e, type, newId(), false, true)
+						: new Target(e, type, matches.get(0), true, true);
+			}
+			else if (e.method().equals("PUT")) {
 				if (q >= 0) {
 					List<String> matches = conditionalMatches(e, type, url.substring(q + 1));
 					target = new Target(e, type, matches.isEmpty() ? newId() : matches.get(0), false, true);
-				} else {
+				}
+				else {
 					if (segments.length != 2 || !ID.matcher(segments[1]).matches()) {
-						throw invalid(e, "PUT takes the url '" + type + "/[id]' or '" + type + "?identifier=system|value'");
+						throw invalid(e,
+								"PUT takes the url '" + type + "/[id]' or '" + type + "?identifier=system|value'");
 					}
 					if (e.resource().hasIdElement() && e.resource().getIdElement().hasIdPart()
 							&& !e.resource().getIdElement().getIdPart().equals(segments[1])) {
-						throw invalid(e, "resource id " + e.resource().getIdElement().getIdPart() + " does not match the url id " + segments[1]);
+						throw invalid(e, "resource id " + e.resource().getIdElement().getIdPart()
+								+ " does not match the url id " + segments[1]);
 					}
 					target = new Target(e, type, segments[1], false, false);
 				}
-			} else {
+			}
+			else {
 				throw invalid(e, "method " + e.method() + " is not supported here; use POST or PUT");
 			}
 			if (!seen.add(target.ref())) {
@@ -175,11 +196,15 @@ class UnitOfWork {
 		return targets;
 	}
 
-	/** Conditional create/update criteria: {@code identifier=[system|]value} or {@code _id=id}. */
+	/**
+	 * Conditional create/update criteria: {@code identifier=[system|]value} or
+	 * {@code _id=id}.
+	 */
 	private List<String> conditionalMatches(EntryRequest e, String type, String query) {
 		String[] pair = query.split("=", 2);
 		if (pair.length != 2 || pair[1].isBlank() || query.contains("&")) {
-			throw invalid(e, "conditional criteria '" + query + "' are not supported: use identifier=system|value or _id=id");
+			throw invalid(e,
+					"conditional criteria '" + query + "' are not supported: use identifier=system|value or _id=id");
 		}
 		String value = java.net.URLDecoder.decode(pair[1], java.nio.charset.StandardCharsets.UTF_8);
 		List<String> ids;
@@ -188,14 +213,17 @@ class UnitOfWork {
 			ids = bar < 0 ? store.idsByIdentifier(type, null, value, owner)
 					: store.idsByIdentifier(type, value.substring(0, bar).isEmpty() ? null : value.substring(0, bar),
 							value.substring(bar + 1), owner);
-		} else if (pair[0].equals("_id")) {
+		}
+		else if (pair[0].equals("_id")) {
 			ids = store.read(type, value, owner).map(r -> List.of(r.id())).orElse(List.of());
-		} else {
-			throw invalid(e, "conditional criteria '" + query + "' are not supported: use identifier=system|value or _id=id");
+		}
+		else {
+			throw invalid(e,
+					"conditional criteria '" + query + "' are not supported: use identifier=system|value or _id=id");
 		}
 		if (ids.size() > 1) {
-			throw new PreconditionFailedException("Entry " + e.index() + ": criteria '" + query + "' match " + ids.size()
-					+ " resources; they must match at most one");
+			throw new PreconditionFailedException("Entry " + e.index() + ": criteria '" + query + "' match "
+					+ ids.size() + " resources; they must match at most one");
 		}
 		return ids;
 	}
@@ -203,15 +231,18 @@ class UnitOfWork {
 	private void loadCurrent(List<Target> targets) {
 		Map<String, List<String>> idsByType = new LinkedHashMap<>();
 		targets.forEach(t -> idsByType.computeIfAbsent(t.type(), k -> new ArrayList<>()).add(t.id()));
-		idsByType.forEach((type, ids) -> store.readAll(type, ids, owner).forEach(r -> current.put(r.resourceType() + "/" + r.id(), r)));
+		idsByType.forEach((type, ids) -> store.readAll(type, ids, owner)
+			.forEach(r -> current.put(r.resourceType() + "/" + r.id(), r)));
 	}
 
 	/**
-	 * Every reference must lead somewhere inside this request or the caller's partition: a placeholder of this
-	 * transaction, a conditional reference that matches, {@code Type/id} that exists, or (for a person) an identifier
-	 * that matches one person. A reference that may point to a person and cannot be resolved is refused: stored
-	 * unlinked, it would escape handover, monitoring, the audit trail and the partition check. References to
-	 * organisations by identifier (URA, AGB) and to other servers' non-person resources are kept as sent.
+	 * Every reference must lead somewhere inside this request or the caller's partition:
+	 * a placeholder of this transaction, a conditional reference that matches,
+	 * {@code Type/id} that exists, or (for a person) an identifier that matches one
+	 * person. A reference that may point to a person and cannot be resolved is refused:
+	 * stored unlinked, it would escape handover, monitoring, the audit trail and the
+	 * partition check. References to organisations by identifier (URA, AGB) and to other
+	 * servers' non-person resources are kept as sent.
 	 */
 	private void resolveReferences(EntryRequest e, Resource resource, Set<String> inThisUnit, List<Target> targets) {
 		List<String> mustExist = new ArrayList<>();
@@ -230,21 +261,27 @@ class UnitOfWork {
 			String mapped = placeholders.get(value);
 			if (mapped != null) {
 				ref.setReference(mapped);
-			} else if (value.startsWith("urn:")) {
+			}
+			else if (value.startsWith("urn:")) {
 				throw unprocessable(e, "reference " + value + " does not resolve to any entry of this transaction");
-			} else if (value.contains("?")) {
+			}
+			else if (value.contains("?")) {
 				String type = value.substring(0, value.indexOf('?'));
 				List<String> ids = conditionalMatches(e, type, value.substring(value.indexOf('?') + 1));
 				if (ids.isEmpty()) {
 					throw unprocessable(e, "conditional reference " + value + " matches no resource");
 				}
 				ref.setReference(type + "/" + ids.get(0));
-			} else if (value.startsWith("http://") || value.startsWith("https://")) {
-				if (site.mayBePerson() || References.PERSON_TYPES.stream().anyMatch(t -> value.contains("/" + t + "/"))) {
-					throw unprocessable(e, site.path() + ": reference " + value + " points to another server; a person is"
+			}
+			else if (value.startsWith("http://") || value.startsWith("https://")) {
+				if (site.mayBePerson()
+						|| References.PERSON_TYPES.stream().anyMatch(t -> value.contains("/" + t + "/"))) {
+					throw unprocessable(e, site.path() + ": reference " + value
+							+ " points to another server; a person is"
 							+ " referenced on this server (Type/id, a placeholder of this transaction, or an identifier)");
 				}
-			} else {
+			}
+			else {
 				String[] parts = value.split("/");
 				if (parts.length < 2) {
 					throw unprocessable(e, "reference " + value + " is not of the form Type/id");
@@ -263,7 +300,10 @@ class UnitOfWork {
 		}
 	}
 
-	/** A logical reference to a person: the one person with that identifier in this transaction or the partition. */
+	/**
+	 * A logical reference to a person: the one person with that identifier in this
+	 * transaction or the partition.
+	 */
 	private String byIdentifier(EntryRequest e, ReferenceSite site, List<Target> targets) {
 		Reference ref = site.reference();
 		if (ref.hasType() && !References.PERSON_TYPES.contains(ref.getType())) {
@@ -272,31 +312,36 @@ class UnitOfWork {
 		}
 		Identifier id = ref.getIdentifier();
 		if (!ref.hasIdentifier() || !id.hasValue()) {
-			throw unprocessable(e, site.path() + ": a reference to a person needs a reference or an identifier, not only a"
-					+ " display");
+			throw unprocessable(e, site.path()
+					+ ": a reference to a person needs a reference or an identifier, not only a" + " display");
 		}
 		String type = ref.hasType() ? ref.getType() : References.typeOfIdentifier(id.getSystem());
 		if (type == null) {
-			throw unprocessable(e, site.path() + ": a reference by identifier " + id.getSystem() + " needs reference.type (the"
-					+ " element may point to a person)");
+			throw unprocessable(e, site.path() + ": a reference by identifier " + id.getSystem()
+					+ " needs reference.type (the" + " element may point to a person)");
 		}
 		if (!References.PERSON_TYPES.contains(type)) {
-			// an organisation or professional by its register number (URA, AGB, UZI, BIG): kept as sent
+			// an organisation or professional by its register number (URA, AGB, UZI,
+			// BIG): kept as sent
 			return null;
 		}
 		Set<String> matches = new java.util.LinkedHashSet<>();
 		for (Target t : targets) {
-			if (t.type().equals(type) && terser.getValues(t.entry().resource(), "identifier", Identifier.class).stream()
-					.anyMatch(i -> id.getValue().equals(i.getValue()) && (!id.hasSystem() || id.getSystem().equals(i.getSystem())))) {
+			if (t.type().equals(type) && terser.getValues(t.entry().resource(), "identifier", Identifier.class)
+				.stream()
+				.anyMatch(i -> id.getValue().equals(i.getValue())
+						&& (!id.hasSystem() || id.getSystem().equals(i.getSystem())))) {
 				matches.add(t.ref());
 			}
 		}
 		store.idsByIdentifier(type, id.hasSystem() ? id.getSystem() : null, id.getValue(), owner)
-				.forEach(found -> matches.add(type + "/" + found));
+			.forEach(found -> matches.add(type + "/" + found));
 		if (matches.size() != 1) {
-			throw unprocessable(e, site.path() + ": the identifier " + (id.hasSystem() ? id.getSystem() + "|" : "")
-					+ "... matches " + (matches.isEmpty() ? "no " + type : matches.size() + " " + type + " resources")
-					+ " of your organisation; send the " + type + " in this transaction or reference it as " + type + "/[id]");
+			throw unprocessable(e,
+					site.path() + ": the identifier " + (id.hasSystem() ? id.getSystem() + "|" : "") + "... matches "
+							+ (matches.isEmpty() ? "no " + type : matches.size() + " " + type + " resources")
+							+ " of your organisation; send the " + type + " in this transaction or reference it as "
+							+ type + "/[id]");
 		}
 		return matches.iterator().next();
 	}
@@ -318,7 +363,8 @@ class UnitOfWork {
 	}
 
 	private void checkIdentifierOwnership(List<ResourceWrite> writes) {
-		Map<String, List<ResourceWrite>> byType = writes.stream().collect(Collectors.groupingBy(ResourceWrite::resourceType));
+		Map<String, List<ResourceWrite>> byType = writes.stream()
+			.collect(Collectors.groupingBy(ResourceWrite::resourceType));
 		for (var group : byType.entrySet()) {
 			Map<IndexEntries.Identifier, String> claimedHere = new HashMap<>();
 			for (ResourceWrite w : group.getValue()) {
@@ -330,12 +376,14 @@ class UnitOfWork {
 					}
 				}
 			}
-			Map<IndexEntries.Identifier, String> owners = store.identifierOwners(group.getKey(), owner, claimedHere.keySet());
+			Map<IndexEntries.Identifier, String> owners = store.identifierOwners(group.getKey(), owner,
+					claimedHere.keySet());
 			for (var owner : owners.entrySet()) {
 				if (!owner.getValue().equals(claimedHere.get(owner.getKey()))) {
-					throw new IdentifierTakenException("Identifier " + owner.getKey().system() + "|" + owner.getKey().value()
-							+ " already belongs to " + group.getKey() + "/" + owner.getValue()
-							+ "; update that resource (PUT " + group.getKey() + "?identifier=...) instead of creating another");
+					throw new IdentifierTakenException("Identifier " + owner.getKey().system() + "|"
+							+ owner.getKey().value() + " already belongs to " + group.getKey() + "/" + owner.getValue()
+							+ "; update that resource (PUT " + group.getKey()
+							+ "?identifier=...) instead of creating another");
 				}
 			}
 		}
@@ -350,27 +398,35 @@ class UnitOfWork {
 		p.setActivity(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/v3-DataOperation",
 				writes.stream().allMatch(ResourceWrite::isCreate) ? "CREATE" : "UPDATE", null)));
 		p.addAgent()
-				.setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "author", "Author")))
-				.setWho(new Reference().setIdentifier(new Identifier().setSystem(organization.system()).setValue(organization.value())));
+			.setType(new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+					"author", "Author")))
+			.setWho(new Reference()
+				.setIdentifier(new Identifier().setSystem(organization.system()).setValue(organization.value())));
 		if (source != null) {
-			// what the sender sent, and the maps (url|version) that made our resources of it
-			p.addEntity().setRole(Provenance.ProvenanceEntityRole.SOURCE).setWhat(new Reference().setDisplay(source.format()
-					+ (source.messageId() == null ? "" : ", message " + source.messageId())));
+			// what the sender sent, and the maps (url|version) that made our resources of
+			// it
+			p.addEntity()
+				.setRole(Provenance.ProvenanceEntityRole.SOURCE)
+				.setWhat(new Reference().setDisplay(
+						source.format() + (source.messageId() == null ? "" : ", message " + source.messageId())));
 			source.maps().forEach(p::addPolicy);
 		}
 		String json = codec.encode(p);
-		return new ResourceWrite("Provenance", id, 1, 0, now, "POST", null, json, ResourceCodec.sha256(json), null, null,
-				indexer.index(p), owner);
+		return new ResourceWrite("Provenance", id, 1, 0, now, "POST", null, json, ResourceCodec.sha256(json), null,
+				null, indexer.index(p), owner);
 	}
 
 	/**
-	 * Another resource holds an identifier this write claims. Either a concurrent writer committed the same record
-	 * after our conditional lookup (a retry then resolves to it), or the client really duplicates an identifier.
+	 * Another resource holds an identifier this write claims. Either a concurrent writer
+	 * committed the same record after our conditional lookup (a retry then resolves to
+	 * it), or the client really duplicates an identifier.
 	 */
 	static final class IdentifierTakenException extends RuntimeException {
+
 		IdentifierTakenException(String message) {
 			super(message);
 		}
+
 	}
 
 	private static String newId() {
@@ -384,4 +440,5 @@ class UnitOfWork {
 	private static UnprocessableEntityException unprocessable(EntryRequest e, String message) {
 		return new UnprocessableEntityException("Entry " + e.index() + ": " + message);
 	}
+
 }

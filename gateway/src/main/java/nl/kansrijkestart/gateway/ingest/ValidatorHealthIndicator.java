@@ -5,8 +5,9 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * The gateway serves reads while the validator still warms up (writes wait for it), so warming is healthy; a
- * validator that could not be built means no write can ever be accepted, and the instance is down.
+ * The gateway serves reads while the validator still warms up (writes wait for it), so
+ * warming is healthy; a validator that could not be built means no write can ever be
+ * accepted, and the instance is down.
  */
 @Component
 class ValidatorHealthIndicator implements HealthIndicator {
@@ -20,6 +21,8 @@ class ValidatorHealthIndicator implements HealthIndicator {
 	@Override
 	public Health health() {
 		ProfileValidator.State state = validator.state();
-		return (state == ProfileValidator.State.FAILED ? Health.down() : Health.up()).withDetail("state", state).build();
+		return (state == ProfileValidator.State.FAILED ? Health.down() : Health.up()).withDetail("state", state)
+			.build();
 	}
+
 }

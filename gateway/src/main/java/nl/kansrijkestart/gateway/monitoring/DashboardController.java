@@ -16,4 +16,5 @@ class DashboardController {
 	String dashboard() {
 		return "forward:/monitoring/index.html";
 	}
+
 }

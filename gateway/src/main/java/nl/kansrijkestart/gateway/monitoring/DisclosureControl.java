@@ -13,39 +13,55 @@ import com.google.ortools.linearsolver.MPSolver;
 import com.google.ortools.linearsolver.MPVariable;
 
 /**
- * Statistical disclosure control of all indicators of one calendar year at once (docs/indicators.md). Every report is a
- * slice of one table per year: each count of each indicator (denominator, numerator, left out for consent) on the
- * publication grid: the country per month, quarter and year, each GGD region per quarter and year, each municipality
- * per year. Finer cells are not published, because their counts are too small to show and each would add relations to
- * protect.
+ * Statistical disclosure control of all indicators of one calendar year at once
+ * (docs/indicators.md). Every report is a slice of one table per year: each count of each
+ * indicator (denominator, numerator, left out for consent) on the publication grid: the
+ * country per month, quarter and year, each GGD region per quarter and year, each
+ * municipality per year. Finer cells are not published, because their counts are too
+ * small to show and each would add relations to protect.
  *
- * <p>Primary: a count from 1 to k−1 is suppressed; a numerator also when the denominator minus the numerator is (nearly
- * everyone in the cell has the attribute), and whenever its denominator is. A quick complementary pass over each
- * count's additive relations (country = sum of regions, region = sum of its municipalities, year = sum of quarters =
- * sum of months, quarter = sum of its months) leaves none with exactly one suppressed term and makes the suppressed
- * parts under a published total add up to k or more.
+ * <p>
+ * Primary: a count from 1 to k−1 is suppressed; a numerator also when the denominator
+ * minus the numerator is (nearly everyone in the cell has the attribute), and whenever
+ * its denominator is. A quick complementary pass over each count's additive relations
+ * (country = sum of regions, region = sum of its municipalities, year = sum of quarters =
+ * sum of months, quarter = sum of its months) leaves none with exactly one suppressed
+ * term and makes the suppressed parts under a published total add up to k or more.
  *
- * <p>Then the audit: someone who knows every published cell, every additive relation and every relation between the
- * counts ({@link Relation}, numerator ≤ denominator) can bound a suppressed cell by linear programming. For each such
- * cell the audit minimises and maximises it under all of them; where fewer than k whole numbers lie between, it suppresses a
- * published cell next to it and audits again, until every sensitive suppressed cell (a small count, a numerator that
- * leaves one) keeps a range of k or more. A program is
- * over the suppressed cells nearest to one (published cells are constants), and its solution also widens the known
- * range of the others in it, which then need no program of their own. The programs are solved with GLOP (Google
- * OR-Tools), about ten times faster here than a pure Java simplex; a year that needs more than {@link #BUDGET} of them
- * at one {@link Level} is published one level coarser.
+ * <p>
+ * Then the audit: someone who knows every published cell, every additive relation and
+ * every relation between the counts ({@link Relation}, numerator ≤ denominator) can bound
+ * a suppressed cell by linear programming. For each such cell the audit minimises and
+ * maximises it under all of them; where fewer than k whole numbers lie between, it
+ * suppresses a published cell next to it and audits again, until every sensitive
+ * suppressed cell (a small count, a numerator that leaves one) keeps a range of k or
+ * more. A program is over the suppressed cells nearest to one (published cells are
+ * constants), and its solution also widens the known range of the others in it, which
+ * then need no program of their own. The programs are solved with GLOP (Google OR-Tools),
+ * about ten times faster here than a pure Java simplex; a year that needs more than
+ * {@link #BUDGET} of them at one {@link Level} is published one level coarser.
  */
 final class DisclosureControl {
 
 	static final int PERIODS = 17;
 	static final int YEAR = 16;
+
 	/** The most suppressed cells one linear program of the audit solves for at once. */
 	private static final int NEIGHBOURHOOD = 1000;
-	/** Above this many narrow cells in a part, programs over all of them at once come first. */
+
+	/**
+	 * Above this many narrow cells in a part, programs over all of them at once come
+	 * first.
+	 */
 	private static final int BULK = 8;
+
 	/** The most linear programs the audit of one level of a year may take. */
 	static final int BUDGET = 2000;
-	/** How many rings further than a cell of the country {@code widen} looks for a finer cell to suppress instead. */
+
+	/**
+	 * How many rings further than a cell of the country {@code widen} looks for a finer
+	 * cell to suppress instead.
+	 */
 	private static final int COUNTRY_LAST = 3;
 
 	/** Strata 0..m−1 are the municipalities, then the regions, then the country. */
@@ -66,32 +82,46 @@ final class DisclosureControl {
 	}
 
 	/**
-	 * One count of the year, per month and municipality ({@code local}) or per month for the country only ({@code
-	 * months[m][0]}). {@code denominator} is the index of the count it is a part of (its numerator is within it), or −1.
+	 * One count of the year, per month and municipality ({@code local}) or per month for
+	 * the country only ({@code
+	 * months[m][0]}). {@code denominator} is the index of the count it is a part of (its
+	 * numerator is within it), or −1.
 	 */
 	record Count(String name, boolean local, int denominator, long[][] months) {
 	}
 
-	/** Σ coefficient × count ≤ 0, or = 0, in every month and municipality and so in every cell (relations.csv). */
+	/**
+	 * Σ coefficient × count ≤ 0, or = 0, in every month and municipality and so in every
+	 * cell (relations.csv).
+	 */
 	record Relation(int[] counts, int[] coefficients, boolean equality) {
 	}
 
 	record Year(Geography geography, List<Count> counts, List<Relation> relations) {
 	}
 
-	/** What control did: cells suppressed first, by the quick pass, by the audit; linear programs solved. */
+	/**
+	 * What control did: cells suppressed first, by the quick pass, by the audit; linear
+	 * programs solved.
+	 */
 	record Outcome(int primary, int complementary, int audited, int programs, Level level) {
 	}
 
 	/**
-	 * How deep a year is published. A year too sparse to protect within {@link #BUDGET} linear programs at one level
-	 * (the first days of a year, a small test set) is published one level coarser: its finer cells are all masked.
+	 * How deep a year is published. A year too sparse to protect within {@link #BUDGET}
+	 * linear programs at one level (the first days of a year, a small test set) is
+	 * published one level coarser: its finer cells are all masked.
 	 */
 	enum Level {
+
 		MUNICIPALITIES, REGIONS, COUNTRY
+
 	}
 
-	/** Whether municipalities are published for a period (0–11 months, 12–15 quarters, 16 the year): per year only. */
+	/**
+	 * Whether municipalities are published for a period (0–11 months, 12–15 quarters, 16
+	 * the year): per year only.
+	 */
 	static boolean publishesMunicipalities(int period) {
 		return period == YEAR;
 	}
@@ -101,9 +131,14 @@ final class DisclosureControl {
 		return period >= 12;
 	}
 
-	/** The year after control: a cell's value, or null when it is suppressed (published as masked, never as zero). */
+	/**
+	 * The year after control: a cell's value, or null when it is suppressed (published as
+	 * masked, never as zero).
+	 */
 	static final class Controlled {
+
 		private final Table table;
+
 		private final Outcome outcome;
 
 		private Controlled(Table table, Outcome outcome) {
@@ -119,6 +154,7 @@ final class DisclosureControl {
 			int i = table.cell(count, period, stratum);
 			return table.hidden[i] ? null : table.values[i];
 		}
+
 	}
 
 	private DisclosureControl() {
@@ -136,7 +172,8 @@ final class DisclosureControl {
 			int complementary = t.quickComplement(k);
 			boolean last = level == Level.COUNTRY;
 			if (t.audit(k, last ? Integer.MAX_VALUE : budget)) {
-				return new Controlled(t, new Outcome(primary, complementary, t.suppressed() - primary - complementary, spent + t.programs, level));
+				return new Controlled(t, new Outcome(primary, complementary, t.suppressed() - primary - complementary,
+						spent + t.programs, level));
 			}
 			spent += t.programs;
 		}
@@ -147,28 +184,52 @@ final class DisclosureControl {
 		return count >= 1 && count < k;
 	}
 
-	/** Σ coefficient × cell ≤ 0, or = 0: one thing someone knows about the cells of the grid. */
+	/**
+	 * Σ coefficient × cell ≤ 0, or = 0: one thing someone knows about the cells of the
+	 * grid.
+	 */
 	private record Constraint(int[] cells, int[] coefficients, boolean equality, boolean additive) {
 	}
 
-	/** The year's cells, their true values, which are on the grid and which of those are suppressed. */
+	/**
+	 * The year's cells, their true values, which are on the grid and which of those are
+	 * suppressed.
+	 */
 	static final class Table {
+
 		private final Year year;
+
 		private final Geography geo;
+
 		private final int strata;
+
 		private final long[] values;
+
 		private final boolean[] grid;
+
 		private final boolean[] hidden;
-		/** The cells to protect: a small count, or a numerator that leaves a small count without the attribute. */
+
+		/**
+		 * The cells to protect: a small count, or a numerator that leaves a small count
+		 * without the attribute.
+		 */
 		private final boolean[] sensitive;
+
 		private final List<int[]> additive = new ArrayList<>();
+
 		private final List<Constraint> constraints = new ArrayList<>();
+
 		private final Map<Integer, List<Constraint>> constraintsOf = new HashMap<>();
+
 		/** Per stratum, the municipalities it sums. */
 		private final int[][] leavesOf;
+
 		private final int[] allStrata;
+
 		private final int[] countryOnly;
+
 		private int programs;
+
 		private int budget;
 
 		Table(Year year, Level level) {
@@ -188,19 +249,23 @@ final class DisclosureControl {
 			for (int s = 0; s < strata; s++) {
 				List<Integer> in = new ArrayList<>();
 				for (int l = 0; l < municipalities; l++) {
-					if (s == l || s == geo.national() || s >= municipalities && geo.regionOf()[l] == s - municipalities) {
+					if (s == l || s == geo.national()
+							|| s >= municipalities && geo.regionOf()[l] == s - municipalities) {
 						in.add(l);
 					}
 				}
 				leavesOf[s] = in.stream().mapToInt(Integer::intValue).toArray();
 			}
-			// Each (month, municipality) count adds to the nine cells above it: its month, quarter and year, each for the
+			// Each (month, municipality) count adds to the nine cells above it: its
+			// month, quarter and year, each for the
 			// municipality, its region and the country.
 			for (int c = 0; c < counts; c++) {
 				Count count = year.counts().get(c);
 				for (int m = 0; m < 12; m++) {
 					for (int l = 0; l < count.months()[m].length; l++) {
-						int[] above = count.local() ? new int[] { l, municipalities + geo.regionOf()[l], geo.national() } : new int[] { geo.national() };
+						int[] above = count.local()
+								? new int[] { l, municipalities + geo.regionOf()[l], geo.national() }
+								: new int[] { geo.national() };
 						for (int p : new int[] { m, 12 + m / 3, YEAR }) {
 							for (int s : above) {
 								values[cell(c, p, s)] += count.months()[m][l];
@@ -211,8 +276,9 @@ final class DisclosureControl {
 				for (int p = 0; p < PERIODS; p++) {
 					for (int s : stratumList(c)) {
 						int i = cell(c, p, s);
-						grid[i] = s == geo.national() || (s < municipalities ? level == Level.MUNICIPALITIES && publishesMunicipalities(p)
-								: level != Level.COUNTRY && publishesRegions(p));
+						grid[i] = s == geo.national()
+								|| (s < municipalities ? level == Level.MUNICIPALITIES && publishesMunicipalities(p)
+										: level != Level.COUNTRY && publishesRegions(p));
 						// Off the grid nothing is published.
 						hidden[i] = !grid[i];
 					}
@@ -228,7 +294,8 @@ final class DisclosureControl {
 			List<Relation> relations = new ArrayList<>(year.relations());
 			for (int c = 0; c < counts; c++) {
 				if (year.counts().get(c).denominator() >= 0) {
-					relations.add(new Relation(new int[] { c, year.counts().get(c).denominator() }, new int[] { 1, -1 }, false));
+					relations.add(new Relation(new int[] { c, year.counts().get(c).denominator() }, new int[] { 1, -1 },
+							false));
 				}
 			}
 			for (Relation r : relations) {
@@ -274,7 +341,10 @@ final class DisclosureControl {
 			return n;
 		}
 
-		/** The count's additive relations between cells of the grid (those with a cell off it tell nothing). */
+		/**
+		 * The count's additive relations between cells of the grid (those with a cell off
+		 * it tell nothing).
+		 */
 		private void additiveRelations(int c) {
 			int m = geo.municipalities().size();
 			List<int[]> all = new ArrayList<>();
@@ -301,7 +371,8 @@ final class DisclosureControl {
 				}
 				for (int q = 0; q < 4; q++) {
 					quarters[q + 1] = cell(c, 12 + q, s);
-					all.add(new int[] { cell(c, 12 + q, s), cell(c, 3 * q, s), cell(c, 3 * q + 1, s), cell(c, 3 * q + 2, s) });
+					all.add(new int[] { cell(c, 12 + q, s), cell(c, 3 * q, s), cell(c, 3 * q + 1, s),
+							cell(c, 3 * q + 2, s) });
 				}
 				all.add(monthsOfYear);
 				all.add(quarters);
@@ -324,8 +395,10 @@ final class DisclosureControl {
 							continue;
 						}
 						// A zero is not: "none" is published.
-						sensitive[i] = small(values[i], k) || d >= 0 && values[i] > 0 && small(values[cell(d, p, s)] - values[i], k);
-						// A numerator goes with a suppressed denominator: the score would tell it.
+						sensitive[i] = small(values[i], k)
+								|| d >= 0 && values[i] > 0 && small(values[cell(d, p, s)] - values[i], k);
+						// A numerator goes with a suppressed denominator: the score would
+						// tell it.
 						hidden[i] = sensitive[i] || d >= 0 && small(values[cell(d, p, s)], k);
 						n += hidden[i] ? 1 : 0;
 					}
@@ -334,7 +407,10 @@ final class DisclosureControl {
 			return n;
 		}
 
-		/** The quick pass over each count's additive relations, and numerators with their denominators, until stable. */
+		/**
+		 * The quick pass over each count's additive relations, and numerators with their
+		 * denominators, until stable.
+		 */
 		int quickComplement(int k) {
 			int n = 0;
 			boolean changed = true;
@@ -395,7 +471,10 @@ final class DisclosureControl {
 			return true;
 		}
 
-		/** How much a cell tells, to suppress the finest first: a municipality's year before a region's quarter, …, the country's year last. */
+		/**
+		 * How much a cell tells, to suppress the finest first: a municipality's year
+		 * before a region's quarter, …, the country's year last.
+		 */
 		private int coarseness(int cell) {
 			int stratum = cell % strata;
 			int period = cell / strata % PERIODS;
@@ -417,9 +496,11 @@ final class DisclosureControl {
 		}
 
 		/**
-		 * Audits until every sensitive suppressed cell keeps a range of k or more whole numbers against all that is known; false
-		 * when that takes more than {@code budget} linear programs. Suppressing more only widens the ranges (the table's
-		 * true values stay a solution), so a cell once found wide stays so, and every solution found keeps counting.
+		 * Audits until every sensitive suppressed cell keeps a range of k or more whole
+		 * numbers against all that is known; false when that takes more than
+		 * {@code budget} linear programs. Suppressing more only widens the ranges (the
+		 * table's true values stay a solution), so a cell once found wide stays so, and
+		 * every solution found keeps counting.
 		 */
 		boolean audit(int k, int budget) {
 			this.budget = budget;
@@ -451,8 +532,10 @@ final class DisclosureControl {
 				for (int i : narrow) {
 					widened |= widen(i, k);
 				}
-				// A narrow cell with nothing published anywhere it connects to: all its constraints are homogeneous, so its
-				// true values scaled up are a solution too, and the cell is unbounded, or zero (publishable).
+				// A narrow cell with nothing published anywhere it connects to: all its
+				// constraints are homogeneous, so its
+				// true values scaled up are a solution too, and the cell is unbounded, or
+				// zero (publishable).
 				if (!widened) {
 					return true;
 				}
@@ -460,7 +543,10 @@ final class DisclosureControl {
 			}
 		}
 
-		/** The suppressed cells nearest to one, breadth first over the constraints, at most {@code NEIGHBOURHOOD}. */
+		/**
+		 * The suppressed cells nearest to one, breadth first over the constraints, at
+		 * most {@code NEIGHBOURHOOD}.
+		 */
 		private List<Integer> part(int cell) {
 			List<Integer> free = new ArrayList<>(List.of(cell));
 			java.util.Set<Integer> in = new java.util.HashSet<>(free);
@@ -477,9 +563,10 @@ final class DisclosureControl {
 		}
 
 		/**
-		 * Bounds each narrow suppressed cell of a part by linear programming, the cells outside it held at their true
-		 * values (holding cells can only narrow the ranges, so a range found wide is wide against all that is known).
-		 * One model per part; GLOP starts each program from the previous one's basis.
+		 * Bounds each narrow suppressed cell of a part by linear programming, the cells
+		 * outside it held at their true values (holding cells can only narrow the ranges,
+		 * so a range found wide is wide against all that is known). One model per part;
+		 * GLOP starts each program from the previous one's basis.
 		 */
 		private void check(List<Integer> free, int k, double[] lo, double[] hi) {
 			Map<Integer, Integer> index = new HashMap<>();
@@ -488,7 +575,8 @@ final class DisclosureControl {
 			}
 			MPSolver solver = MPSolver.createSolver("GLOP");
 			try {
-				// Bounded far above the true counts, so that an unbounded cell shows as one that reaches the bound.
+				// Bounded far above the true counts, so that an unbounded cell shows as
+				// one that reaches the bound.
 				long sum = 1;
 				for (int i : free) {
 					sum += values[i];
@@ -517,8 +605,10 @@ final class DisclosureControl {
 					}
 				}
 				MPObjective objective = solver.objective();
-				// First all narrow cells at once, up and down, with random weights: a solution then puts the mass of each
-				// relation where the weights lead, which widens many cells per program, while that still pays.
+				// First all narrow cells at once, up and down, with random weights: a
+				// solution then puts the mass of each
+				// relation where the weights lead, which widens many cells per program,
+				// while that still pays.
 				java.util.Random weights = new java.util.Random(free.get(0));
 				List<Integer> narrow = narrow(free, k, lo, hi);
 				while (narrow.size() > BULK && programs < budget) {
@@ -546,7 +636,8 @@ final class DisclosureControl {
 						solve(solver, objective, maximise, x, free, lo, hi);
 					}
 				}
-			} finally {
+			}
+			finally {
 				solver.delete();
 			}
 		}
@@ -556,17 +647,21 @@ final class DisclosureControl {
 		}
 
 		/**
-		 * A sensitive cell known to fewer than k whole numbers. The others suppressed beside need no range of their own:
-		 * knowing one exactly (a region's 409 births) discloses no one, and every sensitive cell's range is bounded
-		 * with all of them free. Asking it of them too masked nearly every cell of a small year.
+		 * A sensitive cell known to fewer than k whole numbers. The others suppressed
+		 * beside need no range of their own: knowing one exactly (a region's 409 births)
+		 * discloses no one, and every sensitive cell's range is bounded with all of them
+		 * free. Asking it of them too masked nearly every cell of a small year.
 		 */
 		private boolean narrow(int cell, int k, double[] lo, double[] hi) {
 			return sensitive[cell] && width(lo[cell], hi[cell]) < k;
 		}
 
-		/** A solution is a table that publishes the same: each of its values widens what is known of that cell. */
-		private void solve(MPSolver solver, MPObjective objective, boolean maximise, MPVariable[] x, List<Integer> free, double[] lo,
-				double[] hi) {
+		/**
+		 * A solution is a table that publishes the same: each of its values widens what
+		 * is known of that cell.
+		 */
+		private void solve(MPSolver solver, MPObjective objective, boolean maximise, MPVariable[] x, List<Integer> free,
+				double[] lo, double[] hi) {
 			objective.setOptimizationDirection(maximise);
 			programs++;
 			MPSolver.ResultStatus status = solver.solve();
@@ -576,7 +671,8 @@ final class DisclosureControl {
 				status = solver.solve();
 			}
 			if (status != MPSolver.ResultStatus.OPTIMAL) {
-				throw new IllegalStateException("The year's counts break a relation between the indicators (relations.csv): " + status);
+				throw new IllegalStateException(
+						"The year's counts break a relation between the indicators (relations.csv): " + status);
 			}
 			for (int j = 0; j < x.length; j++) {
 				double v = x[j].solutionValue();
@@ -585,7 +681,10 @@ final class DisclosureControl {
 			}
 		}
 
-		/** The whole numbers from the smallest to the largest value, less one: the room an attacker is left. */
+		/**
+		 * The whole numbers from the smallest to the largest value, less one: the room an
+		 * attacker is left.
+		 */
 		private static double width(double lo, double hi) {
 			return hi == Double.POSITIVE_INFINITY ? hi : Math.floor(hi + 1e-6) - Math.ceil(lo - 1e-6);
 		}
@@ -600,13 +699,15 @@ final class DisclosureControl {
 		}
 
 		/**
-		 * Suppresses the published cell nearest to a too narrow one: one that shares a constraint with it, the additive
-		 * relations' first (room for k, the smallest such), else one that shares a constraint with a suppressed cell
-		 * that does, and so on; a cell of the country only when no finer one is found a few rings further. False when
-		 * none is left.
+		 * Suppresses the published cell nearest to a too narrow one: one that shares a
+		 * constraint with it, the additive relations' first (room for k, the smallest
+		 * such), else one that shares a constraint with a suppressed cell that does, and
+		 * so on; a cell of the country only when no finer one is found a few rings
+		 * further. False when none is left.
 		 */
 		private boolean widen(int narrow, int k) {
-			// Counts nearly equal to it by a relation (a slack under k) pin it wherever they are published: they go with it.
+			// Counts nearly equal to it by a relation (a slack under k) pin it wherever
+			// they are published: they go with it.
 			boolean twins = false;
 			for (Constraint c : constraintsOf.getOrDefault(narrow, List.of())) {
 				if (!c.additive() && slack(c) < k) {
@@ -621,7 +722,8 @@ final class DisclosureControl {
 			}
 			java.util.Set<Integer> seen = new java.util.HashSet<>(List.of(narrow));
 			List<Integer> ring = List.of(narrow);
-			// The country's cells are what monitoring is for: one is suppressed only if no finer cell is found near.
+			// The country's cells are what monitoring is for: one is suppressed only if
+			// no finer cell is found near.
 			int country = -1;
 			for (int depth = 0; !ring.isEmpty(); depth++) {
 				if (country >= 0 && depth > COUNTRY_LAST) {
@@ -636,7 +738,8 @@ final class DisclosureControl {
 								continue;
 							}
 							for (int i : c.cells()) {
-								if (!hidden[i] && (pick < 0 || coarseness(i) < coarseness(pick) || coarseness(i) == coarseness(pick) && better(i, pick, k))) {
+								if (!hidden[i] && (pick < 0 || coarseness(i) < coarseness(pick)
+										|| coarseness(i) == coarseness(pick) && better(i, pick, k))) {
 									pick = i;
 								}
 							}
@@ -644,7 +747,8 @@ final class DisclosureControl {
 					}
 					if (pick >= 0 && pick % strata == geo.national()) {
 						country = country < 0 || coarseness(pick) < coarseness(country) ? pick : country;
-					} else if (pick >= 0) {
+					}
+					else if (pick >= 0) {
 						hidden[pick] = true;
 						return true;
 					}
@@ -665,5 +769,7 @@ final class DisclosureControl {
 			}
 			return country >= 0;
 		}
+
 	}
+
 }

@@ -20,13 +20,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The dashboard's map: the 2025 municipalities and GGD regions (geo/README.md), decoded once from TopoJSON to the
- * GeoJSON that the chart library draws, with each area's code and name as its only properties.
+ * The dashboard's map: the 2025 municipalities and GGD regions (geo/README.md), decoded
+ * once from TopoJSON to the GeoJSON that the chart library draws, with each area's code
+ * and name as its only properties.
  */
 @Component
 class MapGeometry {
 
 	enum Level {
+
 		MUNICIPALITIES("geo/gemeente_2025.topojson"), REGIONS("geo/ggdregio_2025.topojson");
 
 		private final String resource;
@@ -34,6 +36,7 @@ class MapGeometry {
 		Level(String resource) {
 			this.resource = resource;
 		}
+
 	}
 
 	private final Map<Level, byte[]> geoJson = new EnumMap<>(Level.class);
@@ -43,7 +46,8 @@ class MapGeometry {
 		for (Level level : Level.values()) {
 			try (InputStream in = new ClassPathResource(level.resource).getInputStream()) {
 				geoJson.put(level, mapper.writeValueAsBytes(toGeoJson(mapper.readTree(in), mapper)));
-			} catch (IOException e) {
+			}
+			catch (IOException e) {
 				throw new UncheckedIOException("Cannot read " + level.resource, e);
 			}
 		}
@@ -54,9 +58,9 @@ class MapGeometry {
 	}
 
 	/**
-	 * A TopoJSON topology's first object as a GeoJSON FeatureCollection: arcs are delta-encoded, quantised positions;
-	 * a ring joins its arcs (~i is arc i reversed), each arc after the first without its first point, which is the
-	 * previous arc's last.
+	 * A TopoJSON topology's first object as a GeoJSON FeatureCollection: arcs are
+	 * delta-encoded, quantised positions; a ring joins its arcs (~i is arc i reversed),
+	 * each arc after the first without its first point, which is the previous arc's last.
 	 */
 	static ObjectNode toGeoJson(JsonNode topology, ObjectMapper mapper) {
 		JsonNode transform = topology.path("transform");
@@ -80,18 +84,21 @@ class MapGeometry {
 		ArrayNode features = collection.putArray("features");
 		for (JsonNode geometry : topology.path("objects").elements().next().path("geometries")) {
 			ObjectNode feature = features.addObject().put("type", "Feature");
-			feature.putObject("properties").put("code", geometry.path("properties").path("statcode").asText())
-					.put("name", geometry.path("properties").path("statnaam").asText());
+			feature.putObject("properties")
+				.put("code", geometry.path("properties").path("statcode").asText())
+				.put("name", geometry.path("properties").path("statnaam").asText());
 			String type = geometry.path("type").asText();
 			ObjectNode shape = feature.putObject("geometry").put("type", type);
 			ArrayNode coordinates = shape.putArray("coordinates");
 			if (type.equals("Polygon")) {
 				polygon(geometry.path("arcs"), arcs, coordinates);
-			} else if (type.equals("MultiPolygon")) {
+			}
+			else if (type.equals("MultiPolygon")) {
 				for (JsonNode polygon : geometry.path("arcs")) {
 					polygon(polygon, arcs, coordinates.addArray());
 				}
-			} else {
+			}
+			else {
 				throw new IllegalArgumentException("Unexpected geometry " + type);
 			}
 		}
@@ -118,4 +125,5 @@ class MapGeometry {
 	private static double round(double degrees) {
 		return BigDecimal.valueOf(degrees).setScale(5, RoundingMode.HALF_UP).doubleValue();
 	}
+
 }

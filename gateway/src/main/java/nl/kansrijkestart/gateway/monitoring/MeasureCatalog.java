@@ -17,8 +17,9 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.stereotype.Component;
 
 /**
- * The Kansrijke Start indicators as FHIR Measure resources, kept as data in {@code mappings/measures/}. Each names the
- * SQL view (Flyway) that counts it in its population criteria.
+ * The Kansrijke Start indicators as FHIR Measure resources, kept as data in
+ * {@code mappings/measures/}. Each names the SQL view (Flyway) that counts it in its
+ * population criteria.
  */
 @Component
 public class MeasureCatalog {
@@ -33,7 +34,10 @@ public class MeasureCatalog {
 	record Term(String measureId, boolean numerator) {
 	}
 
-	/** {@code left} equals, or is at most, the sum of {@code right}, in every month and municipality (relations.csv). */
+	/**
+	 * {@code left} equals, or is at most, the sum of {@code right}, in every month and
+	 * municipality (relations.csv).
+	 */
 	record SeriesRelation(Term left, List<Term> right, boolean equality) {
 
 		boolean ofDenominators() {
@@ -42,15 +46,18 @@ public class MeasureCatalog {
 	}
 
 	private final Map<String, Indicator> byId = new LinkedHashMap<>();
+
 	private final List<SeriesRelation> relations = new java.util.ArrayList<>();
 
 	MeasureCatalog(FhirContext fhirContext) throws IOException {
-		Resource[] files = new PathMatchingResourcePatternResolver().getResources("classpath*:mappings/measures/*.json");
+		Resource[] files = new PathMatchingResourcePatternResolver()
+			.getResources("classpath*:mappings/measures/*.json");
 		Arrays.sort(files, Comparator.comparing(Resource::getFilename));
 		for (Resource file : files) {
 			Measure m;
 			try (InputStream in = file.getInputStream()) {
-				m = fhirContext.newJsonParser().parseResource(Measure.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+				m = fhirContext.newJsonParser()
+					.parseResource(Measure.class, new String(in.readAllBytes(), StandardCharsets.UTF_8));
 			}
 			String expression = m.getGroupFirstRep().getPopulationFirstRep().getCriteria().getExpression();
 			String view = expression.substring(0, expression.indexOf('.'));
@@ -58,10 +65,12 @@ public class MeasureCatalog {
 				throw new IllegalStateException("Measure " + m.getId() + " names no indicator view: " + expression);
 			}
 			boolean median = m.getScoring().getCodingFirstRep().getCode().equals("continuous-variable");
-			int multiplier = m.getExtensionByUrl(MULTIPLIER) == null ? 1 : ((IntegerType) m.getExtensionByUrl(MULTIPLIER).getValue()).getValue();
+			int multiplier = m.getExtensionByUrl(MULTIPLIER) == null ? 1
+					: ((IntegerType) m.getExtensionByUrl(MULTIPLIER).getValue()).getValue();
 			byId.put(m.getIdElement().getIdPart(), new Indicator(m, view, median, multiplier));
 		}
-		for (Resource file : new PathMatchingResourcePatternResolver().getResources("classpath*:mappings/measures/relations.csv")) {
+		for (Resource file : new PathMatchingResourcePatternResolver()
+			.getResources("classpath*:mappings/measures/relations.csv")) {
 			try (InputStream in = file.getInputStream()) {
 				for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
 					if (!line.isBlank() && !line.startsWith("#")) {
@@ -83,7 +92,8 @@ public class MeasureCatalog {
 
 	private Term term(String text) {
 		String[] parts = text.split("/");
-		if (parts.length != 2 || !byId.containsKey(parts[0]) || !(parts[1].equals("numerator") || parts[1].equals("denominator"))) {
+		if (parts.length != 2 || !byId.containsKey(parts[0])
+				|| !(parts[1].equals("numerator") || parts[1].equals("denominator"))) {
 			throw new IllegalStateException("relations.csv: no such count " + text);
 		}
 		return new Term(parts[0], parts[1].equals("numerator"));
@@ -108,4 +118,5 @@ public class MeasureCatalog {
 	List<String> ids() {
 		return List.copyOf(byId.keySet());
 	}
+
 }

@@ -18,9 +18,11 @@ import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * Keeps the fact tables current, event-driven: written birth-care data, consent changes (both purposes: monitoring
- * decides who counts, handover feeds the process indicators) and handover events request a refresh of the mother's
- * facts in {@code monitoring_check}, in the transaction that causes it; a transactional poller refreshes them.
+ * Keeps the fact tables current, event-driven: written birth-care data, consent changes
+ * (both purposes: monitoring decides who counts, handover feeds the process indicators)
+ * and handover events request a refresh of the mother's facts in
+ * {@code monitoring_check}, in the transaction that causes it; a transactional poller
+ * refreshes them.
  */
 @Configuration(proxyBeanMethods = false)
 class MonitoringFlow {
@@ -31,14 +33,14 @@ class MonitoringFlow {
 	}
 
 	@Bean
-	IntegrationFlow monitoringCheckConsumer(@Qualifier("monitoringChecks") RecheckQueue monitoringChecks, MonitoringFacts facts,
-			PlatformTransactionManager transactions, MonitoringProperties properties) {
+	IntegrationFlow monitoringCheckConsumer(@Qualifier("monitoringChecks") RecheckQueue monitoringChecks,
+			MonitoringFacts facts, PlatformTransactionManager transactions, MonitoringProperties properties) {
 		return monitoringChecks.consumer(facts::refresh, properties.pollInterval(), transactions);
 	}
 
 	@Bean
-	IntegrationFlow monitoringConsentChanges(@Qualifier(ConsentChangeFlow.DECISIONS_CHANNEL) PublishSubscribeChannel decisions,
-			Triggers triggers) {
+	IntegrationFlow monitoringConsentChanges(
+			@Qualifier(ConsentChangeFlow.DECISIONS_CHANNEL) PublishSubscribeChannel decisions, Triggers triggers) {
 		return IntegrationFlow.from(decisions).handle(ConsentChanged.class, (changed, headers) -> {
 			triggers.request(List.of(changed.patient()));
 			return null;
@@ -46,12 +48,15 @@ class MonitoringFlow {
 	}
 
 	@Bean
-	Triggers monitoringTriggers(@Qualifier("monitoringChecks") RecheckQueue monitoringChecks, BirthCareRecords records) {
+	Triggers monitoringTriggers(@Qualifier("monitoringChecks") RecheckQueue monitoringChecks,
+			BirthCareRecords records) {
 		return new Triggers(monitoringChecks, records);
 	}
 
 	static final class Triggers {
+
 		private final RecheckQueue checks;
+
 		private final BirthCareRecords records;
 
 		Triggers(RecheckQueue checks, BirthCareRecords records) {
@@ -72,5 +77,7 @@ class MonitoringFlow {
 		public void onHandover(HandoverChanged changed) {
 			checks.request(List.of(changed.mother()));
 		}
+
 	}
+
 }

@@ -4,16 +4,18 @@ import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 
 /**
- * A reporting period: a calendar month, a calendar quarter or a calendar year. Monitoring output never holds a date
- * finer than a month, and periods come from this fixed grid so that disclosure control can cover every combination
- * of reports (overlapping free periods would give away their differences).
+ * A reporting period: a calendar month, a calendar quarter or a calendar year. Monitoring
+ * output never holds a date finer than a month, and periods come from this fixed grid so
+ * that disclosure control can cover every combination of reports (overlapping free
+ * periods would give away their differences).
  */
 public record ReportingPeriod(YearMonth from, YearMonth to) {
 
 	/**
-	 * From {@code periodStart} and {@code periodEnd} as {@code YYYY-MM} or {@code YYYY-MM-DD} (the month containing the day).
-	 *
-	 * @throws IllegalArgumentException with a message for the client when either is missing or malformed, or end precedes start
+	 * From {@code periodStart} and {@code periodEnd} as {@code YYYY-MM} or
+	 * {@code YYYY-MM-DD} (the month containing the day).
+	 * @throws IllegalArgumentException with a message for the client when either is
+	 * missing or malformed, or end precedes start
 	 */
 	public static ReportingPeriod parse(String periodStart, String periodEnd) {
 		YearMonth from = month("periodStart", periodStart);
@@ -22,11 +24,13 @@ public record ReportingPeriod(YearMonth from, YearMonth to) {
 			throw new IllegalArgumentException("periodEnd " + to + " is before periodStart " + from);
 		}
 		boolean month = from.equals(to);
-		boolean quarter = from.getYear() == to.getYear() && (from.getMonthValue() - 1) % 3 == 0 && to.equals(from.plusMonths(2));
+		boolean quarter = from.getYear() == to.getYear() && (from.getMonthValue() - 1) % 3 == 0
+				&& to.equals(from.plusMonths(2));
 		boolean year = from.getMonthValue() == 1 && to.getMonthValue() == 12 && from.getYear() == to.getYear();
 		if (!month && !quarter && !year) {
-			throw new IllegalArgumentException("a period is a calendar month, quarter or year (e.g. 2024-04 to 2024-06); got " + from
-					+ " to " + to);
+			throw new IllegalArgumentException(
+					"a period is a calendar month, quarter or year (e.g. 2024-04 to 2024-06); got " + from + " to "
+							+ to);
 		}
 		return new ReportingPeriod(from, to);
 	}
@@ -44,7 +48,10 @@ public record ReportingPeriod(YearMonth from, YearMonth to) {
 		return new ReportingPeriod(YearMonth.of(year, 1), YearMonth.of(year, 12));
 	}
 
-	/** Whether municipalities are published for this period: per calendar year only (disclosure control). */
+	/**
+	 * Whether municipalities are published for this period: per calendar year only
+	 * (disclosure control).
+	 */
 	public boolean publishesMunicipalities() {
 		return DisclosureControl.publishesMunicipalities(index());
 	}
@@ -63,7 +70,8 @@ public record ReportingPeriod(YearMonth from, YearMonth to) {
 		if (from.equals(to)) {
 			return from.getMonthValue() - 1;
 		}
-		return to.getMonthValue() - from.getMonthValue() == 2 ? 12 + (from.getMonthValue() - 1) / 3 : DisclosureControl.YEAR;
+		return to.getMonthValue() - from.getMonthValue() == 2 ? 12 + (from.getMonthValue() - 1) / 3
+				: DisclosureControl.YEAR;
 	}
 
 	private static YearMonth month(String name, String value) {
@@ -75,7 +83,8 @@ public record ReportingPeriod(YearMonth from, YearMonth to) {
 				java.time.LocalDate.parse(value);
 			}
 			return YearMonth.parse(value.substring(0, 7));
-		} catch (DateTimeParseException e) {
+		}
+		catch (DateTimeParseException e) {
 			throw new IllegalArgumentException(name + " '" + value + "' is not a date");
 		}
 	}

@@ -25,14 +25,19 @@ class PrivacyConfiguration {
 			return new Pseudonymizer(properties.pseudonymSecret().getBytes(StandardCharsets.UTF_8));
 		}
 		if (!environment.getProperty("spring.datasource.url", "").isBlank()) {
-			throw new IllegalStateException("gateway.privacy.pseudonym-secret (GATEWAY_PRIVACY_PSEUDONYM_SECRET) must be set"
-					+ " when an external database is used: pseudonyms must stay stable and the secret must not live with the data");
+			throw new IllegalStateException(
+					"gateway.privacy.pseudonym-secret (GATEWAY_PRIVACY_PSEUDONYM_SECRET) must be set"
+							+ " when an external database is used: pseudonyms must stay stable and the secret must not live with the data");
 		}
-		Path dataDirectory = Path.of(environment.getProperty("gateway.embedded-database.data-directory", "./data/postgres"));
+		Path dataDirectory = Path
+			.of(environment.getProperty("gateway.embedded-database.data-directory", "./data/postgres"));
 		return new Pseudonymizer(localSecret(dataDirectory.toAbsolutePath().getParent().resolve("pseudonym-secret")));
 	}
 
-	/** The embedded default's secret: made once, kept beside (not inside) the database directory. */
+	/**
+	 * The embedded default's secret: made once, kept beside (not inside) the database
+	 * directory.
+	 */
 	static byte[] localSecret(Path file) throws IOException {
 		if (Files.exists(file)) {
 			return HexFormat.of().parseHex(Files.readString(file, StandardCharsets.US_ASCII).trim());
@@ -40,13 +45,16 @@ class PrivacyConfiguration {
 		byte[] secret = new byte[32];
 		new SecureRandom().nextBytes(secret);
 		Files.createDirectories(file.getParent());
-		Files.writeString(file, HexFormat.of().formatHex(secret), StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW);
+		Files.writeString(file, HexFormat.of().formatHex(secret), StandardCharsets.US_ASCII,
+				StandardOpenOption.CREATE_NEW);
 		try {
 			Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-		} catch (UnsupportedOperationException e) {
+		}
+		catch (UnsupportedOperationException e) {
 			log.debug("No POSIX permissions on {}", file);
 		}
 		log.info("Generated a pseudonym secret at {}; set gateway.privacy.pseudonym-secret for production", file);
 		return secret;
 	}
+
 }

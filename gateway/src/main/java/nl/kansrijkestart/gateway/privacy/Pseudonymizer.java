@@ -8,17 +8,21 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Keyed pseudonyms (HMAC-SHA-256 with a secret): the same person gets the same pseudonym within one domain, and
- * nobody without the secret can go back to the BSN or link pseudonyms of different domains (audit trail vs
- * monitoring).
+ * Keyed pseudonyms (HMAC-SHA-256 with a secret): the same person gets the same pseudonym
+ * within one domain, and nobody without the secret can go back to the BSN or link
+ * pseudonyms of different domains (audit trail vs monitoring).
  */
 public final class Pseudonymizer {
 
 	public static final String NAMING_SYSTEM = "https://kansrijkestart.nl/fhir/NamingSystem/person-pseudonym";
 
-	/** Where pseudonyms are used; each domain has its own pseudonyms for the same person. */
+	/**
+	 * Where pseudonyms are used; each domain has its own pseudonyms for the same person.
+	 */
 	public enum Domain {
+
 		AUDIT, MONITORING
+
 	}
 
 	private final byte[] secret;
@@ -38,8 +42,10 @@ public final class Pseudonymizer {
 			mac.update(domain.name().getBytes(StandardCharsets.US_ASCII));
 			mac.update((byte) 0);
 			return HexFormat.of().formatHex(mac.doFinal(bsn.getBytes(StandardCharsets.US_ASCII)));
-		} catch (NoSuchAlgorithmException | InvalidKeyException e) {
+		}
+		catch (NoSuchAlgorithmException | InvalidKeyException e) {
 			throw new IllegalStateException("HMAC-SHA-256 is not available", e);
 		}
 	}
+
 }

@@ -1,8 +1,9 @@
 package nl.kansrijkestart.gateway.security;
 
 /**
- * The answer to "may this caller do this?": callers act on it, tests assert on it, the audit trail records its
- * reason. {@code partition} confines a permitted caller to the resources of one organisation (null = none).
+ * The answer to "may this caller do this?": callers act on it, tests assert on it, the
+ * audit trail records its reason. {@code partition} confines a permitted caller to the
+ * resources of one organisation (null = none).
  */
 public record AccessDecision(boolean permitted, String reason, String basis, OrganizationIdentifier partition) {
 

@@ -11,8 +11,9 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 
 /**
- * Turns a verified JWT into the {@link Caller}: a token without a valid organisation or role is refused (401), so
- * every authenticated request has an organisation to confine it and a role to decide on.
+ * Turns a verified JWT into the {@link Caller}: a token without a valid organisation or
+ * role is refused (401), so every authenticated request has an organisation to confine it
+ * and a role to decide on.
  */
 class CallerTokenConverter implements Converter<Jwt, AbstractAuthenticationToken> {
 
@@ -24,25 +25,32 @@ class CallerTokenConverter implements Converter<Jwt, AbstractAuthenticationToken
 
 	@Override
 	public AbstractAuthenticationToken convert(Jwt jwt) {
-		OrganizationIdentifier organization = OrganizationIdentifier.parse(jwt.getClaimAsString(properties.organizationClaim()))
-				.orElseThrow(() -> new InvalidBearerTokenException("The token has no valid '" + properties.organizationClaim()
-						+ "' claim (system|value of a URA or AGB identifier)"));
+		OrganizationIdentifier organization = OrganizationIdentifier
+			.parse(jwt.getClaimAsString(properties.organizationClaim()))
+			.orElseThrow(() -> new InvalidBearerTokenException("The token has no valid '"
+					+ properties.organizationClaim() + "' claim (system|value of a URA or AGB identifier)"));
 		Role role = Role.fromClaim(jwt.getClaimAsString(properties.roleClaim()))
-				.orElseThrow(() -> new InvalidBearerTokenException("The token has no valid '" + properties.roleClaim() + "' claim"));
+			.orElseThrow(() -> new InvalidBearerTokenException(
+					"The token has no valid '" + properties.roleClaim() + "' claim"));
 		String clientId = jwt.hasClaim("client_id") ? jwt.getClaimAsString("client_id")
 				: jwt.hasClaim("azp") ? jwt.getClaimAsString("azp") : jwt.getSubject();
 		String purpose = jwt.hasClaim("purpose_of_use") ? jwt.getClaimAsString("purpose_of_use") : defaultPurpose(role);
 		Set<String> scopes = scopes(jwt);
 		String onBehalfOf = jwt.getClaimAsString("on_behalf_of");
 		if (onBehalfOf == null && scopes.stream().anyMatch(s -> s.startsWith("user/"))) {
-			// a person's token (user/ scopes, e.g. the dashboard's): the audit trail names the person beside the client
-			onBehalfOf = jwt.hasClaim("preferred_username") ? jwt.getClaimAsString("preferred_username") : jwt.getSubject();
+			// a person's token (user/ scopes, e.g. the dashboard's): the audit trail
+			// names the person beside the client
+			onBehalfOf = jwt.hasClaim("preferred_username") ? jwt.getClaimAsString("preferred_username")
+					: jwt.getSubject();
 		}
 		Caller caller = new Caller(clientId, organization, role, scopes, onBehalfOf, purpose, jwt.getId());
 		return new CallerAuthentication(caller, jwt);
 	}
 
-	/** v3-ActReason purpose of use when the token names none: care for the submitters and receivers. */
+	/**
+	 * v3-ActReason purpose of use when the token names none: care for the submitters and
+	 * receivers.
+	 */
 	private static String defaultPurpose(Role role) {
 		return switch (role) {
 			case BIRTH_CARE_SUBMITTER, JGZ_RECEIVER -> "TREAT";
@@ -56,7 +64,8 @@ class CallerTokenConverter implements Converter<Jwt, AbstractAuthenticationToken
 		Set<String> scopes = new LinkedHashSet<>();
 		if (claim instanceof String s) {
 			scopes.addAll(List.of(s.trim().split("\\s+")));
-		} else if (claim instanceof Collection<?> c) {
+		}
+		else if (claim instanceof Collection<?> c) {
 			c.forEach(v -> scopes.add(String.valueOf(v)));
 		}
 		scopes.remove("");
@@ -64,7 +73,9 @@ class CallerTokenConverter implements Converter<Jwt, AbstractAuthenticationToken
 	}
 
 	static final class CallerAuthentication extends AbstractAuthenticationToken {
+
 		private final transient Caller caller;
+
 		private final transient Jwt jwt;
 
 		CallerAuthentication(Caller caller, Jwt jwt) {
@@ -88,5 +99,7 @@ class CallerTokenConverter implements Converter<Jwt, AbstractAuthenticationToken
 		public String getName() {
 			return caller.clientId();
 		}
+
 	}
+
 }

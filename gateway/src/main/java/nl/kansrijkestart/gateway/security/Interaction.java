@@ -2,18 +2,16 @@ package nl.kansrijkestart.gateway.security;
 
 /** What a request does, at the granularity access rules and SMART scopes speak of. */
 public enum Interaction {
+
 	/** read, vread and history of one resource */
-	READ('r', "read"),
-	SEARCH('s', "read"),
-	CREATE('c', "write"),
-	UPDATE('u', "write"),
-	DELETE('d', "write"),
+	READ('r', "read"), SEARCH('s', "read"), CREATE('c', "write"), UPDATE('u', "write"), DELETE('d', "write"),
 	/** a transaction or batch Bundle posted to the base */
 	TRANSACTION('c', "write"),
 	/** a named operation ($...): allowed by the scope that reads its type */
 	OPERATION('r', "read");
 
 	private final char smartV2;
+
 	private final String smartV1;
 
 	Interaction(char smartV2, String smartV1) {
@@ -30,4 +28,5 @@ public enum Interaction {
 	String smartV1() {
 		return smartV1;
 	}
+
 }

@@ -14,11 +14,17 @@ public final class OperationOutcomes {
 
 	public static void write(HttpServletResponse response, int status, String code, String message) throws IOException {
 		OperationOutcome oo = new OperationOutcome();
-		oo.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(OperationOutcome.IssueType.fromCode(code))
-				.setDiagnostics(message);
+		oo.addIssue()
+			.setSeverity(OperationOutcome.IssueSeverity.ERROR)
+			.setCode(OperationOutcome.IssueType.fromCode(code))
+			.setDiagnostics(message);
 		response.setStatus(status);
 		response.setContentType("application/fhir+json;charset=UTF-8");
-		response.getOutputStream().write(FhirContext.forR4Cached().newJsonParser().encodeResourceToString(oo)
+		response.getOutputStream()
+			.write(FhirContext.forR4Cached()
+				.newJsonParser()
+				.encodeResourceToString(oo)
 				.getBytes(StandardCharsets.UTF_8));
 	}
+
 }

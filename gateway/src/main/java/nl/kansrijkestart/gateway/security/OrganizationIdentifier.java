@@ -2,13 +2,20 @@ package nl.kansrijkestart.gateway.security;
 
 import java.util.Optional;
 
-/** A care organisation's identifier (URA or AGB): who submits data, who receives it, whose partition a resource is in. */
+/**
+ * A care organisation's identifier (URA or AGB): who submits data, who receives it, whose
+ * partition a resource is in.
+ */
 public record OrganizationIdentifier(String system, String value) {
 
 	public static final String URA = "http://fhir.nl/fhir/NamingSystem/ura";
+
 	public static final String AGB = "http://fhir.nl/fhir/NamingSystem/agb-z";
 
-	/** Parses {@code system|value}; only URA and AGB identifiers of eight digits are accepted. */
+	/**
+	 * Parses {@code system|value}; only URA and AGB identifiers of eight digits are
+	 * accepted.
+	 */
 	public static Optional<OrganizationIdentifier> parse(String token) {
 		if (token == null) {
 			return Optional.empty();

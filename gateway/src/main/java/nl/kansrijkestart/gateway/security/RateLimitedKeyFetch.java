@@ -10,10 +10,11 @@ import org.springframework.web.client.RestClientException;
 import org.springframework.web.client.RestTemplate;
 
 /**
- * Fetches the identity provider's keys (and discovery document) at most once per interval per URL. Spring's decoder
- * refetches the key set for every token whose key id it does not know: without a bound, anonymous requests with
- * random {@code kid}s make the gateway hammer the identity provider. Within the interval the last answer is reused,
- * so an unknown key id is simply refused; a fetch that failed is retried by the next request.
+ * Fetches the identity provider's keys (and discovery document) at most once per interval
+ * per URL. Spring's decoder refetches the key set for every token whose key id it does
+ * not know: without a bound, anonymous requests with random {@code kid}s make the gateway
+ * hammer the identity provider. Within the interval the last answer is reused, so an
+ * unknown key id is simply refused; a fetch that failed is retried by the next request.
  */
 final class RateLimitedKeyFetch extends RestTemplate {
 
@@ -21,6 +22,7 @@ final class RateLimitedKeyFetch extends RestTemplate {
 	}
 
 	private final long intervalNanos;
+
 	private final Map<String, Fetched> last = new ConcurrentHashMap<>();
 
 	RateLimitedKeyFetch(Duration interval) {
@@ -47,4 +49,5 @@ final class RateLimitedKeyFetch extends RestTemplate {
 		last.put(key, new Fetched(response, System.nanoTime()));
 		return response;
 	}
+
 }

@@ -5,9 +5,8 @@ import java.util.Optional;
 
 /** What kind of system calls: the role claim of its token. */
 public enum Role {
-	BIRTH_CARE_SUBMITTER("birth-care-submitter"),
-	JGZ_RECEIVER("jgz-receiver"),
-	MONITORING_READER("monitoring-reader"),
+
+	BIRTH_CARE_SUBMITTER("birth-care-submitter"), JGZ_RECEIVER("jgz-receiver"), MONITORING_READER("monitoring-reader"),
 	ADMINISTRATOR("administrator");
 
 	private final String claim;
@@ -23,4 +22,5 @@ public enum Role {
 	public static Optional<Role> fromClaim(String value) {
 		return Arrays.stream(values()).filter(r -> r.claim.equals(value)).findFirst();
 	}
+
 }

@@ -39,35 +39,45 @@ import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 
 /**
- * Every request but the CapabilityStatement and the liveness probe carries a bearer JWT: signed by the configured
- * issuer (or the local one), unexpired, for our audience, naming an organisation and a role. Failures answer 401
- * or 403 with an OperationOutcome. FHIR interactions are then decided per type by {@link AccessPolicy}.
+ * Every request but the CapabilityStatement and the liveness probe carries a bearer JWT:
+ * signed by the configured issuer (or the local one), unexpired, for our audience, naming
+ * an organisation and a role. Failures answer 401 or 403 with an OperationOutcome. FHIR
+ * interactions are then decided per type by {@link AccessPolicy}.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {
 
 	@Bean
 	@Order(2)
-	SecurityFilterChain apiSecurity(HttpSecurity http, JwtDecoder decoder, SecurityProperties properties, AccessPolicy policy)
-			throws Exception {
+	SecurityFilterChain apiSecurity(HttpSecurity http, JwtDecoder decoder, SecurityProperties properties,
+			AccessPolicy policy) throws Exception {
 		AuthenticationEntryPoint unauthenticated = entryPoint();
 		AccessDeniedHandler denied = (request, response, e) -> OperationOutcomes.write(response, 403, "forbidden",
 				"Access denied: " + e.getMessage());
 		http.securityMatcher("/**")
-				.authorizeHttpRequests(a -> a
-						.requestMatchers(HttpMethod.GET, "/fhir/metadata", "/fhir/stu3/metadata", "/actuator/health", "/actuator/health/liveness",
-								"/actuator/health/readiness").permitAll()
-						.requestMatchers("/error").permitAll()
-						// SMART discovery: where to get a token, before having one.
-						.requestMatchers("/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration").permitAll()
-						// The dashboard's page and code hold no data; what it shows comes from the API with a token.
-						.requestMatchers(HttpMethod.GET, "/monitoring", "/monitoring/", "/monitoring/index.html", "/monitoring/dashboard.js",
-								"/monitoring/dashboard.css", "/webjars/echarts/*/dist/echarts.min.js").permitAll()
-						.requestMatchers("/fhir/**").authenticated()
-						.requestMatchers("/actuator/**", "/monitoring/**", "/inbound/**").access(endpointAccess(policy))
-						.anyRequest().denyAll())
-				.oauth2ResourceServer(o -> o
-						.jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(new CallerTokenConverter(properties)))
+			.authorizeHttpRequests(a -> a
+				.requestMatchers(HttpMethod.GET, "/fhir/metadata", "/fhir/stu3/metadata", "/actuator/health",
+						"/actuator/health/liveness", "/actuator/health/readiness")
+				.permitAll()
+				.requestMatchers("/error")
+				.permitAll()
+				// SMART discovery: where to get a token, before having one.
+				.requestMatchers("/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration")
+				.permitAll()
+				// The dashboard's page and code hold no data; what it shows comes from
+				// the API with a token.
+				.requestMatchers(HttpMethod.GET, "/monitoring", "/monitoring/", "/monitoring/index.html",
+						"/monitoring/dashboard.js", "/monitoring/dashboard.css",
+						"/webjars/echarts/*/dist/echarts.min.js")
+				.permitAll()
+				.requestMatchers("/fhir/**")
+				.authenticated()
+				.requestMatchers("/actuator/**", "/monitoring/**", "/inbound/**")
+				.access(endpointAccess(policy))
+				.anyRequest()
+				.denyAll())
+			.oauth2ResourceServer(
+					o -> o.jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(new CallerTokenConverter(properties)))
 						.authenticationEntryPoint(unauthenticated)
 						.accessDeniedHandler(denied)
 						.withObjectPostProcessor(new ObjectPostProcessor<BearerTokenAuthenticationFilter>() {
@@ -77,17 +87,19 @@ public class SecurityConfiguration {
 								return filter;
 							}
 						}))
-				.exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied))
-				.sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-				.csrf(c -> c.disable())
-				.requestCache(c -> c.disable())
-				.headers(h -> h
-						.contentSecurityPolicy(c -> c.policyDirectives("default-src 'self'; frame-ancestors 'none'; form-action 'self'"))
-						.referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)));
+			.exceptionHandling(e -> e.authenticationEntryPoint(unauthenticated).accessDeniedHandler(denied))
+			.sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.csrf(c -> c.disable())
+			.requestCache(c -> c.disable())
+			.headers(h -> h
+				.contentSecurityPolicy(
+						c -> c.policyDirectives("default-src 'self'; frame-ancestors 'none'; form-action 'self'"))
+				.referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)));
 		List<String> origins = properties.cors().allowedOrigins();
 		if (origins == null || origins.isEmpty()) {
 			http.cors(c -> c.disable());
-		} else {
+		}
+		else {
 			CorsConfiguration cors = new CorsConfiguration();
 			cors.setAllowedOrigins(origins);
 			cors.setAllowedMethods(List.of("GET", "POST", "PUT"));
@@ -104,23 +116,27 @@ public class SecurityConfiguration {
 		BearerTokenAuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
 		return (request, response, e) -> {
 			bearer.commence(request, response, e);
-			OperationOutcomes.write(response, 401, "login", e.getMessage() == null || e.getMessage().startsWith("Full authentication")
-					? "A bearer token is required (OAuth2 client credentials)"
-					: "The bearer token was refused: " + e.getMessage());
+			OperationOutcomes.write(response, 401, "login",
+					e.getMessage() == null || e.getMessage().startsWith("Full authentication")
+							? "A bearer token is required (OAuth2 client credentials)"
+							: "The bearer token was refused: " + e.getMessage());
 		};
 	}
 
 	/**
-	 * A token that cannot be checked because the identity provider's keys are unreachable is not the client's fault:
-	 * 503, so clients retry later. Every other failure is a bad token: 401.
+	 * A token that cannot be checked because the identity provider's keys are unreachable
+	 * is not the client's fault: 503, so clients retry later. Every other failure is a
+	 * bad token: 401.
 	 */
 	private static AuthenticationFailureHandler failure(AuthenticationEntryPoint unauthenticated) {
 		return (request, response, e) -> {
 			if (e instanceof AuthenticationServiceException) {
 				response.setHeader("Retry-After", "30");
-				OperationOutcomes.write(response, 503, "transient", "The token could not be checked now: the identity provider's"
-						+ " keys are unavailable; try again later");
-			} else {
+				OperationOutcomes.write(response, 503, "transient",
+						"The token could not be checked now: the identity provider's"
+								+ " keys are unavailable; try again later");
+			}
+			else {
 				unauthenticated.commence(request, response, e);
 			}
 		};
@@ -129,14 +145,16 @@ public class SecurityConfiguration {
 	private static AuthorizationManager<RequestAuthorizationContext> endpointAccess(AccessPolicy policy) {
 		return (Supplier<Authentication> authentication, RequestAuthorizationContext context) -> {
 			HttpServletRequest request = context.getRequest();
-			return new AuthorizationDecision(authentication.get().getPrincipal() instanceof Caller caller
-					&& policy.decideEndpoint(caller, request.getRequestURI().substring(request.getContextPath().length())).permitted());
+			return new AuthorizationDecision(authentication.get().getPrincipal() instanceof Caller caller && policy
+				.decideEndpoint(caller, request.getRequestURI().substring(request.getContextPath().length()))
+				.permitted());
 		};
 	}
 
 	/**
-	 * Verifies tokens of the external issuer (production) or of the local one. The issuer, audience and validity
-	 * window are always checked, whichever signed the token.
+	 * Verifies tokens of the external issuer (production) or of the local one. The
+	 * issuer, audience and validity window are always checked, whichever signed the
+	 * token.
 	 */
 	@Bean
 	JwtDecoder jwtDecoder(SecurityProperties properties, ObjectProvider<LocalIssuerConfiguration.SigningKey> localKey)
@@ -149,7 +167,8 @@ public class SecurityConfiguration {
 					? NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri()).restOperations(keyFetch).build()
 					: NimbusJwtDecoder.withIssuerLocation(properties.issuerUri()).restOperations(keyFetch).build();
 			issuer = properties.issuerUri();
-		} else {
+		}
+		else {
 			decoder = NimbusJwtDecoder.withPublicKey(localKey.getObject().key().toRSAPublicKey()).build();
 			issuer = properties.localIssuer().issuer();
 		}
@@ -164,14 +183,18 @@ public class SecurityConfiguration {
 		return decoder;
 	}
 
-	/** The timestamp check passes a token without {@code exp}: such a token would never expire. */
+	/**
+	 * The timestamp check passes a token without {@code exp}: such a token would never
+	 * expire.
+	 */
 	private static final OAuth2TokenValidator<Jwt> EXPIRY_REQUIRED = jwt -> jwt.getExpiresAt() != null
-			? OAuth2TokenValidatorResult.success()
-			: OAuth2TokenValidatorResult.failure(new OAuth2Error("invalid_token", "The token has no expiry (exp)", null));
+			? OAuth2TokenValidatorResult.success() : OAuth2TokenValidatorResult
+				.failure(new OAuth2Error("invalid_token", "The token has no expiry (exp)", null));
 
 	private static OAuth2TokenValidator<Jwt> audience(String audience) {
 		OAuth2Error error = new OAuth2Error("invalid_token", "The token is not meant for audience " + audience, null);
-		return jwt -> jwt.getAudience() != null && jwt.getAudience().contains(audience) ? OAuth2TokenValidatorResult.success()
-				: OAuth2TokenValidatorResult.failure(error);
+		return jwt -> jwt.getAudience() != null && jwt.getAudience().contains(audience)
+				? OAuth2TokenValidatorResult.success() : OAuth2TokenValidatorResult.failure(error);
 	}
+
 }

@@ -7,8 +7,8 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Procedure;
 
 /**
- * What one birth-care organisation holds about a mother and her children: what handover documents and monitoring facts
- * are made from.
+ * What one birth-care organisation holds about a mother and her children: what handover
+ * documents and monitoring facts are made from.
  *
  * @param author the organisation that recorded it (the documents' author)
  */

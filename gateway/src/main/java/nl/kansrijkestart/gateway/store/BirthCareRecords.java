@@ -20,14 +20,19 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-/** Reads what one birth-care organisation holds about a mother (and her children) from the store. */
+/**
+ * Reads what one birth-care organisation holds about a mother (and her children) from the
+ * store.
+ */
 @Component
 public class BirthCareRecords {
 
 	static final String MOTHER_PROFILE = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-mother";
 	static final String CHILD_PROFILE = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-child";
 	static final String MUNICIPALITY = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-municipality";
+
 	private static final String BIRTH_CODE = "3950001";
+
 	private static final String CHILD_EXTENSION = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-child";
 
 	/** A mother's record and the partition it is in. */
@@ -35,11 +40,15 @@ public class BirthCareRecords {
 	}
 
 	private final ResourceStore store;
+
 	private final FhirContext fhirContext;
+
 	private final ApplicationEventPublisher events;
+
 	private final Municipalities municipalities;
 
-	BirthCareRecords(ResourceStore store, FhirContext fhirContext, ApplicationEventPublisher events, Municipalities municipalities) {
+	BirthCareRecords(ResourceStore store, FhirContext fhirContext, ApplicationEventPublisher events,
+			Municipalities municipalities) {
 		this.store = store;
 		this.fhirContext = fhirContext;
 		this.events = events;
@@ -54,17 +63,23 @@ public class BirthCareRecords {
 		}
 	}
 
-	/** The mothers whose handovers these written or changed resources ({@code Type/id}) may change. */
+	/**
+	 * The mothers whose handovers these written or changed resources ({@code Type/id})
+	 * may change.
+	 */
 	public Set<String> mothersOf(Collection<String> references) {
 		Set<String> mothers = new LinkedHashSet<>();
 		Set<String> patients = store.patientsOf(references);
 		List<String> ids = patients.stream().map(p -> p.substring("Patient/".length())).toList();
 		for (StoredResource patient : store.readAll("Patient", ids, null)) {
 			if (CHILD_PROFILE.equals(patient.profile())) {
-				for (StoredResource link : store.referencing("RelatedPerson", "patient", "Patient", List.of(patient.id()))) {
-					mothers.addAll(store.referenceTargets("RelatedPerson", List.of(link.id()), "mother").getOrDefault("Patient", List.of()));
+				for (StoredResource link : store.referencing("RelatedPerson", "patient", "Patient",
+						List.of(patient.id()))) {
+					mothers.addAll(store.referenceTargets("RelatedPerson", List.of(link.id()), "mother")
+						.getOrDefault("Patient", List.of()));
 				}
-			} else {
+			}
+			else {
 				mothers.add(patient.id());
 			}
 		}
@@ -72,7 +87,8 @@ public class BirthCareRecords {
 	}
 
 	public Optional<Loaded> load(String motherId) {
-		Optional<StoredResource> stored = store.read("Patient", motherId, null).filter(p -> !CHILD_PROFILE.equals(p.profile()));
+		Optional<StoredResource> stored = store.read("Patient", motherId, null)
+			.filter(p -> !CHILD_PROFILE.equals(p.profile()));
 		if (stored.isEmpty()) {
 			return Optional.empty();
 		}
@@ -80,14 +96,16 @@ public class BirthCareRecords {
 		Patient mother = parse(stored.get(), Patient.class);
 		List<Observation> observations = observationsOf(motherId, owner);
 		List<BirthCareRecord.Birth> births = new ArrayList<>();
-		for (StoredResource p : ofOwner(store.referencing("Procedure", "subject", "Patient", List.of(motherId)), owner)) {
+		for (StoredResource p : ofOwner(store.referencing("Procedure", "subject", "Patient", List.of(motherId)),
+				owner)) {
 			Procedure procedure = parse(p, Procedure.class);
 			boolean birth = procedure.getCode().getCoding().stream().anyMatch(c -> BIRTH_CODE.equals(c.getCode()));
 			Extension child = procedure.getExtensionByUrl(CHILD_EXTENSION);
 			if (birth && child != null && child.getValue() instanceof Reference ref) {
 				String childId = ref.getReferenceElement().getIdPart();
-				store.read("Patient", childId, owner).ifPresent(c ->
-						births.add(new BirthCareRecord.Birth(procedure, parse(c, Patient.class), observationsOf(childId, owner))));
+				store.read("Patient", childId, owner)
+					.ifPresent(c -> births.add(new BirthCareRecord.Birth(procedure, parse(c, Patient.class),
+							observationsOf(childId, owner))));
 			}
 		}
 		return Optional.of(new Loaded(new BirthCareRecord(mother, observations, author(motherId, owner), births), owner,
@@ -96,13 +114,17 @@ public class BirthCareRecords {
 
 	private List<Observation> observationsOf(String patientId, String owner) {
 		return ofOwner(store.referencing("Observation", "subject", "Patient", List.of(patientId)), owner).stream()
-				.map(o -> parse(o, Observation.class)).toList();
+			.map(o -> parse(o, Observation.class))
+			.toList();
 	}
 
-	/** The organisation managing her latest pregnancy episode; else the partition's own Organization record. */
+	/**
+	 * The organisation managing her latest pregnancy episode; else the partition's own
+	 * Organization record.
+	 */
 	private Organization author(String motherId, String owner) {
-		List<StoredResource> episodes = new ArrayList<>(ofOwner(store.referencing("EpisodeOfCare", "patient", "Patient",
-				List.of(motherId)), owner));
+		List<StoredResource> episodes = new ArrayList<>(
+				ofOwner(store.referencing("EpisodeOfCare", "patient", "Patient", List.of(motherId)), owner));
 		episodes.sort(Comparator.comparing(StoredResource::lastUpdated).reversed());
 		for (StoredResource e : episodes) {
 			String orgId = parse(e, EpisodeOfCare.class).getManagingOrganization().getReferenceElement().getIdPart();
@@ -116,20 +138,34 @@ public class BirthCareRecords {
 		fallback.setId("owner");
 		fallback.addIdentifier().setSystem(token[0]).setValue(token[1]);
 		fallback.setName("Birth-care organisation " + token[1]);
-		return store.idsByIdentifier("Organization", token[0], token[1], owner).stream().findFirst()
-				.flatMap(id -> store.read("Organization", id, owner)).map(o -> parse(o, Organization.class)).orElse(fallback);
+		return store.idsByIdentifier("Organization", token[0], token[1], owner)
+			.stream()
+			.findFirst()
+			.flatMap(id -> store.read("Organization", id, owner))
+			.map(o -> parse(o, Organization.class))
+			.orElse(fallback);
 	}
 
 	/** Her address's municipality, a former code read as its successor. */
 	private String municipality(Patient mother) {
-		return municipalities.current(mother.getAddress().stream().map(a -> a.getExtensionByUrl(MUNICIPALITY)).filter(e -> e != null
-				&& e.getValue() instanceof org.hl7.fhir.r4.model.Coding).map(e -> ((org.hl7.fhir.r4.model.Coding) e.getValue()).getCode())
-				.findFirst().orElse(null));
+		return municipalities.current(mother.getAddress()
+			.stream()
+			.map(a -> a.getExtensionByUrl(MUNICIPALITY))
+			.filter(e -> e != null && e.getValue() instanceof org.hl7.fhir.r4.model.Coding)
+			.map(e -> ((org.hl7.fhir.r4.model.Coding) e.getValue()).getCode())
+			.findFirst()
+			.orElse(null));
 	}
 
-	/** The partition's resources, in a stable order: the same record must make the same document. */
+	/**
+	 * The partition's resources, in a stable order: the same record must make the same
+	 * document.
+	 */
 	private static List<StoredResource> ofOwner(List<StoredResource> resources, String owner) {
-		return resources.stream().filter(r -> owner.equals(r.owner())).sorted(Comparator.comparing(StoredResource::id)).toList();
+		return resources.stream()
+			.filter(r -> owner.equals(r.owner()))
+			.sorted(Comparator.comparing(StoredResource::id))
+			.toList();
 	}
 
 	private <T extends Resource> T parse(StoredResource stored, Class<T> type) {
@@ -137,4 +173,5 @@ public class BirthCareRecords {
 		resource.setId(stored.resourceType() + "/" + stored.id());
 		return resource;
 	}
+
 }

@@ -16,22 +16,29 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Hears which queue tables got work: their insert triggers (Flyway V10) {@code NOTIFY gateway_work} with the table's
- * name, on commit, to every listening session of every instance. One session per instance listens; each poller
- * holds a {@link WorkSignal} for its table. A lost connection is reopened, and every signal is raised then, since
- * notifications sent meanwhile are gone.
+ * Hears which queue tables got work: their insert triggers (Flyway V10)
+ * {@code NOTIFY gateway_work} with the table's name, on commit, to every listening
+ * session of every instance. One session per instance listens; each poller holds a
+ * {@link WorkSignal} for its table. A lost connection is reopened, and every signal is
+ * raised then, since notifications sent meanwhile are gone.
  */
 @Component
 public class DatabaseNotifications implements SmartLifecycle {
 
 	static final String CHANNEL = "gateway_work";
+
 	private static final Logger log = LoggerFactory.getLogger(DatabaseNotifications.class);
+
 	private static final int WAIT_MILLIS = 500;
 
 	private final DataSource dataSource;
+
 	private final DatabaseProperties properties;
+
 	private final Map<String, List<WorkSignal>> signals = new ConcurrentHashMap<>();
+
 	private volatile boolean running;
+
 	private Thread listener;
 
 	DatabaseNotifications(DataSource dataSource, DatabaseProperties properties) {
@@ -39,7 +46,10 @@ public class DatabaseNotifications implements SmartLifecycle {
 		this.properties = properties;
 	}
 
-	/** A new signal raised whenever {@code table} announces work; each poller takes its own. */
+	/**
+	 * A new signal raised whenever {@code table} announces work; each poller takes its
+	 * own.
+	 */
 	public WorkSignal signalFor(String table) {
 		WorkSignal signal = new WorkSignal(properties.idlePollInterval(), System::nanoTime);
 		signals.computeIfAbsent(table, t -> new CopyOnWriteArrayList<>()).add(signal);
@@ -48,7 +58,8 @@ public class DatabaseNotifications implements SmartLifecycle {
 
 	private void listen() {
 		while (running) {
-			try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+			try (Connection connection = dataSource.getConnection();
+					Statement statement = connection.createStatement()) {
 				connection.setAutoCommit(true);
 				statement.execute("listen " + CHANNEL);
 				raiseAll();
@@ -62,9 +73,11 @@ public class DatabaseNotifications implements SmartLifecycle {
 					}
 				}
 				statement.execute("unlisten " + CHANNEL);
-			} catch (SQLException | RuntimeException e) {
+			}
+			catch (SQLException | RuntimeException e) {
 				if (running) {
-					log.warn("Listening for queue notifications failed ({}); the pollers query at their idle interval until it is back",
+					log.warn(
+							"Listening for queue notifications failed ({}); the pollers query at their idle interval until it is back",
 							e.toString());
 					pause();
 				}
@@ -79,7 +92,8 @@ public class DatabaseNotifications implements SmartLifecycle {
 	private static void pause() {
 		try {
 			Thread.sleep(1000);
-		} catch (InterruptedException e) {
+		}
+		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
 	}
@@ -98,7 +112,8 @@ public class DatabaseNotifications implements SmartLifecycle {
 		if (listener != null) {
 			try {
 				listener.join(WAIT_MILLIS * 4L);
-			} catch (InterruptedException e) {
+			}
+			catch (InterruptedException e) {
 				Thread.currentThread().interrupt();
 			}
 		}
@@ -108,4 +123,5 @@ public class DatabaseNotifications implements SmartLifecycle {
 	public boolean isRunning() {
 		return running;
 	}
+
 }

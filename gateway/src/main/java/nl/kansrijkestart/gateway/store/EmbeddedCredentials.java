@@ -13,9 +13,10 @@ import java.util.HexFormat;
 import java.util.Properties;
 
 /**
- * The embedded server's passwords, generated at its first start and kept beside its data directory (owner-only file):
- * the superuser's (migrations, role set-up) and the application role's (serving). Whoever can read this file can read
- * the data directory anyway; nobody else on the host can connect.
+ * The embedded server's passwords, generated at its first start and kept beside its data
+ * directory (owner-only file): the superuser's (migrations, role set-up) and the
+ * application role's (serving). Whoever can read this file can read the data directory
+ * anyway; nobody else on the host can connect.
  */
 record EmbeddedCredentials(String superuserPassword, String applicationPassword) {
 
@@ -25,7 +26,10 @@ record EmbeddedCredentials(String superuserPassword, String applicationPassword)
 		return dataDirectory.resolveSibling(dataDirectory.getFileName() + ".credentials");
 	}
 
-	/** The credentials on file, or new ones written there (only when the data directory has no cluster yet). */
+	/**
+	 * The credentials on file, or new ones written there (only when the data directory
+	 * has no cluster yet).
+	 */
 	static EmbeddedCredentials loadOrCreate(Path file, boolean clusterExists) throws IOException {
 		if (Files.exists(file)) {
 			Properties p = new Properties();
@@ -45,9 +49,11 @@ record EmbeddedCredentials(String superuserPassword, String applicationPassword)
 		p.setProperty("application.password", created.applicationPassword());
 		try {
 			Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-		} catch (UnsupportedOperationException nonPosix) {
+		}
+		catch (UnsupportedOperationException nonPosix) {
 			Files.createFile(file);
-		} catch (FileAlreadyExistsException raced) {
+		}
+		catch (FileAlreadyExistsException raced) {
 			return loadOrCreate(file, clusterExists);
 		}
 		try (Writer out = Files.newBufferedWriter(file, StandardOpenOption.WRITE)) {

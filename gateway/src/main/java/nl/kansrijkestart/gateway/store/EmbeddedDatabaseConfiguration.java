@@ -25,18 +25,23 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
 /**
- * With no {@code spring.datasource.url}, the gateway runs its own PostgreSQL (real server binaries) whose
- * data directory survives restarts. With a URL, Spring Boot's own DataSource is used unchanged.
+ * With no {@code spring.datasource.url}, the gateway runs its own PostgreSQL (real server
+ * binaries) whose data directory survives restarts. With a URL, Spring Boot's own
+ * DataSource is used unchanged.
  *
- * <p>The server listens on localhost only and every connection needs a password (generated at the first start,
- * {@link EmbeddedCredentials}). Migrations run as its superuser; the gateway serves as {@value #APPLICATION_ROLE},
- * which owns nothing and may only append to the audit trail (V13). A cluster of an earlier version (trust
- * authentication, no passwords) gets its passwords at its first start with this one, its data unchanged.
+ * <p>
+ * The server listens on localhost only and every connection needs a password (generated
+ * at the first start, {@link EmbeddedCredentials}). Migrations run as its superuser; the
+ * gateway serves as {@value #APPLICATION_ROLE}, which owns nothing and may only append to
+ * the audit trail (V13). A cluster of an earlier version (trust authentication, no
+ * passwords) gets its passwords at its first start with this one, its data unchanged.
  *
- * <p>The embedded server is run as durably as an external one: fsync, synchronous commit and full-page writes on
- * (the library's defaults turn them off, so an acknowledged write could be lost in a crash). A server left running by
- * a killed gateway on the same data directory is stopped first, so one start always works. The library's own
- * shutdown hook is off: the server is stopped by Spring, after the web server has drained its requests.
+ * <p>
+ * The embedded server is run as durably as an external one: fsync, synchronous commit and
+ * full-page writes on (the library's defaults turn them off, so an acknowledged write
+ * could be lost in a crash). A server left running by a killed gateway on the same data
+ * directory is stopped first, so one start always works. The library's own shutdown hook
+ * is off: the server is stopped by Spring, after the web server has drained its requests.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnExpression("'${spring.datasource.url:}'.isEmpty()")
@@ -45,6 +50,7 @@ public class EmbeddedDatabaseConfiguration {
 
 	private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabaseConfiguration.class);
 	static final String APPLICATION_ROLE = "gateway_app";
+
 	private static final String HBA_MARK = "# Kansrijke Start gateway: every connection needs a password";
 
 	@ConfigurationProperties("gateway.embedded-database")
@@ -78,16 +84,17 @@ public class EmbeddedDatabaseConfiguration {
 		boolean passwordsSet = !clusterExists || passwordsRequired(dir);
 		log.info("Starting embedded PostgreSQL with data directory {}", dir);
 		EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-				.setDataDirectory(dir)
-				.setCleanDataDirectory(false)
-				.setRegisterShutdownHook(false)
-				.setServerConfig("listen_addresses", "localhost")
-				.setServerConfig("max_connections", "100")
-				.setServerConfig("fsync", "on")
-				.setServerConfig("synchronous_commit", "on")
-				.setServerConfig("full_page_writes", "on")
-				// the library's readiness check connects as the superuser, with the password once one is required
-				.setConnectConfig("password", credentials.superuserPassword());
+			.setDataDirectory(dir)
+			.setCleanDataDirectory(false)
+			.setRegisterShutdownHook(false)
+			.setServerConfig("listen_addresses", "localhost")
+			.setServerConfig("max_connections", "100")
+			.setServerConfig("fsync", "on")
+			.setServerConfig("synchronous_commit", "on")
+			.setServerConfig("full_page_writes", "on")
+			// the library's readiness check connects as the superuser, with the password
+			// once one is required
+			.setConnectConfig("password", credentials.superuserPassword());
 		if (properties.port() > 0) {
 			builder.setPort(properties.port());
 		}
@@ -96,7 +103,8 @@ public class EmbeddedDatabaseConfiguration {
 		}
 		Path passwordFile = null;
 		if (!clusterExists) {
-			// initdb sets the superuser's password from this file (the library passes these settings on to initdb)
+			// initdb sets the superuser's password from this file (the library passes
+			// these settings on to initdb)
 			passwordFile = Files.createTempFile(dir.getParent(), "initdb", ".pw",
 					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
 			Files.writeString(passwordFile, credentials.superuserPassword());
@@ -105,26 +113,30 @@ public class EmbeddedDatabaseConfiguration {
 		EmbeddedPostgres postgres;
 		try {
 			postgres = builder.start();
-		} finally {
+		}
+		finally {
 			if (passwordFile != null) {
 				Files.deleteIfExists(passwordFile);
 			}
 		}
 		try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
 			if (!passwordsSet) {
-				log.warn("The embedded PostgreSQL at {} accepted connections without a password: setting passwords ({})", dir,
-						EmbeddedCredentials.fileFor(dir));
+				log.warn(
+						"The embedded PostgreSQL at {} accepted connections without a password: setting passwords ({})",
+						dir, EmbeddedCredentials.fileFor(dir));
 				s.execute("alter role postgres password '" + credentials.superuserPassword() + "'");
 			}
 			s.execute("do $$ begin if not exists (select from pg_roles where rolname = '" + APPLICATION_ROLE + "') then"
 					+ " create role " + APPLICATION_ROLE + "; end if; end $$");
-			s.execute("alter role " + APPLICATION_ROLE + " login nosuperuser nocreatedb nocreaterole noinherit noreplication"
-					+ " nobypassrls password '" + credentials.applicationPassword() + "'");
+			s.execute("alter role " + APPLICATION_ROLE
+					+ " login nosuperuser nocreatedb nocreaterole noinherit noreplication" + " nobypassrls password '"
+					+ credentials.applicationPassword() + "'");
 			if (!passwordsSet) {
 				writeClientAuthentication(dir);
 				s.execute("select pg_reload_conf()");
 			}
-		} catch (SQLException | RuntimeException e) {
+		}
+		catch (SQLException | RuntimeException e) {
 			postgres.close();
 			throw e;
 		}
@@ -134,11 +146,11 @@ public class EmbeddedDatabaseConfiguration {
 	/** Owner-only passwords over localhost and the socket; no trust, no other hosts. */
 	private static void writeClientAuthentication(Path dataDirectory) {
 		try {
-			Files.writeString(dataDirectory.resolve("pg_hba.conf"), HBA_MARK + " (kept beside the data directory)\n"
-					+ "local all all scram-sha-256\n"
-					+ "host  all all 127.0.0.1/32 scram-sha-256\n"
-					+ "host  all all ::1/128 scram-sha-256\n");
-		} catch (IOException e) {
+			Files.writeString(dataDirectory.resolve("pg_hba.conf"),
+					HBA_MARK + " (kept beside the data directory)\n" + "local all all scram-sha-256\n"
+							+ "host  all all 127.0.0.1/32 scram-sha-256\n" + "host  all all ::1/128 scram-sha-256\n");
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
 	}
@@ -148,7 +160,10 @@ public class EmbeddedDatabaseConfiguration {
 		return Files.exists(hba) && Files.readString(hba).startsWith(HBA_MARK);
 	}
 
-	/** Flyway migrates as the superuser; everything else gets the application role's pool (primary). */
+	/**
+	 * Flyway migrates as the superuser; everything else gets the application role's pool
+	 * (primary).
+	 */
 	@Bean(destroyMethod = "close")
 	@FlywayDataSource
 	HikariDataSource migrationDataSource(EmbeddedPostgres postgres, EmbeddedCredentials credentials) {
@@ -173,7 +188,8 @@ public class EmbeddedDatabaseConfiguration {
 		return new EmbeddedDatabaseWatchdog(() -> {
 			try {
 				return StaleServer.recorded(dir).isPresent();
-			} catch (IOException e) {
+			}
+			catch (IOException e) {
 				// an unreadable pid file is no proof of a crash
 				return true;
 			}
@@ -182,19 +198,23 @@ public class EmbeddedDatabaseConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@Primary
-	DataSource dataSource(EmbeddedPostgres postgres, EmbeddedDatabaseProperties properties, EmbeddedCredentials credentials,
+	DataSource dataSource(EmbeddedPostgres postgres, EmbeddedDatabaseProperties properties,
+			EmbeddedCredentials credentials,
 			@Value("${spring.datasource.hikari.data-source-properties.options}") String sessionOptions,
 			@Value("${spring.datasource.hikari.connection-timeout}") long connectionTimeoutMillis) {
 		HikariConfig config = new HikariConfig();
 		config.setJdbcUrl(postgres.getJdbcUrl(APPLICATION_ROLE, "postgres"));
 		config.setPassword(credentials.applicationPassword());
-		// Server error details quote row values (a duplicate key names the BSN): keep them out of exceptions and logs.
+		// Server error details quote row values (a duplicate key names the BSN): keep
+		// them out of exceptions and logs.
 		config.addDataSourceProperty("logServerErrorDetail", "false");
-		// The same session settings as an external database gets (application.yml): plans, statement timeout.
+		// The same session settings as an external database gets (application.yml):
+		// plans, statement timeout.
 		config.addDataSourceProperty("options", sessionOptions);
 		config.setMaximumPoolSize(properties.maxPoolSize());
 		config.setConnectionTimeout(connectionTimeoutMillis);
 		config.setPoolName("embedded-postgres");
 		return new HikariDataSource(config);
 	}
+
 }

@@ -9,10 +9,12 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.annotation.Scheduled;
 
 /**
- * Supervises the embedded PostgreSQL: if its server process dies (a crash, an OOM kill), the gateway cannot recover
- * it from inside, and every request would wait for a connection that never comes. It exits instead (status 4), so its
- * supervisor starts it again: the next start recovers the database from its write-ahead log. Requests in the few
- * seconds before get a fast 503 (bounded pool wait). Not active while the application stops the database itself.
+ * Supervises the embedded PostgreSQL: if its server process dies (a crash, an OOM kill),
+ * the gateway cannot recover it from inside, and every request would wait for a
+ * connection that never comes. It exits instead (status 4), so its supervisor starts it
+ * again: the next start recovers the database from its write-ahead log. Requests in the
+ * few seconds before get a fast 503 (bounded pool wait). Not active while the application
+ * stops the database itself.
  */
 class EmbeddedDatabaseWatchdog implements SmartLifecycle {
 
@@ -20,7 +22,9 @@ class EmbeddedDatabaseWatchdog implements SmartLifecycle {
 	static final int EXIT_STATUS = 4;
 
 	private final BooleanSupplier serverAlive;
+
 	private final IntConsumer halt;
+
 	private final AtomicBoolean running = new AtomicBoolean();
 
 	EmbeddedDatabaseWatchdog(BooleanSupplier serverAlive, IntConsumer halt) {
@@ -51,4 +55,5 @@ class EmbeddedDatabaseWatchdog implements SmartLifecycle {
 	public boolean isRunning() {
 		return running.get();
 	}
+
 }

@@ -3,8 +3,12 @@ package nl.kansrijkestart.gateway.store;
 import java.time.Instant;
 import java.util.List;
 
-/** What one resource version contributes to the search index tables and the identifier constraint. */
-public record IndexEntries(List<Token> tokens, List<Ref> references, List<DateSpan> dates, List<Identifier> identifiers) {
+/**
+ * What one resource version contributes to the search index tables and the identifier
+ * constraint.
+ */
+public record IndexEntries(List<Token> tokens, List<Ref> references, List<DateSpan> dates,
+		List<Identifier> identifiers) {
 
 	public record Token(String param, String system, String code) {
 	}

@@ -18,16 +18,19 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
 
 /**
- * Resource versions in PostgreSQL: the current version as JSONB, every version in history, identifiers
- * under a uniqueness constraint and the search index tables. Writes join the caller's transaction.
+ * Resource versions in PostgreSQL: the current version as JSONB, every version in
+ * history, identifiers under a uniqueness constraint and the search index tables. Writes
+ * join the caller's transaction.
  */
 @Repository
 public class ResourceStore {
 
 	private static final String COLUMNS = "r.resource_type, r.id, r.version, r.last_updated, r.profile, r.content::text,"
 			+ " r.content_hash, r.owner";
+
 	private static final String HISTORY_COLUMNS = "h.resource_type, h.id, h.version, h.last_updated, null, h.content::text, null,"
 			+ " r.owner";
+
 	private static final RowMapper<StoredResource> ROW = ResourceStore::mapRow;
 
 	private final JdbcTemplate jdbc;
@@ -37,36 +40,48 @@ public class ResourceStore {
 	}
 
 	/**
-	 * The current version, if it exists in the partition: {@code owner} is an organisation's {@code system|value},
-	 * or null for no partition (administrative access). Another partition's resource reads as absent.
+	 * The current version, if it exists in the partition: {@code owner} is an
+	 * organisation's {@code system|value}, or null for no partition (administrative
+	 * access). Another partition's resource reads as absent.
 	 */
 	public Optional<StoredResource> read(String type, String id, String owner) {
-		return jdbc.query("select " + COLUMNS + " from resource r where r.resource_type = ? and r.id = ?" + inPartition(owner), ROW,
-				withOwner(owner, type, id)).stream().findFirst();
+		return jdbc
+			.query("select " + COLUMNS + " from resource r where r.resource_type = ? and r.id = ?" + inPartition(owner),
+					ROW, withOwner(owner, type, id))
+			.stream()
+			.findFirst();
 	}
 
 	public Optional<StoredResource> readVersion(String type, String id, long version, String owner) {
-		return jdbc.query("select " + HISTORY_COLUMNS + " from resource_history h join resource r on r.resource_type = h.resource_type"
-				+ " and r.id = h.id where h.resource_type = ? and h.id = ? and h.version = ?" + inPartition(owner), ROW,
-				withOwner(owner, type, id, version)).stream().findFirst();
+		return jdbc
+			.query("select " + HISTORY_COLUMNS
+					+ " from resource_history h join resource r on r.resource_type = h.resource_type"
+					+ " and r.id = h.id where h.resource_type = ? and h.id = ? and h.version = ?" + inPartition(owner),
+					ROW, withOwner(owner, type, id, version))
+			.stream()
+			.findFirst();
 	}
 
 	/** All versions, newest first; empty when the resource is not in the partition. */
 	public List<StoredResource> history(String type, String id, String owner) {
-		return jdbc.query("select " + HISTORY_COLUMNS + " from resource_history h join resource r on r.resource_type = h.resource_type"
-				+ " and r.id = h.id where h.resource_type = ? and h.id = ?" + inPartition(owner) + " order by h.version desc", ROW,
-				withOwner(owner, type, id));
+		return jdbc.query("select " + HISTORY_COLUMNS
+				+ " from resource_history h join resource r on r.resource_type = h.resource_type"
+				+ " and r.id = h.id where h.resource_type = ? and h.id = ?" + inPartition(owner)
+				+ " order by h.version desc", ROW, withOwner(owner, type, id));
 	}
 
 	public List<StoredResource> readAll(String type, Collection<String> ids, String owner) {
 		if (ids.isEmpty()) {
 			return List.of();
 		}
-		return jdbc.query("select " + COLUMNS + " from resource r where r.resource_type = ? and r.id = any(?)" + inPartition(owner),
-				ROW, withOwner(owner, type, ids.toArray(String[]::new)));
+		return jdbc.query("select " + COLUMNS + " from resource r where r.resource_type = ? and r.id = any(?)"
+				+ inPartition(owner), ROW, withOwner(owner, type, ids.toArray(String[]::new)));
 	}
 
-	/** The condition confining {@code r} to a partition; none for administrative access (null owner). */
+	/**
+	 * The condition confining {@code r} to a partition; none for administrative access
+	 * (null owner).
+	 */
 	private static String inPartition(String owner) {
 		return owner == null ? "" : " and r.owner = ?";
 	}
@@ -80,7 +95,10 @@ public class ResourceStore {
 		return all;
 	}
 
-	/** Which resource (id) of the partition holds each of these identifiers now, for one resource type. */
+	/**
+	 * Which resource (id) of the partition holds each of these identifiers now, for one
+	 * resource type.
+	 */
 	public Map<IndexEntries.Identifier, String> identifierOwners(String type, String owner,
 			Collection<IndexEntries.Identifier> identifiers) {
 		Map<IndexEntries.Identifier, String> owners = new HashMap<>();
@@ -89,50 +107,68 @@ public class ResourceStore {
 		}
 		String[] systems = identifiers.stream().map(IndexEntries.Identifier::system).toArray(String[]::new);
 		String[] values = identifiers.stream().map(IndexEntries.Identifier::value).toArray(String[]::new);
-		jdbc.query("select i.system, i.value, i.id from resource_identifier i join unnest(?::text[], ?::text[]) as k(system, value)"
-				+ " on i.system = k.system and i.value = k.value where i.resource_type = ? and i.owner = ?",
+		jdbc.query(
+				"select i.system, i.value, i.id from resource_identifier i join unnest(?::text[], ?::text[]) as k(system, value)"
+						+ " on i.system = k.system and i.value = k.value where i.resource_type = ? and i.owner = ?",
 				rs -> {
 					owners.put(new IndexEntries.Identifier(rs.getString(1), rs.getString(2)), rs.getString(3));
 				}, systems, values, type, owner);
 		return owners;
 	}
 
-	/** The ids of the partition's resources of a type holding an identifier with this value (and system, when given). */
+	/**
+	 * The ids of the partition's resources of a type holding an identifier with this
+	 * value (and system, when given).
+	 */
 	public List<String> idsByIdentifier(String type, String system, String value, String owner) {
 		if (system != null) {
 			// The primary key answers this directly.
-			return jdbc.queryForList("select id from resource_identifier where resource_type = ? and owner = ? and system = ?"
-					+ " and value = ?", String.class, type, owner, system, value);
+			return jdbc
+				.queryForList("select id from resource_identifier where resource_type = ? and owner = ? and system = ?"
+						+ " and value = ?", String.class, type, owner, system, value);
 		}
-		return jdbc.queryForList("select distinct t.id from search_token t where t.resource_type = ? and t.param = 'identifier'"
-				+ " and t.code = ? and exists (select 1 from resource r where r.resource_type = t.resource_type and r.id = t.id"
-				+ " and r.owner = ?)", String.class, type, value, owner);
+		return jdbc.queryForList(
+				"select distinct t.id from search_token t where t.resource_type = ? and t.param = 'identifier'"
+						+ " and t.code = ? and exists (select 1 from resource r where r.resource_type = t.resource_type and r.id = t.id"
+						+ " and r.owner = ?)",
+				String.class, type, value, owner);
 	}
 
 	/**
-	 * Across every partition: the ids of resources of a type holding this identifier. For decisions about a person
-	 * (whose consent holds whoever recorded it), never for what a client may see.
+	 * Across every partition: the ids of resources of a type holding this identifier. For
+	 * decisions about a person (whose consent holds whoever recorded it), never for what
+	 * a client may see.
 	 */
 	public List<String> idsByIdentifierInAnyPartition(String type, String system, String value) {
-		return jdbc.queryForList("select id from resource_identifier where resource_type = ? and system = ? and value = ?",
-				String.class, type, system, value);
+		return jdbc.queryForList(
+				"select id from resource_identifier where resource_type = ? and system = ? and value = ?", String.class,
+				type, system, value);
 	}
 
-	/** Across every partition: current versions of a type that reference one of these targets through a parameter. */
-	public List<StoredResource> referencing(String type, String param, String targetType, Collection<String> targetIds) {
+	/**
+	 * Across every partition: current versions of a type that reference one of these
+	 * targets through a parameter.
+	 */
+	public List<StoredResource> referencing(String type, String param, String targetType,
+			Collection<String> targetIds) {
 		if (targetIds.isEmpty()) {
 			return List.of();
 		}
-		return jdbc.query("select " + COLUMNS + " from resource r where r.resource_type = ? and exists (select 1 from"
-				+ " search_reference s where s.resource_type = r.resource_type and s.id = r.id and s.param = ?"
-				+ " and s.target_type = ? and s.target_id = any(?))", ROW, type, param, targetType, targetIds.toArray(String[]::new));
+		return jdbc.query(
+				"select " + COLUMNS + " from resource r where r.resource_type = ? and exists (select 1 from"
+						+ " search_reference s where s.resource_type = r.resource_type and s.id = r.id and s.param = ?"
+						+ " and s.target_type = ? and s.target_id = any(?))",
+				ROW, type, param, targetType, targetIds.toArray(String[]::new));
 	}
 
-	/** For resources of a type, the value of their identifier in one system (id to value). */
+	/**
+	 * For resources of a type, the value of their identifier in one system (id to value).
+	 */
 	public Map<String, String> identifierValues(String type, Collection<String> ids, String system) {
 		Map<String, String> values = new HashMap<>();
 		if (!ids.isEmpty()) {
-			jdbc.query("select id, value from resource_identifier where resource_type = ? and system = ? and id = any(?)",
+			jdbc.query(
+					"select id, value from resource_identifier where resource_type = ? and system = ? and id = any(?)",
 					rs -> {
 						values.put(rs.getString(1), rs.getString(2));
 					}, type, system, ids.toArray(String[]::new));
@@ -141,8 +177,9 @@ public class ResourceStore {
 	}
 
 	/**
-	 * The persons whose data these resources ({@code Type/id}) are: Patients among them and the Patients they
-	 * reference through an indexed parameter (subject, patient, ...), as {@code Patient/id}.
+	 * The persons whose data these resources ({@code Type/id}) are: Patients among them
+	 * and the Patients they reference through an indexed parameter (subject, patient,
+	 * ...), as {@code Patient/id}.
 	 */
 	public Set<String> patientsOf(Collection<String> refs) {
 		Set<String> patients = new java.util.TreeSet<>();
@@ -158,15 +195,17 @@ public class ResourceStore {
 			idsByType.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(parts[1]);
 		}
 		// One query per type, so that the (resource_type, id) index serves it.
-		idsByType.forEach((type, ids) -> patients.addAll(jdbc.queryForList("select distinct 'Patient/' || target_id"
-				+ " from search_reference where resource_type = ? and id = any(?) and target_type = 'Patient'", String.class, type,
-				ids.toArray(String[]::new))));
+		idsByType.forEach((type,
+				ids) -> patients.addAll(jdbc.queryForList("select distinct 'Patient/' || target_id"
+						+ " from search_reference where resource_type = ? and id = any(?) and target_type = 'Patient'",
+						String.class, type, ids.toArray(String[]::new))));
 		return patients;
 	}
 
 	/**
-	 * Removes resources ({@code Type/id}) completely: current version, history, identifiers and index entries, and
-	 * every Provenance that names one of them. For retention: nothing of them remains to be read back.
+	 * Removes resources ({@code Type/id}) completely: current version, history,
+	 * identifiers and index entries, and every Provenance that names one of them. For
+	 * retention: nothing of them remains to be read back.
 	 */
 	public int purge(Collection<String> refs) {
 		if (refs.isEmpty()) {
@@ -187,10 +226,14 @@ public class ResourceStore {
 			ids.add(id);
 		});
 		Object[] args = { types.toArray(String[]::new), ids.toArray(String[]::new) };
-		for (String table : List.of("resource_history", "resource_identifier", "search_token", "search_reference", "search_date")) {
-			jdbc.update("delete from " + table + " t using " + keys + " where t.resource_type = k.resource_type and t.id = k.id", args);
+		for (String table : List.of("resource_history", "resource_identifier", "search_token", "search_reference",
+				"search_date")) {
+			jdbc.update("delete from " + table + " t using " + keys
+					+ " where t.resource_type = k.resource_type and t.id = k.id", args);
 		}
-		return jdbc.update("delete from resource t using " + keys + " where t.resource_type = k.resource_type and t.id = k.id", args);
+		return jdbc.update(
+				"delete from resource t using " + keys + " where t.resource_type = k.resource_type and t.id = k.id",
+				args);
 	}
 
 	/** Removes every version of a resource but the current one from its history. */
@@ -199,27 +242,38 @@ public class ResourceStore {
 				+ " and r.resource_type = h.resource_type and r.id = h.id and h.version < r.version", type, id);
 	}
 
-	/** Resources ({@code Type/id}) that reference any of these Patients through an indexed parameter. */
+	/**
+	 * Resources ({@code Type/id}) that reference any of these Patients through an indexed
+	 * parameter.
+	 */
 	public Set<String> referencingPatients(Collection<String> patientIds) {
-		return new HashSet<>(jdbc.queryForList("select distinct resource_type || '/' || id from search_reference"
-				+ " where target_type = 'Patient' and target_id = any(?)", String.class, (Object) patientIds.toArray(String[]::new)));
+		return new HashSet<>(jdbc.queryForList(
+				"select distinct resource_type || '/' || id from search_reference"
+						+ " where target_type = 'Patient' and target_id = any(?)",
+				String.class, (Object) patientIds.toArray(String[]::new)));
 	}
 
-	/** Of these received-content hashes, the ones already stored as validated under this profile-set fingerprint. */
+	/**
+	 * Of these received-content hashes, the ones already stored as validated under this
+	 * profile-set fingerprint.
+	 */
 	public Set<String> alreadyValidated(Collection<String> sourceHashes, String fingerprint) {
 		if (sourceHashes.isEmpty()) {
 			return Set.of();
 		}
-		return new HashSet<>(jdbc.queryForList("select distinct source_hash from resource where source_hash = any(?)"
-				+ " and validated_with = ?", String.class, sourceHashes.toArray(String[]::new), fingerprint));
+		return new HashSet<>(jdbc.queryForList(
+				"select distinct source_hash from resource where source_hash = any(?)" + " and validated_with = ?",
+				String.class, sourceHashes.toArray(String[]::new), fingerprint));
 	}
 
 	/** Stores the writes, all or nothing with the surrounding transaction. */
 	public void apply(List<ResourceWrite> writes) {
 		List<ResourceWrite> creates = writes.stream().filter(ResourceWrite::isCreate).toList();
 		List<ResourceWrite> updates = writes.stream().filter(w -> !w.isCreate()).toList();
-		jdbc.batchUpdate("insert into resource (resource_type, id, version, last_updated, profile, content, content_hash,"
-				+ " source_hash, validated_with, owner) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)", creates, creates.size(), (ps, w) -> {
+		jdbc.batchUpdate(
+				"insert into resource (resource_type, id, version, last_updated, profile, content, content_hash,"
+						+ " source_hash, validated_with, owner) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)",
+				creates, creates.size(), (ps, w) -> {
 					ps.setString(1, w.resourceType());
 					ps.setString(2, w.id());
 					ps.setLong(3, w.version());
@@ -234,8 +288,8 @@ public class ResourceStore {
 		for (ResourceWrite w : updates) {
 			int rows = jdbc.update("update resource set version = ?, last_updated = ?, profile = ?, content = ?::jsonb,"
 					+ " content_hash = ?, source_hash = ?, validated_with = ? where resource_type = ? and id = ? and version = ?",
-					w.version(), Timestamp.from(w.lastUpdated()), w.profile(), w.json(), w.contentHash(), w.sourceHash(),
-					w.validatedWith(), w.resourceType(), w.id(), w.expectedVersion());
+					w.version(), Timestamp.from(w.lastUpdated()), w.profile(), w.json(), w.contentHash(),
+					w.sourceHash(), w.validatedWith(), w.resourceType(), w.id(), w.expectedVersion());
 			if (rows != 1) {
 				throw new ConcurrentWriteException(w.resourceType(), w.id(), w.expectedVersion());
 			}
@@ -279,10 +333,12 @@ public class ResourceStore {
 			w.index().references().forEach(e -> refs.add(new Row<>(w, e)));
 			w.index().dates().forEach(e -> dates.add(new Row<>(w, e)));
 		}
-		// A stable insertion order makes concurrent writers of overlapping identifiers queue instead of deadlocking.
+		// A stable insertion order makes concurrent writers of overlapping identifiers
+		// queue instead of deadlocking.
 		identifiers.sort((a, b) -> (a.write().resourceType() + a.entry().system() + a.entry().value())
-				.compareTo(b.write().resourceType() + b.entry().system() + b.entry().value()));
-		jdbc.batchUpdate("insert into resource_identifier (resource_type, owner, system, value, id) values (?, ?, ?, ?, ?)",
+			.compareTo(b.write().resourceType() + b.entry().system() + b.entry().value()));
+		jdbc.batchUpdate(
+				"insert into resource_identifier (resource_type, owner, system, value, id) values (?, ?, ?, ?, ?)",
 				identifiers, identifiers.size(), (ps, r) -> {
 					ps.setString(1, r.write().resourceType());
 					ps.setString(2, r.write().owner());
@@ -298,7 +354,8 @@ public class ResourceStore {
 					ps.setString(4, r.entry().system());
 					ps.setString(5, r.entry().code());
 				});
-		jdbc.batchUpdate("insert into search_reference (resource_type, id, param, target_type, target_id) values (?, ?, ?, ?, ?)",
+		jdbc.batchUpdate(
+				"insert into search_reference (resource_type, id, param, target_type, target_id) values (?, ?, ?, ?, ?)",
 				refs, refs.size(), (ps, r) -> {
 					ps.setString(1, r.write().resourceType());
 					ps.setString(2, r.write().id());
@@ -306,8 +363,8 @@ public class ResourceStore {
 					ps.setString(4, r.entry().targetType());
 					ps.setString(5, r.entry().targetId());
 				});
-		jdbc.batchUpdate("insert into search_date (resource_type, id, param, low, high) values (?, ?, ?, ?, ?)",
-				dates, dates.size(), (ps, r) -> {
+		jdbc.batchUpdate("insert into search_date (resource_type, id, param, low, high) values (?, ?, ?, ?, ?)", dates,
+				dates.size(), (ps, r) -> {
 					ps.setString(1, r.write().resourceType());
 					ps.setString(2, r.write().id());
 					ps.setString(3, r.entry().param());
@@ -332,73 +389,80 @@ public class ResourceStore {
 		pageArgs.add(query.count());
 		pageArgs.add(query.offset());
 		List<StoredResource> page = query.count() == 0 ? List.of()
-				: jdbc.query("select " + COLUMNS + where
-						+ " order by r.last_updated " + (query.newestFirst() ? "desc" : "asc") + ", r.id limit ? offset ?",
+				: jdbc.query(
+						"select " + COLUMNS + where + " order by r.last_updated "
+								+ (query.newestFirst() ? "desc" : "asc") + ", r.id limit ? offset ?",
 						ROW, pageArgs.toArray());
 		return new SearchResult(total == null ? 0 : total, page);
 	}
 
 	private static void appendCriterion(SearchQuery.Criterion c, StringBuilder where, List<Object> args) {
 		if (c instanceof SearchQuery.Ids ids) {
-				where.append(" and r.id = any(?)");
-				args.add(ids.ids().toArray(String[]::new));
-		} else if (c instanceof SearchQuery.Tokens t) {
-				where.append(" and exists (select 1 from search_token s where s.resource_type = r.resource_type and s.id = r.id"
-						+ " and s.param = ? and (");
-				args.add(t.param());
-				for (int i = 0; i < t.anyOf().size(); i++) {
-					SearchQuery.TokenValue v = t.anyOf().get(i);
-					where.append(i > 0 ? " or " : "").append("(true");
-					if (v.code() != null) {
-						where.append(" and s.code = ?");
-						args.add(v.code());
-					}
-					if (v.system() != null) {
-						where.append(v.system().isEmpty() ? " and s.system is null" : " and s.system = ?");
-						if (!v.system().isEmpty()) {
-							args.add(v.system());
-						}
-					}
-					where.append(")");
+			where.append(" and r.id = any(?)");
+			args.add(ids.ids().toArray(String[]::new));
+		}
+		else if (c instanceof SearchQuery.Tokens t) {
+			where.append(
+					" and exists (select 1 from search_token s where s.resource_type = r.resource_type and s.id = r.id"
+							+ " and s.param = ? and (");
+			args.add(t.param());
+			for (int i = 0; i < t.anyOf().size(); i++) {
+				SearchQuery.TokenValue v = t.anyOf().get(i);
+				where.append(i > 0 ? " or " : "").append("(true");
+				if (v.code() != null) {
+					where.append(" and s.code = ?");
+					args.add(v.code());
 				}
-				where.append("))");
-		} else if (c instanceof SearchQuery.References refs) {
-				where.append(" and exists (select 1 from search_reference s where s.resource_type = r.resource_type"
-						+ " and s.id = r.id and s.param = ? and (");
-				args.add(refs.param());
-				for (int i = 0; i < refs.anyOf().size(); i++) {
-					SearchQuery.ReferenceValue v = refs.anyOf().get(i);
-					where.append(i > 0 ? " or " : "").append("(s.target_id = ?");
-					args.add(v.targetId());
-					if (v.targetType() != null) {
-						where.append(" and s.target_type = ?");
-						args.add(v.targetType());
+				if (v.system() != null) {
+					where.append(v.system().isEmpty() ? " and s.system is null" : " and s.system = ?");
+					if (!v.system().isEmpty()) {
+						args.add(v.system());
 					}
-					where.append(")");
-				}
-				where.append("))");
-		} else if (c instanceof SearchQuery.DateRange d) {
-				where.append(" and exists (select 1 from search_date s where s.resource_type = r.resource_type and s.id = r.id"
-						+ " and s.param = ?");
-				args.add(d.param());
-				if (d.from() != null) {
-					where.append(" and s.high >= ?");
-					args.add(Timestamp.from(d.from()));
-				}
-				if (d.to() != null) {
-					where.append(" and s.low <= ?");
-					args.add(Timestamp.from(d.to()));
 				}
 				where.append(")");
-		} else if (c instanceof SearchQuery.LastUpdated lu) {
-				if (lu.from() != null) {
-					where.append(" and r.last_updated >= ?");
-					args.add(Timestamp.from(lu.from()));
+			}
+			where.append("))");
+		}
+		else if (c instanceof SearchQuery.References refs) {
+			where.append(" and exists (select 1 from search_reference s where s.resource_type = r.resource_type"
+					+ " and s.id = r.id and s.param = ? and (");
+			args.add(refs.param());
+			for (int i = 0; i < refs.anyOf().size(); i++) {
+				SearchQuery.ReferenceValue v = refs.anyOf().get(i);
+				where.append(i > 0 ? " or " : "").append("(s.target_id = ?");
+				args.add(v.targetId());
+				if (v.targetType() != null) {
+					where.append(" and s.target_type = ?");
+					args.add(v.targetType());
 				}
-				if (lu.to() != null) {
-					where.append(" and r.last_updated <= ?");
-					args.add(Timestamp.from(lu.to()));
-				}
+				where.append(")");
+			}
+			where.append("))");
+		}
+		else if (c instanceof SearchQuery.DateRange d) {
+			where.append(
+					" and exists (select 1 from search_date s where s.resource_type = r.resource_type and s.id = r.id"
+							+ " and s.param = ?");
+			args.add(d.param());
+			if (d.from() != null) {
+				where.append(" and s.high >= ?");
+				args.add(Timestamp.from(d.from()));
+			}
+			if (d.to() != null) {
+				where.append(" and s.low <= ?");
+				args.add(Timestamp.from(d.to()));
+			}
+			where.append(")");
+		}
+		else if (c instanceof SearchQuery.LastUpdated lu) {
+			if (lu.from() != null) {
+				where.append(" and r.last_updated >= ?");
+				args.add(Timestamp.from(lu.from()));
+			}
+			if (lu.to() != null) {
+				where.append(" and r.last_updated <= ?");
+				args.add(Timestamp.from(lu.to()));
+			}
 		}
 	}
 
@@ -420,4 +484,5 @@ public class ResourceStore {
 		return new StoredResource(rs.getString(1), rs.getString(2), rs.getLong(3), lastUpdated, rs.getString(5),
 				rs.getString(6), rs.getString(7), rs.getString(8));
 	}
+
 }

@@ -3,8 +3,9 @@ package nl.kansrijkestart.gateway.store;
 import java.util.List;
 
 /**
- * Published inside the transaction that stores new versions ({@code Type/id} of each), before it commits: a listener
- * that records something durable in the same transaction commits or rolls back with the write.
+ * Published inside the transaction that stores new versions ({@code Type/id} of each),
+ * before it commits: a listener that records something durable in the same transaction
+ * commits or rolls back with the write.
  */
 public record ResourcesWritten(List<String> references) {
 

@@ -21,7 +21,10 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
 
-/** Extracts index entries from a resource with the FHIRPath expressions of {@link SearchParameters}. */
+/**
+ * Extracts index entries from a resource with the FHIRPath expressions of
+ * {@link SearchParameters}.
+ */
 @Component
 public class SearchIndexer {
 
@@ -29,11 +32,14 @@ public class SearchIndexer {
 	static final Instant FAR_PAST = Instant.parse("0001-01-01T00:00:00Z");
 
 	private final FhirContext fhirContext;
+
 	/**
-	 * Built at the first write: its engine loads every core StructureDefinition, which the validator's start-up
-	 * thread is loading at the same time (HAPI's shared loader is not guarded, so two threads would do it twice).
+	 * Built at the first write: its engine loads every core StructureDefinition, which
+	 * the validator's start-up thread is loading at the same time (HAPI's shared loader
+	 * is not guarded, so two threads would do it twice).
 	 */
 	private volatile IFhirPath fhirPath;
+
 	private final Map<String, IFhirPath.IParsedExpression> parsed = new ConcurrentHashMap<>();
 
 	public SearchIndexer(FhirContext fhirContext) {
@@ -69,8 +75,11 @@ public class SearchIndexer {
 				}
 			}
 		}
-		tokens.stream().filter(t -> t.param().equals("identifier") && t.system() != null)
-				.map(t -> new IndexEntries.Identifier(t.system(), t.code())).distinct().forEach(identifiers::add);
+		tokens.stream()
+			.filter(t -> t.param().equals("identifier") && t.system() != null)
+			.map(t -> new IndexEntries.Identifier(t.system(), t.code()))
+			.distinct()
+			.forEach(identifiers::add);
 		return new IndexEntries(tokens, refs, dates, identifiers);
 	}
 
@@ -78,7 +87,8 @@ public class SearchIndexer {
 		IFhirPath.IParsedExpression expression = parsed.computeIfAbsent(path, p -> {
 			try {
 				return fhirPath().parse(p);
-			} catch (Exception e) {
+			}
+			catch (Exception e) {
 				throw new IllegalStateException("Bad search parameter path " + p, e);
 			}
 		});
@@ -88,13 +98,17 @@ public class SearchIndexer {
 	private static void addTokens(String param, IBase value, List<IndexEntries.Token> out) {
 		if (value instanceof CodeableConcept cc) {
 			cc.getCoding().forEach(c -> addTokens(param, c, out));
-		} else if (value instanceof Coding c && c.hasCode()) {
+		}
+		else if (value instanceof Coding c && c.hasCode()) {
 			out.add(new IndexEntries.Token(param, c.getSystem(), c.getCode()));
-		} else if (value instanceof Identifier id && id.hasValue()) {
+		}
+		else if (value instanceof Identifier id && id.hasValue()) {
 			out.add(new IndexEntries.Token(param, id.getSystem(), id.getValue()));
-		} else if (value instanceof Enumeration<?> e && e.hasCode()) {
+		}
+		else if (value instanceof Enumeration<?> e && e.hasCode()) {
 			out.add(new IndexEntries.Token(param, e.getSystem(), e.getCode()));
-		} else if (value instanceof PrimitiveType<?> p && p.hasValue()) {
+		}
+		else if (value instanceof PrimitiveType<?> p && p.hasValue()) {
 			out.add(new IndexEntries.Token(param, null, p.getValueAsString()));
 		}
 	}
@@ -116,7 +130,8 @@ public class SearchIndexer {
 	private static void addDate(String param, IBase value, List<IndexEntries.DateSpan> out) {
 		if (value instanceof BaseDateTimeType dt && dt.getValue() != null) {
 			out.add(new IndexEntries.DateSpan(param, low(dt), high(dt)));
-		} else if (value instanceof Period p && (p.hasStart() || p.hasEnd())) {
+		}
+		else if (value instanceof Period p && (p.hasStart() || p.hasEnd())) {
 			Instant low = p.hasStart() ? low(p.getStartElement()) : FAR_PAST;
 			Instant high = p.hasEnd() ? high(p.getEndElement()) : FAR_FUTURE;
 			out.add(new IndexEntries.DateSpan(param, low, high));
@@ -128,7 +143,9 @@ public class SearchIndexer {
 		return dt.getValue().toInstant();
 	}
 
-	/** The last instant a date of the given precision covers (a day covers the whole day). */
+	/**
+	 * The last instant a date of the given precision covers (a day covers the whole day).
+	 */
 	public static Instant high(BaseDateTimeType dt) {
 		Calendar cal = dt.getValueAsCalendar();
 		switch (dt.getPrecision()) {
@@ -141,4 +158,5 @@ public class SearchIndexer {
 		}
 		return cal.toInstant().minus(1, ChronoUnit.MILLIS);
 	}
+
 }

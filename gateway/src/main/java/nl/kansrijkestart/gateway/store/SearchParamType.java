@@ -1,5 +1,7 @@
 package nl.kansrijkestart.gateway.store;
 
 public enum SearchParamType {
+
 	TOKEN, REFERENCE, DATE
+
 }

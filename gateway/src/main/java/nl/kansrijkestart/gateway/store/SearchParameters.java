@@ -6,18 +6,17 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The search parameters the gateway indexes, per resource type, with the FHIRPath that feeds the index.
- * Index tables and the CapabilityStatement follow this list; a parameter not here is not searchable.
+ * The search parameters the gateway indexes, per resource type, with the FHIRPath that
+ * feeds the index. Index tables and the CapabilityStatement follow this list; a parameter
+ * not here is not searchable.
  */
 public final class SearchParameters {
 
 	public record Definition(String resourceType, String name, SearchParamType type, String path) {
 	}
 
-	private static final List<Definition> ALL = List.of(
-			token("Patient", "identifier", "Patient.identifier"),
-			token("Patient", "gender", "Patient.gender"),
-			date("Patient", "birthdate", "Patient.birthDate"),
+	private static final List<Definition> ALL = List.of(token("Patient", "identifier", "Patient.identifier"),
+			token("Patient", "gender", "Patient.gender"), date("Patient", "birthdate", "Patient.birthDate"),
 			token("RelatedPerson", "identifier", "RelatedPerson.identifier"),
 			reference("RelatedPerson", "patient", "RelatedPerson.patient"),
 			token("RelatedPerson", "relationship", "RelatedPerson.relationship"),
@@ -26,36 +25,27 @@ public final class SearchParameters {
 			token("EpisodeOfCare", "identifier", "EpisodeOfCare.identifier"),
 			reference("EpisodeOfCare", "patient", "EpisodeOfCare.patient"),
 			reference("EpisodeOfCare", "organization", "EpisodeOfCare.managingOrganization"),
-			token("EpisodeOfCare", "type", "EpisodeOfCare.type"),
-			date("EpisodeOfCare", "date", "EpisodeOfCare.period"),
+			token("EpisodeOfCare", "type", "EpisodeOfCare.type"), date("EpisodeOfCare", "date", "EpisodeOfCare.period"),
 			token("Observation", "identifier", "Observation.identifier"),
 			token("Observation", "code", "Observation.code"),
 			reference("Observation", "subject", "Observation.subject"),
 			reference("Observation", "patient", "Observation.subject"),
 			date("Observation", "date", "Observation.effective"),
-			token("Procedure", "identifier", "Procedure.identifier"),
-			token("Procedure", "code", "Procedure.code"),
+			token("Procedure", "identifier", "Procedure.identifier"), token("Procedure", "code", "Procedure.code"),
 			reference("Procedure", "subject", "Procedure.subject"),
-			reference("Procedure", "patient", "Procedure.subject"),
-			date("Procedure", "date", "Procedure.performed"),
+			reference("Procedure", "patient", "Procedure.subject"), date("Procedure", "date", "Procedure.performed"),
 			token("Organization", "identifier", "Organization.identifier"),
-			token("Consent", "identifier", "Consent.identifier"),
-			reference("Consent", "patient", "Consent.patient"),
-			token("Consent", "status", "Consent.status"),
-			token("Consent", "purpose", "Consent.provision.purpose"),
-			date("Consent", "date", "Consent.dateTime"),
-			token("Task", "status", "Task.status"),
-			token("Task", "owner", "Task.owner.identifier"),
-			token("Task", "code", "Task.code"),
-			token("Task", "business-status", "Task.businessStatus"),
-			reference("Task", "focus", "Task.focus"),
-			reference("Task", "patient", "Task.for"),
-			token("Bundle", "identifier", "Bundle.identifier"),
+			token("Consent", "identifier", "Consent.identifier"), reference("Consent", "patient", "Consent.patient"),
+			token("Consent", "status", "Consent.status"), token("Consent", "purpose", "Consent.provision.purpose"),
+			date("Consent", "date", "Consent.dateTime"), token("Task", "status", "Task.status"),
+			token("Task", "owner", "Task.owner.identifier"), token("Task", "code", "Task.code"),
+			token("Task", "business-status", "Task.businessStatus"), reference("Task", "focus", "Task.focus"),
+			reference("Task", "patient", "Task.for"), token("Bundle", "identifier", "Bundle.identifier"),
 			reference("Provenance", "target", "Provenance.target"),
 			date("Provenance", "recorded", "Provenance.recorded"));
 
 	private static final Map<String, List<Definition>> BY_TYPE = ALL.stream()
-			.collect(Collectors.groupingBy(Definition::resourceType));
+		.collect(Collectors.groupingBy(Definition::resourceType));
 
 	private SearchParameters() {
 	}
@@ -79,4 +69,5 @@ public final class SearchParameters {
 	private static Definition date(String type, String name, String path) {
 		return new Definition(type, name, SearchParamType.DATE, path);
 	}
+
 }

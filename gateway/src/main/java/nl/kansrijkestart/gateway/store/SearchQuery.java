@@ -4,13 +4,14 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A parsed search: criteria are AND-ed; the values inside one criterion are OR-ed. {@code owner} confines the
- * search to one organisation's partition (null: all).
+ * A parsed search: criteria are AND-ed; the values inside one criterion are OR-ed.
+ * {@code owner} confines the search to one organisation's partition (null: all).
  */
 public record SearchQuery(String resourceType, String owner, List<Criterion> criteria, boolean newestFirst, int offset,
 		int count) {
 
 	public sealed interface Criterion permits Ids, Tokens, References, DateRange, LastUpdated {
+
 	}
 
 	public record Ids(List<String> ids) implements Criterion {
@@ -29,7 +30,10 @@ public record SearchQuery(String resourceType, String owner, List<Criterion> cri
 	public record References(String param, List<ReferenceValue> anyOf) implements Criterion {
 	}
 
-	/** Resources whose date span for {@code param} intersects [from, to]; either bound may be null. */
+	/**
+	 * Resources whose date span for {@code param} intersects [from, to]; either bound may
+	 * be null.
+	 */
 	public record DateRange(String param, Instant from, Instant to) implements Criterion {
 	}
 

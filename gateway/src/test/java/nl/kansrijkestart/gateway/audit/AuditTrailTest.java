@@ -21,7 +21,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** What the NEN 7513 trail holds for reads, searches and writes, how an administrator finds it, and that it cannot change. */
+/**
+ * What the NEN 7513 trail holds for reads, searches and writes, how an administrator
+ * finds it, and that it cannot change.
+ */
 @GatewayTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditTrailTest {
@@ -30,15 +33,22 @@ class AuditTrailTest {
 
 	@LocalServerPort
 	int port;
+
 	@Autowired
 	JdbcTemplate jdbc;
+
 	@Autowired
 	OwnerJdbc owner;
+
 	@Autowired
 	Pseudonymizer pseudonymizer;
+
 	FhirHttp http;
+
 	FhirHttp admin;
+
 	PregnancyGenerator.GeneratedPregnancy pregnancy;
+
 	String motherId;
 
 	@BeforeAll
@@ -69,7 +79,8 @@ class AuditTrailTest {
 		assertThat(event.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._0);
 		assertThat(event.getRecorded()).isNotNull();
 		assertThat(event.getPurposeOfEventFirstRep().getCodingFirstRep().getCode()).isEqualTo("TREAT");
-		assertThat(event.getAgent()).anySatisfy(a -> assertThat(a.getWho().getIdentifier().getValue()).isEqualTo("vsv-a"));
+		assertThat(event.getAgent())
+			.anySatisfy(a -> assertThat(a.getWho().getIdentifier().getValue()).isEqualTo("vsv-a"));
 		assertThat(event.getAgent()).anySatisfy(a -> {
 			assertThat(a.getWho().getIdentifier().getValue()).isEqualTo("90363101");
 			assertThat(a.getRequestor()).isTrue();
@@ -88,10 +99,16 @@ class AuditTrailTest {
 		AuditEvent event = latest("vsv-a");
 		assertThat(event.getAction()).isEqualTo(AuditEvent.AuditEventAction.E);
 		assertThat(event.getSubtypeFirstRep().getCode()).isEqualTo("search-type");
-		String query = event.getEntity().stream().filter(e -> e.hasQuery()).map(e -> new String(e.getQuery(), StandardCharsets.UTF_8))
-				.findFirst().orElseThrow();
-		assertThat(query).startsWith("Patient?identifier=pseudonym%3A" + pseudonym()).doesNotContain(pregnancy.truth().motherBsn());
-		assertThat(event.getEntity()).anySatisfy(e -> assertThat(e.getWhat().getReference()).isEqualTo("Patient/" + motherId));
+		String query = event.getEntity()
+			.stream()
+			.filter(e -> e.hasQuery())
+			.map(e -> new String(e.getQuery(), StandardCharsets.UTF_8))
+			.findFirst()
+			.orElseThrow();
+		assertThat(query).startsWith("Patient?identifier=pseudonym%3A" + pseudonym())
+			.doesNotContain(pregnancy.truth().motherBsn());
+		assertThat(event.getEntity())
+			.anySatisfy(e -> assertThat(e.getWhat().getReference()).isEqualTo("Patient/" + motherId));
 	}
 
 	@Test
@@ -100,14 +117,20 @@ class AuditTrailTest {
 		FhirHttp.Response r = http.submit("/fhir", FhirHttp.json(another.bundle()));
 		Bundle response = r.as(Bundle.class);
 		AuditEvent event = latest("vsv-a");
-		// C when every entry was created; the VSV's organisation may exist already (other pregnancies of that VSV)
+		// C when every entry was created; the VSV's organisation may exist already (other
+		// pregnancies of that VSV)
 		boolean allCreated = response.getEntry().stream().allMatch(e -> e.getResponse().getStatus().startsWith("201"));
-		assertThat(event.getAction()).isEqualTo(allCreated ? AuditEvent.AuditEventAction.C : AuditEvent.AuditEventAction.U);
+		assertThat(event.getAction())
+			.isEqualTo(allCreated ? AuditEvent.AuditEventAction.C : AuditEvent.AuditEventAction.U);
 		assertThat(event.getSubtypeFirstRep().getCode()).isEqualTo("transaction");
-		long patientsWritten = response.getEntry().stream().filter(e -> e.getResponse().getLocation().startsWith("Patient/")).count();
-		assertThat(event.getEntity().stream().filter(e -> e.getRole().getCode().equals("1")).count()).isEqualTo(patientsWritten);
+		long patientsWritten = response.getEntry()
+			.stream()
+			.filter(e -> e.getResponse().getLocation().startsWith("Patient/"))
+			.count();
+		assertThat(event.getEntity().stream().filter(e -> e.getRole().getCode().equals("1")).count())
+			.isEqualTo(patientsWritten);
 		assertThat(event.getEntity().stream().filter(e -> e.getRole().getCode().equals("4")).count())
-				.isEqualTo(response.getEntry().size());
+			.isEqualTo(response.getEntry().size());
 	}
 
 	@Test
@@ -115,18 +138,21 @@ class AuditTrailTest {
 		http.get("/fhir/Patient/" + motherId);
 		http.as("vsv-b").get("/fhir/Patient/" + motherId);
 		List<AuditEvent> byPatient = events("/fhir/AuditEvent?patient=Patient/" + motherId + "&_count=500");
-		List<AuditEvent> byBsn = events("/fhir/AuditEvent?patient:identifier=" + BSN + pregnancy.truth().motherBsn() + "&_count=500");
+		List<AuditEvent> byBsn = events(
+				"/fhir/AuditEvent?patient:identifier=" + BSN + pregnancy.truth().motherBsn() + "&_count=500");
 		assertThat(byPatient).isNotEmpty();
 		assertThat(byBsn).extracting(AuditEvent::getId).containsAll(byPatient.stream().map(AuditEvent::getId).toList());
 		assertThat(events("/fhir/AuditEvent?agent=vsv-b&date=ge2020-01-01&_count=500"))
-				.allSatisfy(e -> assertThat(FhirHttp.json(e)).contains("vsv-b"))
-				.anySatisfy(e -> assertThat(e.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._4));
+			.allSatisfy(e -> assertThat(FhirHttp.json(e)).contains("vsv-b"))
+			.anySatisfy(e -> assertThat(e.getOutcome()).isEqualTo(AuditEvent.AuditEventOutcome._4));
 		assertThat(events("/fhir/AuditEvent?agent=vsv-b&date=lt2020-01-01")).isEmpty();
-		// The administrator's own search of the trail is recorded too, without the BSN it was given.
+		// The administrator's own search of the trail is recorded too, without the BSN it
+		// was given.
 		AuditEvent own = latest("admin");
 		assertThat(own.getSubtypeFirstRep().getCode()).isEqualTo("search-type");
 		assertThat(jdbc.queryForObject("select count(*) from audit_event where content::text like ?", Long.class,
-				"%" + pregnancy.truth().motherBsn() + "%")).isZero();
+				"%" + pregnancy.truth().motherBsn() + "%"))
+			.isZero();
 	}
 
 	private List<AuditEvent> events(String path) {
@@ -138,61 +164,79 @@ class AuditTrailTest {
 	@Test
 	void theTrailCannotBeChangedOrDeletedInTheDatabase() {
 		http.get("/fhir/Patient/" + motherId);
-		String before = jdbc.queryForObject("select count(*) || ':' || md5(string_agg(id::text || content::text, ',' order by id))"
-				+ " from audit_event", String.class);
-		// The owner is stopped by the trigger, the gateway's own role already by its privileges.
+		String before = jdbc
+			.queryForObject("select count(*) || ':' || md5(string_agg(id::text || content::text, ',' order by id))"
+					+ " from audit_event", String.class);
+		// The owner is stopped by the trigger, the gateway's own role already by its
+		// privileges.
 		for (JdbcTemplate role : List.of(owner.jdbc(), jdbc)) {
 			String refusal = role == jdbc ? "permission denied" : "append-only";
-			assertThatThrownBy(() -> role.update("update audit_event set outcome = 0")).isInstanceOf(DataAccessException.class)
-					.hasStackTraceContaining(refusal);
+			assertThatThrownBy(() -> role.update("update audit_event set outcome = 0"))
+				.isInstanceOf(DataAccessException.class)
+				.hasStackTraceContaining(refusal);
 			assertThatThrownBy(() -> role.update("delete from audit_event")).isInstanceOf(DataAccessException.class)
-					.hasStackTraceContaining(refusal);
+				.hasStackTraceContaining(refusal);
 			assertThatThrownBy(() -> role.execute("truncate audit_event")).isInstanceOf(DataAccessException.class)
-					.hasStackTraceContaining(refusal);
+				.hasStackTraceContaining(refusal);
 		}
-		assertThat(jdbc.queryForObject("select count(*) || ':' || md5(string_agg(id::text || content::text, ',' order by id))"
-				+ " from audit_event", String.class)).isEqualTo(before);
+		assertThat(jdbc
+			.queryForObject("select count(*) || ':' || md5(string_agg(id::text || content::text, ',' order by id))"
+					+ " from audit_event", String.class))
+			.isEqualTo(before);
 	}
 
-	/** The routes around the trigger that a superuser or the owner has: the role the gateway serves as has none. */
+	/**
+	 * The routes around the trigger that a superuser or the owner has: the role the
+	 * gateway serves as has none.
+	 */
 	@Test
 	void theGatewaysDatabaseRoleCannotGetAroundTheTrigger() {
-		assertThat(jdbc.queryForObject("select rolsuper or rolcreaterole or rolbypassrls from pg_roles where rolname = current_user",
-				Boolean.class)).isFalse();
+		assertThat(jdbc.queryForObject(
+				"select rolsuper or rolcreaterole or rolbypassrls from pg_roles where rolname = current_user",
+				Boolean.class))
+			.isFalse();
 		assertThat(jdbc.queryForObject("select count(*) from pg_class where relowner = (select oid from pg_roles"
-				+ " where rolname = current_user)", Long.class)).as("relations the gateway's role owns").isZero();
-		String before = jdbc.queryForObject("select count(*) || ':' || md5(string_agg(id::text || content::text, ',' order by id))"
-				+ " from audit_event", String.class);
+				+ " where rolname = current_user)", Long.class))
+			.as("relations the gateway's role owns")
+			.isZero();
+		String before = jdbc
+			.queryForObject("select count(*) || ':' || md5(string_agg(id::text || content::text, ',' order by id))"
+					+ " from audit_event", String.class);
 		String ownerName = owner.jdbc().queryForObject("select current_user", String.class);
-		List<String> routes = List.of(
-				"set session_replication_role = replica",
+		List<String> routes = List.of("set session_replication_role = replica",
 				"alter table audit_event disable trigger all",
 				"alter table audit_event disable trigger audit_event_no_update_or_delete",
 				"drop trigger audit_event_no_update_or_delete on audit_event",
 				"create or replace function append_only() returns trigger language plpgsql as $$ begin return old; end; $$",
-				"alter table audit_event owner to current_user",
-				"alter table audit_event rename to audit_event_old",
-				"create table audit_event_forged (like audit_event)",
-				"set role " + ownerName,
-				"alter role current_user superuser",
-				"drop table audit_event");
+				"alter table audit_event owner to current_user", "alter table audit_event rename to audit_event_old",
+				"create table audit_event_forged (like audit_event)", "set role " + ownerName,
+				"alter role current_user superuser", "drop table audit_event");
 		for (String route : routes) {
-			assertThatThrownBy(() -> jdbc.execute(route)).as(route).isInstanceOf(DataAccessException.class)
-					.rootCause().hasMessageMatching("(?s).*(permission denied|must be owner|must be superuser).*");
+			assertThatThrownBy(() -> jdbc.execute(route)).as(route)
+				.isInstanceOf(DataAccessException.class)
+				.rootCause()
+				.hasMessageMatching("(?s).*(permission denied|must be owner|must be superuser).*");
 		}
 		// A grant to itself is no error, only a warning, and grants nothing.
 		jdbc.execute("grant update, delete, truncate on audit_event to current_user");
-		assertThat(jdbc.queryForObject("select has_table_privilege('audit_event', 'update') or has_table_privilege('audit_event',"
-				+ " 'delete') or has_table_privilege('audit_event', 'truncate')", Boolean.class)).isFalse();
-		assertThat(jdbc.queryForObject("select count(*) || ':' || md5(string_agg(id::text || content::text, ',' order by id))"
-				+ " from audit_event", String.class)).isEqualTo(before);
+		assertThat(jdbc
+			.queryForObject("select has_table_privilege('audit_event', 'update') or has_table_privilege('audit_event',"
+					+ " 'delete') or has_table_privilege('audit_event', 'truncate')", Boolean.class))
+			.isFalse();
+		assertThat(jdbc
+			.queryForObject("select count(*) || ':' || md5(string_agg(id::text || content::text, ',' order by id))"
+					+ " from audit_event", String.class))
+			.isEqualTo(before);
 	}
 
 	@Test
 	void whenTheAuditRecordCannotBeWrittenTheActionFails() {
-		owner.jdbc().execute("create function refuse_vsv_b() returns trigger language plpgsql as $$ begin"
-				+ " if new.client_id = 'vsv-b' then raise exception 'audit store unavailable'; end if; return new; end; $$");
-		owner.jdbc().execute("create trigger refuse_vsv_b before insert on audit_event for each row execute function refuse_vsv_b()");
+		owner.jdbc()
+			.execute("create function refuse_vsv_b() returns trigger language plpgsql as $$ begin"
+					+ " if new.client_id = 'vsv-b' then raise exception 'audit store unavailable'; end if; return new; end; $$");
+		owner.jdbc()
+			.execute(
+					"create trigger refuse_vsv_b before insert on audit_event for each row execute function refuse_vsv_b()");
 		try {
 			FhirHttp b = http.as("vsv-b");
 			PregnancyGenerator.GeneratedPregnancy refused = new PregnancyGenerator(7003).next();
@@ -204,10 +248,12 @@ class AuditTrailTest {
 			FhirHttp.Response search = b.get("/fhir/Provenance?_count=5");
 			assertThat(search.status()).isEqualTo(500);
 			assertThat(search.body()).contains("OperationOutcome").doesNotContain("\"Provenance\"");
-		} finally {
+		}
+		finally {
 			owner.jdbc().execute("drop trigger refuse_vsv_b on audit_event");
 			owner.jdbc().execute("drop function refuse_vsv_b()");
 		}
 		assertThat(http.as("vsv-b").get("/fhir/Provenance?_count=5").status()).isEqualTo(200);
 	}
+
 }

@@ -11,7 +11,10 @@ import nl.kansrijkestart.gateway.support.Consents;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
 
-/** The rules on their own: the monitoring policy setting, and period bounds read at the precision they were given. */
+/**
+ * The rules on their own: the monitoring policy setting, and period bounds read at the
+ * precision they were given.
+ */
 class ConsentRulesTest {
 
 	private static final Instant AT = Instant.parse("2025-01-15T11:00:00Z");
@@ -30,7 +33,7 @@ class ConsentRulesTest {
 				MonitoringPolicy.OPT_OUT);
 		assertThat(objected.outcome()).isEqualTo(Outcome.DENY);
 		assertThat(ConsentRules.decide(List.of(), Purpose.MONITORING, null, AT, MonitoringPolicy.OPT_IN).outcome())
-				.isEqualTo(Outcome.DENY);
+			.isEqualTo(Outcome.DENY);
 	}
 
 	@Test
@@ -43,12 +46,15 @@ class ConsentRulesTest {
 
 	@Test
 	void aPeriodEndingOnADateCoversThatWholeDay() {
-		var consent = Consents.consent("p", new Reference("Patient/m"), "active", "2024-03-01", true, List.of(Purpose.HANDOVER),
-				List.of(), "2024-03-01", "2025-01-15");
+		var consent = Consents.consent("p", new Reference("Patient/m"), "active", "2024-03-01", true,
+				List.of(Purpose.HANDOVER), List.of(), "2024-03-01", "2025-01-15");
 		ConsentStatement s = ConsentStatements.of(consent, "Consent/p", ConsentStatement.Source.RECORDED);
-		assertThat(ConsentRules.decide(List.of(s), Purpose.HANDOVER, null, Instant.parse("2025-01-15T22:59:59Z"),
-				MonitoringPolicy.OPT_IN).outcome()).isEqualTo(Outcome.PERMIT);
-		assertThat(ConsentRules.decide(List.of(s), Purpose.HANDOVER, null, Instant.parse("2025-01-16T00:00:00Z"),
-				MonitoringPolicy.OPT_IN).outcome()).isEqualTo(Outcome.DENY);
+		assertThat(ConsentRules
+			.decide(List.of(s), Purpose.HANDOVER, null, Instant.parse("2025-01-15T22:59:59Z"), MonitoringPolicy.OPT_IN)
+			.outcome()).isEqualTo(Outcome.PERMIT);
+		assertThat(ConsentRules
+			.decide(List.of(s), Purpose.HANDOVER, null, Instant.parse("2025-01-16T00:00:00Z"), MonitoringPolicy.OPT_IN)
+			.outcome()).isEqualTo(Outcome.DENY);
 	}
+
 }

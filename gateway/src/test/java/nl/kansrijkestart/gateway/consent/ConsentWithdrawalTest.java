@@ -25,23 +25,28 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.messaging.MessageHandler;
 
 /**
- * A consent change is announced on the consent-decisions channel once its Consent is committed, for the mother and for
- * her children (whose data follows her decision), with the decision as it is now: a withdrawal reaches every
- * subscriber as a decision that does not permit. Handover and monitoring subscribe to this channel.
+ * A consent change is announced on the consent-decisions channel once its Consent is
+ * committed, for the mother and for her children (whose data follows her decision), with
+ * the decision as it is now: a withdrawal reaches every subscriber as a decision that
+ * does not permit. Handover and monitoring subscribe to this channel.
  */
 @GatewayTest
 class ConsentWithdrawalTest extends ExternalSystems {
 
 	@LocalServerPort
 	int port;
+
 	@Autowired
 	@Qualifier(ConsentChangeFlow.DECISIONS_CHANNEL)
 	PublishSubscribeChannel decisions;
+
 	@Autowired
 	JdbcTemplate jdbc;
 
 	FhirHttp http;
+
 	final List<ConsentChanged> heard = new CopyOnWriteArrayList<>();
+
 	final MessageHandler listener = message -> heard.add((ConsentChanged) message.getPayload());
 
 	@BeforeEach
@@ -57,14 +62,15 @@ class ConsentWithdrawalTest extends ExternalSystems {
 
 	@Test
 	void aDenyAfterIngestIsAnnouncedAsAWithdrawalForMotherAndChild() {
-		Family family = Family.submit(http, new PregnancyGenerator(45_001).next(), (mother, child) -> List.of(
-				Consents.simple("both", mother, "2024-03-01T10:00:00+01:00", true, Purpose.HANDOVER, Purpose.MONITORING)));
+		Family family = Family.submit(http, new PregnancyGenerator(45_001).next(), (mother, child) -> List.of(Consents
+			.simple("both", mother, "2024-03-01T10:00:00+01:00", true, Purpose.HANDOVER, Purpose.MONITORING)));
 		awaitDecision(family.motherId(), Purpose.HANDOVER, ConsentDecision.Outcome.PERMIT);
 		awaitDecision(family.childId(), Purpose.MONITORING, ConsentDecision.Outcome.PERMIT);
 		heard.clear();
 
-		Consent withdrawal = Consents.simple("withdrawal", new org.hl7.fhir.r4.model.Reference("Patient/" + family.motherId()),
-				"2024-09-01T10:00:00+02:00", false, Purpose.MONITORING);
+		Consent withdrawal = Consents.simple("withdrawal",
+				new org.hl7.fhir.r4.model.Reference("Patient/" + family.motherId()), "2024-09-01T10:00:00+02:00", false,
+				Purpose.MONITORING);
 		FhirHttp.Response r = http.submit("/fhir/Consent", FhirHttp.json(withdrawal));
 		assertThat(r.status()).as(r.body()).isEqualTo(201);
 
@@ -79,8 +85,8 @@ class ConsentWithdrawalTest extends ExternalSystems {
 
 	@Test
 	void aPermitSetInactiveIsAWithdrawal() {
-		Family family = Family.submit(http, new PregnancyGenerator(45_002).next(), (mother, child) -> List.of(
-				Consents.simple("p", mother, "2024-03-01T10:00:00+01:00", true, Purpose.HANDOVER)));
+		Family family = Family.submit(http, new PregnancyGenerator(45_002).next(), (mother, child) -> List
+			.of(Consents.simple("p", mother, "2024-03-01T10:00:00+01:00", true, Purpose.HANDOVER)));
 		awaitDecision(family.motherId(), Purpose.HANDOVER, ConsentDecision.Outcome.PERMIT);
 
 		Consent stored = http.get("/fhir/" + family.consent("p")).as(Consent.class);
@@ -95,7 +101,8 @@ class ConsentWithdrawalTest extends ExternalSystems {
 	@Test
 	void aRejectedConsentQueuesNothing() {
 		Family family = Family.submit(http, new PregnancyGenerator(45_003).next(), (mother, child) -> List.of());
-		await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject("select count(*) from int_channel_message", Long.class) == 0);
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> jdbc.queryForObject("select count(*) from int_channel_message", Long.class) == 0);
 		DatabaseState before = DatabaseState.of(jdbc);
 		Consent marketing = Consents.simple("m", new org.hl7.fhir.r4.model.Reference("Patient/" + family.motherId()),
 				"2024-03-01T10:00:00+01:00", true, Purpose.HANDOVER);
@@ -107,8 +114,12 @@ class ConsentWithdrawalTest extends ExternalSystems {
 	}
 
 	private ConsentChanged awaitDecision(String patientId, Purpose purpose, ConsentDecision.Outcome outcome) {
-		return await().atMost(Duration.ofSeconds(20)).until(() -> heard.stream()
-				.filter(c -> c.patient().equals("Patient/" + patientId) && c.purpose() == purpose && c.decision().outcome() == outcome)
-				.findFirst().orElse(null), java.util.Objects::nonNull);
+		return await().atMost(Duration.ofSeconds(20))
+			.until(() -> heard.stream()
+				.filter(c -> c.patient().equals("Patient/" + patientId) && c.purpose() == purpose
+						&& c.decision().outcome() == outcome)
+				.findFirst()
+				.orElse(null), java.util.Objects::nonNull);
 	}
+
 }

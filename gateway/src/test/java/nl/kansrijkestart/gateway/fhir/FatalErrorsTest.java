@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 class FatalErrorsTest {
 
 	private final List<Integer> halted = new ArrayList<>();
+
 	private final FatalErrors guard = new FatalErrors(halted::add);
 
 	@Test
@@ -25,4 +26,5 @@ class FatalErrorsTest {
 		guard.haltIfFatal(null);
 		assertThat(halted).isEmpty();
 	}
+
 }

@@ -26,8 +26,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Hostile and broken requests, each a row: the status, an OperationOutcome (never a stack trace or Tomcat's HTML),
- * the database unchanged, and the gateway still answering afterwards.
+ * Hostile and broken requests, each a row: the status, an OperationOutcome (never a stack
+ * trace or Tomcat's HTML), the database unchanged, and the gateway still answering
+ * afterwards.
  */
 @GatewayTest
 class HostileInputTest extends RefusedRequests {
@@ -40,10 +41,10 @@ class HostileInputTest extends RefusedRequests {
 			   "valueCoding":{"system":"https://kansrijkestart.nl/fhir/NamingSystem/cbs-gemeentecode","code":"GM0518"}}],
 			   "postalCode":"2511 AA"}]}""";
 
-
 	private FhirHttp.Response postBytes(String path, byte[] body, String... headers) {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-				.header("Content-Type", FhirHttp.JSON).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+			.header("Content-Type", FhirHttp.JSON)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
 		return http.send(request, headers);
 	}
 
@@ -55,14 +56,16 @@ class HostileInputTest extends RefusedRequests {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
 			gz.write(raw);
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new IllegalStateException(e);
 		}
 		return out.toByteArray();
 	}
 
 	static java.util.stream.Stream<Arguments> badBodies() {
-		String deepJson = "{\"resourceType\":\"Patient\",\"extension\":" + "[".repeat(20_000) + "]".repeat(20_000) + "}";
+		String deepJson = "{\"resourceType\":\"Patient\",\"extension\":" + "[".repeat(20_000) + "]".repeat(20_000)
+				+ "}";
 		String manyNames = "{\"resourceType\":\"Patient\",\"name\":[{\"given\":["
 				+ IntStream.range(0, 800_000).mapToObj(i -> "\"a\"").collect(Collectors.joining(",")) + "]}]}";
 		String deepXml = "<Patient xmlns=\"http://hl7.org/fhir\">" + "<extension url=\"x\">".repeat(5_000)
@@ -80,15 +83,20 @@ class HostileInputTest extends RefusedRequests {
 				Arguments.of("20,000-deep JSON", utf8(deepJson), FhirHttp.JSON, 413, "deeper than"),
 				Arguments.of("800,000 given names", utf8(manyNames), FhirHttp.JSON, 413, "array of more than"),
 				Arguments.of("5,000-deep XML", utf8(deepXml), "application/fhir+xml", 413, "deeper than"),
-				Arguments.of("empty meta", utf8(MOTHER.formatted("Leeg").replace("\"meta\":{\"profile\":[\"https://kansrijkestart.nl/fhir/StructureDefinition/ks-mother\"]}", "\"meta\":{}")),
+				Arguments.of("empty meta", utf8(MOTHER.formatted("Leeg")
+					.replace(
+							"\"meta\":{\"profile\":[\"https://kansrijkestart.nl/fhir/StructureDefinition/ks-mother\"]}",
+							"\"meta\":{}")),
 						FhirHttp.JSON, 422, "content"));
 	}
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("badBodies")
-	void badBodiesAreRefusedBeforeParsing(String name, byte[] body, String contentType, int status, String diagnostics) {
+	void badBodiesAreRefusedBeforeParsing(String name, byte[] body, String contentType, int status,
+			String diagnostics) {
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/fhir/Patient"))
-				.header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+			.header("Content-Type", contentType)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
 		refused(http.send(request), status, diagnostics);
 	}
 
@@ -107,14 +115,16 @@ class HostileInputTest extends RefusedRequests {
 
 	@Test
 	void aValidGzipBodyIsReadDecompressed() {
-		FhirHttp.Response created = postBytes("/fhir/Patient", gzip(utf8(MOTHER.formatted("Gecomprimeerd"))), "Content-Encoding", "gzip");
+		FhirHttp.Response created = postBytes("/fhir/Patient", gzip(utf8(MOTHER.formatted("Gecomprimeerd"))),
+				"Content-Encoding", "gzip");
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		before = DatabaseState.of(jdbc);
 	}
 
 	@Test
 	void malformedEscapesInTheQueryAre400() throws IOException {
-		for (String query : new String[] { "identifier=%zz", "identifier=%C3%28", "identifier=a%00b", "identifier=%4" }) {
+		for (String query : new String[] { "identifier=%zz", "identifier=%C3%28", "identifier=a%00b",
+				"identifier=%4" }) {
 			String answer = raw("GET /fhir/Patient?" + query + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
 					+ http.token("vsv-a") + "\r\nConnection: close\r\n\r\n");
 			assertThat(answer).as(query).startsWith("HTTP/1.1 400").contains("\"OperationOutcome\"");
@@ -134,7 +144,8 @@ class HostileInputTest extends RefusedRequests {
 
 	@Test
 	void deleteIs405() {
-		FhirHttp.Response response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/fhir/Patient/abc")).DELETE());
+		FhirHttp.Response response = http
+			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/fhir/Patient/abc")).DELETE());
 		refused(response, 405, "DELETE is not offered");
 		assertThat(response.header("Allow")).contains("GET");
 	}
@@ -149,21 +160,28 @@ class HostileInputTest extends RefusedRequests {
 		assertThat(response.status()).as(response.body()).isEqualTo(200);
 		Bundle.BundleEntryResponseComponent entry = response.as(Bundle.class).getEntryFirstRep().getResponse();
 		assertThat(entry.getStatus()).startsWith("422");
-		assertThat(((OperationOutcome) entry.getOutcome()).getIssueFirstRep().getDiagnostics()).contains("not accepted");
+		assertThat(((OperationOutcome) entry.getOutcome()).getIssueFirstRep().getDiagnostics())
+			.contains("not accepted");
 	}
 
 	@Test
 	void whatTomcatRefusesIsAnOperationOutcomeToo() throws IOException {
-		String unencodedPipe = raw("GET /fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|371365120 HTTP/1.1\r\n"
-				+ "Host: localhost\r\nAuthorization: Bearer " + http.token("vsv-a") + "\r\nConnection: close\r\n\r\n");
+		String unencodedPipe = raw(
+				"GET /fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|371365120 HTTP/1.1\r\n"
+						+ "Host: localhost\r\nAuthorization: Bearer " + http.token("vsv-a")
+						+ "\r\nConnection: close\r\n\r\n");
 		assertThat(unencodedPipe).startsWith("HTTP/1.1 200").contains("\"searchset\"");
 		String badPath = raw("GET /fhir/Patient/%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-		assertThat(badPath).startsWith("HTTP/1.1 400").contains("\"OperationOutcome\"").doesNotContain("<html").doesNotContain("Tomcat");
+		assertThat(badPath).startsWith("HTTP/1.1 400")
+			.contains("\"OperationOutcome\"")
+			.doesNotContain("<html")
+			.doesNotContain("Tomcat");
 	}
 
 	/**
-	 * 70 clients trickle their bodies (more than Tomcat's 64 worker threads), with and without a token: the gateway
-	 * keeps serving everyone else, and a body that does not arrive in time is answered 408.
+	 * 70 clients trickle their bodies (more than Tomcat's 64 worker threads), with and
+	 * without a token: the gateway keeps serving everyone else, and a body that does not
+	 * arrive in time is answered 408.
 	 */
 	@Test
 	void slowBodiesHoldNoThreads() throws Exception {
@@ -174,8 +192,10 @@ class HostileInputTest extends RefusedRequests {
 				Socket s = new Socket("localhost", port);
 				s.setSoTimeout(20_000);
 				String auth = i % 2 == 0 ? "Authorization: Bearer " + token + "\r\n" : "";
-				s.getOutputStream().write(("POST /fhir/Patient HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+json\r\n"
-						+ auth + "Content-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.ISO_8859_1));
+				s.getOutputStream()
+					.write(("POST /fhir/Patient HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+json\r\n"
+							+ auth + "Content-Length: 1000\r\n\r\n{")
+						.getBytes(StandardCharsets.ISO_8859_1));
 				s.getOutputStream().flush();
 				slow.add(s);
 			}
@@ -184,7 +204,8 @@ class HostileInputTest extends RefusedRequests {
 					if (!s.isClosed()) {
 						try {
 							s.getOutputStream().write(' ');
-						} catch (IOException closedByTheGateway) {
+						}
+						catch (IOException closedByTheGateway) {
 							s.close();
 						}
 					}
@@ -192,14 +213,16 @@ class HostileInputTest extends RefusedRequests {
 				// Everyone else is served while the slow bodies trickle in.
 				FhirHttp.Response read = http.get("/fhir/Patient?_count=1");
 				assertThat(read.status()).isEqualTo(200);
-				FhirHttp.Response write = http.submit("/fhir/Patient", MOTHER.formatted("Tussendoor" + round).replace("371365120", "875483847"));
+				FhirHttp.Response write = http.submit("/fhir/Patient",
+						MOTHER.formatted("Tussendoor" + round).replace("371365120", "875483847"));
 				assertThat(write.status()).isIn(201, 409);
 				Thread.sleep(500);
 			}
 			Socket authenticated = slow.get(0);
 			String answer = new String(authenticated.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 			assertThat(answer).startsWith("HTTP/1.1 408").contains("did not arrive within");
-		} finally {
+		}
+		finally {
 			for (Socket s : slow) {
 				s.close();
 			}
@@ -211,7 +234,9 @@ class HostileInputTest extends RefusedRequests {
 	void linksNeverEchoTheHostHeader() throws IOException {
 		String answer = raw("GET /fhir/Patient?_count=1 HTTP/1.1\r\nHost: evil.example\r\nAuthorization: Bearer "
 				+ http.token("vsv-a") + "\r\nConnection: close\r\n\r\n");
-		assertThat(answer).startsWith("HTTP/1.1 200").contains("http://localhost:" + port + "/fhir/Patient").doesNotContain("evil.example");
+		assertThat(answer).startsWith("HTTP/1.1 200")
+			.contains("http://localhost:" + port + "/fhir/Patient")
+			.doesNotContain("evil.example");
 	}
 
 	private String raw(String request) throws IOException {
@@ -224,4 +249,5 @@ class HostileInputTest extends RefusedRequests {
 			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
 		}
 	}
+
 }

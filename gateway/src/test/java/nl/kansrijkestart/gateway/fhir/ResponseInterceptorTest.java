@@ -14,7 +14,9 @@ import org.springframework.mock.web.MockHttpServletRequest;
 class ResponseInterceptorTest {
 
 	private final List<Integer> halted = new ArrayList<>();
+
 	private final ResponseInterceptor interceptor = new ResponseInterceptor(new FatalErrors(halted::add));
+
 	private final MockHttpServletRequest request = new MockHttpServletRequest("POST", "/fhir");
 
 	@Test
@@ -29,9 +31,11 @@ class ResponseInterceptorTest {
 
 	@Test
 	void anythingElseUnexpectedIs500WithOnlyAReference() {
-		BaseServerResponseException answer = interceptor.mapException(null, new IllegalStateException("secret detail"), request);
+		BaseServerResponseException answer = interceptor.mapException(null, new IllegalStateException("secret detail"),
+				request);
 		assertThat(answer.getStatusCode()).isEqualTo(500);
 		assertThat(answer.getMessage()).startsWith("Internal error; reference ").doesNotContain("secret");
 		assertThat(halted).isEmpty();
 	}
+
 }

@@ -16,7 +16,10 @@ import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 
-/** SMART discovery with an external issuer: its token endpoint from the issuer's OpenID Connect discovery. */
+/**
+ * SMART discovery with an external issuer: its token endpoint from the issuer's OpenID
+ * Connect discovery.
+ */
 class SmartDiscoveryTest {
 
 	private final WireMockServer idp = new WireMockServer(options().dynamicPort());
@@ -32,8 +35,10 @@ class SmartDiscoveryTest {
 	}
 
 	private SmartDiscovery discovery() {
-		return new SmartDiscovery(new SecurityProperties(idp.baseUrl() + "/realms/ks", idp.baseUrl() + "/realms/ks/certs", "gateway",
-				Duration.ofSeconds(30), "organization", "role", null, null, Duration.ofSeconds(30)), null);
+		return new SmartDiscovery(
+				new SecurityProperties(idp.baseUrl() + "/realms/ks", idp.baseUrl() + "/realms/ks/certs", "gateway",
+						Duration.ofSeconds(30), "organization", "role", null, null, Duration.ofSeconds(30)),
+				null);
 	}
 
 	private static MockHttpServletResponse serve(SmartDiscovery discovery) throws Exception {
@@ -45,16 +50,21 @@ class SmartDiscoveryTest {
 
 	@Test
 	void theTokenEndpointIsTheIssuers() throws Exception {
-		idp.stubFor(get("/realms/ks/.well-known/openid-configuration").willReturn(okJson(
-				"{\"issuer\":\"" + idp.baseUrl() + "/realms/ks\",\"token_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/token\","
-						+ "\"authorization_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/auth\"}")));
+		idp.stubFor(get("/realms/ks/.well-known/openid-configuration")
+			.willReturn(okJson("{\"issuer\":\"" + idp.baseUrl()
+					+ "/realms/ks\",\"token_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/token\","
+					+ "\"authorization_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/auth\"}")));
 		MockHttpServletResponse response = serve(discovery());
 		assertThat(response.getStatus()).isEqualTo(200);
-		assertThat(response.getContentAsString()).contains("\"token_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/token\"",
+		assertThat(response.getContentAsString()).contains(
+				"\"token_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/token\"",
 				"\"authorization_endpoint\":\"https://idp.example/realms/ks/protocol/openid-connect/auth\"");
 	}
 
-	/** Unreadable discovery is a 503 with an OperationOutcome, and it is not asked again at once. */
+	/**
+	 * Unreadable discovery is a 503 with an OperationOutcome, and it is not asked again
+	 * at once.
+	 */
 	@Test
 	void withoutTheIssuersDiscoveryItIsUnavailable() throws Exception {
 		idp.stubFor(get("/realms/ks/.well-known/openid-configuration").willReturn(notFound()));
@@ -65,4 +75,5 @@ class SmartDiscoveryTest {
 		assertThat(serve(discovery).getStatus()).isEqualTo(503);
 		assertThat(idp.getAllServeEvents()).hasSize(1);
 	}
+
 }

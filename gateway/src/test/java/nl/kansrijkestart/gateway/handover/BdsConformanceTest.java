@@ -33,31 +33,38 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every document the mapping set can produce, for the profile examples and a generated population, speaks BDS 4.2.0:
- * each element code is a known, active element with its 4.2.0 name; each value has the element's BDS type and unit
- * (bds-elements-selected.csv) and each coded value is a code of the element's W-list, in that list's code system
+ * Every document the mapping set can produce, for the profile examples and a generated
+ * population, speaks BDS 4.2.0: each element code is a known, active element with its
+ * 4.2.0 name; each value has the element's BDS type and unit (bds-elements-selected.csv)
+ * and each coded value is a code of the element's W-list, in that list's code system
  * (bds-value-lists.csv). The reference tables are those of mappings/reference/bds/.
  */
 class BdsConformanceTest {
 
 	private static final FhirContext CTX = FhirContext.forR4Cached();
+
 	private static final Path BDS = Path.of("..", "mappings", "reference", "bds");
+
 	private static final String ELEMENT_SYSTEM = "urn:oid:2.16.840.1.113883.2.4.4.40.267";
+
 	private static final HandoverDocuments.Identity IDENTITY = new HandoverDocuments.Identity(
 			UUID.fromString("6f1c2a34-0000-4000-8000-000000000002"), 1, null, Instant.parse("2024-10-01T08:00:00Z"));
 
 	private static final Map<String, String[]> ELEMENTS = new HashMap<>();
+
 	private static final Map<String, String[]> SELECTED = new HashMap<>();
+
 	/** value list OID → "code system|code" of its concepts. */
 	private static final Map<String, Set<String>> VALUE_LISTS = new HashMap<>();
+
 	private static HandoverDocuments documents;
 
 	@BeforeAll
 	static void setUp() throws IOException {
 		Csv.rows(BDS.resolve("bds-4.2.0-elements.csv")).forEach(r -> ELEMENTS.put(r[0], r));
 		Csv.rows(BDS.resolve("bds-elements-selected.csv")).forEach(r -> SELECTED.putIfAbsent(r[0], r));
-		Csv.rows(BDS.resolve("bds-value-lists.csv")).forEach(r -> VALUE_LISTS.computeIfAbsent(r[0], k -> new HashSet<>())
-				.add("urn:oid:" + r[6] + "|" + r[5]));
+		Csv.rows(BDS.resolve("bds-value-lists.csv"))
+			.forEach(r -> VALUE_LISTS.computeIfAbsent(r[0], k -> new HashSet<>()).add("urn:oid:" + r[6] + "|" + r[5]));
 		documents = new HandoverDocuments(new HandoverMappings(CTX), CTX);
 	}
 
@@ -82,19 +89,20 @@ class BdsConformanceTest {
 			}
 		}
 		// the generator and the examples between them produce every element the map has
-		assertThat(seen).contains("740", "741", "82", "1578", "91", "92", "93", "1581", "1569", "115", "747", "137", "368", "865",
-				"110", "112", "113", "129", "1324", "100");
+		assertThat(seen).contains("740", "741", "82", "1578", "91", "92", "93", "1581", "1569", "115", "747", "137",
+				"368", "865", "110", "112", "113", "129", "1324", "100");
 	}
 
 	/**
-	 * The observation's BDS element, after checking it and its value; null for an R4 vital sign kept as sent, whose
-	 * BDS element is an observation of its own derived from it.
+	 * The observation's BDS element, after checking it and its value; null for an R4
+	 * vital sign kept as sent, whose BDS element is an observation of its own derived
+	 * from it.
 	 */
 	private static String conforms(Observation o) {
 		List<Coding> bds = o.getCode().getCoding().stream().filter(c -> ELEMENT_SYSTEM.equals(c.getSystem())).toList();
 		if (bds.isEmpty()) {
-			assertThat(o.getValue()).as("only a vital sign in its R4 unit goes without a BDS element").isInstanceOfSatisfying(Quantity.class,
-					q -> assertThat(q.getCode()).isIn("cm", "[in_i]"));
+			assertThat(o.getValue()).as("only a vital sign in its R4 unit goes without a BDS element")
+				.isInstanceOfSatisfying(Quantity.class, q -> assertThat(q.getCode()).isIn("cm", "[in_i]"));
 			return null;
 		}
 		assertThat(bds).as("one BDS element per entry").hasSize(1);
@@ -112,7 +120,8 @@ class BdsConformanceTest {
 		assertThat(selected).as("element " + element + " has a known BDS type").isNotNull();
 		String type = selected[3].split(" ")[0];
 		switch (type) {
-			case "BL", "substanceAdministrationEvent" -> assertThat(o.getValue()).as(element).isInstanceOf(BooleanType.class);
+			case "BL", "substanceAdministrationEvent" ->
+				assertThat(o.getValue()).as(element).isInstanceOf(BooleanType.class);
 			case "INT" -> assertThat(o.getValue()).as(element).isInstanceOf(IntegerType.class);
 			case "TS" -> assertThat(o.getValue()).as(element).isInstanceOf(DateTimeType.class);
 			// free text, with the birth-care coding kept beside it
@@ -127,9 +136,13 @@ class BdsConformanceTest {
 					assertThat(q.getCode()).as(element + " in " + unit).isEqualTo(unit);
 				});
 			}
-			case "CV" -> assertThat(o.getValue()).as(element).isInstanceOfSatisfying(CodeableConcept.class, c -> assertThat(c.getCoding())
-					.anyMatch(coding -> VALUE_LISTS.getOrDefault(selected[4], Set.of()).contains(coding.getSystem() + "|" + coding.getCode())));
-			default -> throw new AssertionError("element " + element + " has BDS type " + type + ", which no mapping produces");
+			case "CV" -> assertThat(o.getValue()).as(element)
+				.isInstanceOfSatisfying(CodeableConcept.class,
+						c -> assertThat(c.getCoding())
+							.anyMatch(coding -> VALUE_LISTS.getOrDefault(selected[4], Set.of())
+								.contains(coding.getSystem() + "|" + coding.getCode())));
+			default -> throw new AssertionError(
+					"element " + element + " has BDS type " + type + ", which no mapping produces");
 		}
 		return element;
 	}
@@ -144,16 +157,21 @@ class BdsConformanceTest {
 		Map<String, List<Observation>> bySubject = new HashMap<>();
 		for (Bundle.BundleEntryComponent e : bundle.getEntry()) {
 			Resource r = e.getResource();
-			if (r instanceof Patient p && p.getMeta().getProfile().stream().anyMatch(u -> u.getValue().endsWith("ks-mother"))) {
+			if (r instanceof Patient p
+					&& p.getMeta().getProfile().stream().anyMatch(u -> u.getValue().endsWith("ks-mother"))) {
 				mother = p;
 				mother.setId(e.getFullUrl());
-			} else if (r instanceof Patient p) {
+			}
+			else if (r instanceof Patient p) {
 				p.setId(e.getFullUrl());
-			} else if (r instanceof Organization o) {
+			}
+			else if (r instanceof Organization o) {
 				author = o;
-			} else if (r instanceof Procedure p) {
+			}
+			else if (r instanceof Procedure p) {
 				births.add(p);
-			} else if (r instanceof Observation o) {
+			}
+			else if (r instanceof Observation o) {
 				bySubject.computeIfAbsent(o.getSubject().getReference(), k -> new ArrayList<>()).add(o);
 			}
 		}
@@ -161,10 +179,13 @@ class BdsConformanceTest {
 		List<BirthCareRecord.Birth> children = new ArrayList<>();
 		for (Procedure birth : births) {
 			var child = birth.getExtensionByUrl("https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-child");
-			if (child != null && child.getValue() instanceof Reference ref && byUrl.get(ref.getReference()) instanceof Patient c) {
-				children.add(new BirthCareRecord.Birth(birth, c, bySubject.getOrDefault(ref.getReference(), List.of())));
+			if (child != null && child.getValue() instanceof Reference ref
+					&& byUrl.get(ref.getReference()) instanceof Patient c) {
+				children
+					.add(new BirthCareRecord.Birth(birth, c, bySubject.getOrDefault(ref.getReference(), List.of())));
 			}
 		}
 		return new BirthCareRecord(mother, bySubject.getOrDefault(motherUrl, List.of()), author, children);
 	}
+
 }

@@ -22,8 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * Nictiz's PWD 2.3 kernset test messages (Nictiz/HL7-mappings ada_2_hl7/peri/2_3/kernset_geboortezorg/hl7_instance)
- * as ks- resources, equal to the golden files in mappings/golden/inbound/ ({@code -Dgolden.update=true} regenerates).
+ * Nictiz's PWD 2.3 kernset test messages (Nictiz/HL7-mappings
+ * ada_2_hl7/peri/2_3/kernset_geboortezorg/hl7_instance) as ks- resources, equal to the
+ * golden files in mappings/golden/inbound/ ({@code -Dgolden.update=true} regenerates).
  */
 class KernsetTranslationTest {
 
@@ -31,6 +32,7 @@ class KernsetTranslationTest {
 	static final Path DIR = Path.of("src", "test", "resources", "kernset");
 
 	private static KernsetTranslation kernset;
+
 	private static Stu3Translation translation;
 
 	@BeforeAll
@@ -59,33 +61,48 @@ class KernsetTranslationTest {
 	@Test
 	void theBirthOfScenario1WithItsWeightModeAndChild() throws IOException {
 		Bundle bundle = translate(message("scenario1-23")).bundle();
-		List<String> profiles = bundle.getEntry().stream().map(e -> e.getResource().getMeta().getProfile().get(0).getValue()
-				.replaceAll(".*/", "")).toList();
-		assertThat(profiles).contains("ks-pregnancy-episode", "ks-gravidity", "ks-parity", "ks-estimated-due-date", "ks-child", "ks-birth",
-				"ks-birth-weight", "ks-mother-child-link", "ks-smoking-in-pregnancy", "ks-gestational-age-first-visit")
-				.doesNotContain("ks-mother");
-		Observation weight = bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Observation.class::isInstance)
-				.map(Observation.class::cast).filter(o -> o.getCode().getCoding().stream().anyMatch(c -> c.getCode().equals("8339-4")))
-				.findFirst().orElseThrow();
+		List<String> profiles = bundle.getEntry()
+			.stream()
+			.map(e -> e.getResource().getMeta().getProfile().get(0).getValue().replaceAll(".*/", ""))
+			.toList();
+		assertThat(profiles)
+			.contains("ks-pregnancy-episode", "ks-gravidity", "ks-parity", "ks-estimated-due-date", "ks-child",
+					"ks-birth", "ks-birth-weight", "ks-mother-child-link", "ks-smoking-in-pregnancy",
+					"ks-gestational-age-first-visit")
+			.doesNotContain("ks-mother");
+		Observation weight = bundle.getEntry()
+			.stream()
+			.map(Bundle.BundleEntryComponent::getResource)
+			.filter(Observation.class::isInstance)
+			.map(Observation.class::cast)
+			.filter(o -> o.getCode().getCoding().stream().anyMatch(c -> c.getCode().equals("8339-4")))
+			.findFirst()
+			.orElseThrow();
 		assertThat(((Quantity) weight.getValue()).getValue()).isEqualByComparingTo("3450");
 	}
 
 	@Test
 	void aMotherBsnFailingTheElfproefIsRefusedAtItsXPath() throws IOException {
 		byte[] broken = new String(message("scenario1-23"), StandardCharsets.UTF_8).replace("999910413", "999910414")
-				.getBytes(StandardCharsets.UTF_8);
+			.getBytes(StandardCharsets.UTF_8);
 		assertThatThrownBy(() -> translate(broken)).isInstanceOf(UnprocessableEntityException.class)
-				.hasMessageContaining("/CareProvisionEvent[1]/subject[1]/patient[1]/id[1]/@extension: the BSN '999910414' fails the elfproef");
+			.hasMessageContaining(
+					"/CareProvisionEvent[1]/subject[1]/patient[1]/id[1]/@extension: the BSN '999910414' fails the elfproef");
 	}
 
 	@Test
 	void aDoctypeIsNeverRead() {
 		byte[] xxe = ("<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
-				+ "<REPC_IN004014NL xmlns=\"urn:hl7-org:v3\">&e;</REPC_IN004014NL>").getBytes(StandardCharsets.UTF_8);
-		assertThatThrownBy(() -> KernsetMessage.read(xxe)).isInstanceOf(InvalidRequestException.class).hasMessageContaining("DOCTYPE");
+				+ "<REPC_IN004014NL xmlns=\"urn:hl7-org:v3\">&e;</REPC_IN004014NL>")
+			.getBytes(StandardCharsets.UTF_8);
+		assertThatThrownBy(() -> KernsetMessage.read(xxe)).isInstanceOf(InvalidRequestException.class)
+			.hasMessageContaining("DOCTYPE");
 	}
 
-	/** Each element of scenario 1 removed in turn: translated or refused with a 4xx, never an exception of ours. */
+	/**
+	 * Each element of scenario 1 removed in turn: translated or refused with a 4xx, never
+	 * an exception of ours.
+	 */
 	@Test
 	void noMissingElementBreaksTheTranslation() throws IOException {
 		byte[] body = message("scenario1-23");
@@ -95,7 +112,8 @@ class KernsetTranslationTest {
 			remove(message.root(), new int[] { n });
 			try {
 				translation.translate(kernset.translate(message), Stu3TranslationTest.SENDER);
-			} catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException e) {
+			}
+			catch (ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException e) {
 				assertThat(e.getStatusCode()).as("without element " + n).isBetween(400, 499);
 			}
 		}
@@ -106,7 +124,9 @@ class KernsetTranslationTest {
 		return 1 + e.children().stream().mapToInt(KernsetTranslationTest::count).sum();
 	}
 
-	/** Removes the n-th element (depth first, the root is 0); {@code n[0]} counts down. */
+	/**
+	 * Removes the n-th element (depth first, the root is 0); {@code n[0]} counts down.
+	 */
 	private static boolean remove(KernsetMessage.Element parent, int[] n) {
 		for (int i = 0; i < parent.children().size(); i++) {
 			if (--n[0] == 0) {
@@ -119,4 +139,5 @@ class KernsetTranslationTest {
 		}
 		return false;
 	}
+
 }

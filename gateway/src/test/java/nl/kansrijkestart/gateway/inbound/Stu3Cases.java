@@ -20,10 +20,13 @@ import org.hl7.fhir.dstu3.model.Reference;
 import org.hl7.fhir.dstu3.model.Resource;
 
 /**
- * The STU3 inputs of the tests: Nictiz's examples ({@code src/test/resources/stu3/examples/}, from
- * ../shared/reference/birth-care/stu3-examples) and the Wouden case assembled from Nictiz/Geboortezorg-STU3
- * {@code archive/prio1/} (see src/test/resources/stu3/README.md). An example refers to a woman, a child or a maternal
- * record it does not contain: {@link #withContext} sends it with them, written here, as an EHR sends a record.
+ * The STU3 inputs of the tests: Nictiz's examples
+ * ({@code src/test/resources/stu3/examples/}, from
+ * ../shared/reference/birth-care/stu3-examples) and the Wouden case assembled from
+ * Nictiz/Geboortezorg-STU3 {@code archive/prio1/} (see
+ * src/test/resources/stu3/README.md). An example refers to a woman, a child or a maternal
+ * record it does not contain: {@link #withContext} sends it with them, written here, as
+ * an EHR sends a record.
  */
 final class Stu3Cases {
 
@@ -47,20 +50,31 @@ final class Stu3Cases {
 		return STU3.newXmlParser().parseResource(Bundle.class, Files.readString(DIR.resolve("wouden-zwanger3.xml")));
 	}
 
-	/** The Wouden case as another woman's: other BSNs and sender ids, so tests do not share records. */
+	/**
+	 * The Wouden case as another woman's: other BSNs and sender ids, so tests do not
+	 * share records.
+	 */
 	static Bundle woudenAs(String tag) throws IOException {
-		String xml = Files.readString(DIR.resolve("wouden-zwanger3.xml")).replace("999910413", bsn(tag + "-mother"))
-				.replace("999911016", bsn(tag + "-child")).replace("wouden-dossier-zwanger3", tag + "-dossier")
-				.replace("geboorte2-wouden", tag + "-geboorte").replace("kind2-wouden", tag + "-kind");
+		String xml = Files.readString(DIR.resolve("wouden-zwanger3.xml"))
+			.replace("999910413", bsn(tag + "-mother"))
+			.replace("999911016", bsn(tag + "-child"))
+			.replace("wouden-dossier-zwanger3", tag + "-dossier")
+			.replace("geboorte2-wouden", tag + "-geboorte")
+			.replace("kind2-wouden", tag + "-kind");
 		return STU3.newXmlParser().parseResource(Bundle.class, xml);
 	}
 
-	/** A transaction of the example and every Patient and EpisodeOfCare it names but does not hold. */
+	/**
+	 * A transaction of the example and every Patient and EpisodeOfCare it names but does
+	 * not hold.
+	 */
 	static Bundle withContext(Resource example) {
 		Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
 		add(bundle, example);
 		Set<String> references = new LinkedHashSet<>();
-		STU3.newTerser().getAllPopulatedChildElementsOfType(example, Reference.class).forEach(r -> references.add(r.getReference()));
+		STU3.newTerser()
+			.getAllPopulatedChildElementsOfType(example, Reference.class)
+			.forEach(r -> references.add(r.getReference()));
 		for (String ref : references) {
 			if (ref == null) {
 				continue;
@@ -68,7 +82,8 @@ final class Stu3Cases {
 			String id = ref.substring(ref.indexOf('/') + 1);
 			if (ref.startsWith("Patient/")) {
 				add(bundle, person(id));
-			} else if (ref.startsWith("EpisodeOfCare/")) {
+			}
+			else if (ref.startsWith("EpisodeOfCare/")) {
 				EpisodeOfCare record = maternalRecord(id, womanOf(example));
 				add(bundle, record);
 				add(bundle, person(record.getPatient().getReference().substring("Patient/".length())));
@@ -79,13 +94,23 @@ final class Stu3Cases {
 
 	private static void add(Bundle bundle, Resource resource) {
 		String ref = resource.fhirType() + "/" + resource.getIdElement().getIdPart();
-		if (bundle.getEntry().stream().noneMatch(e -> ref.equals(e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart()))) {
-			bundle.addEntry().setFullUrl("https://ehr.example.nl/fhir/" + ref).setResource(resource).getRequest()
-					.setMethod(Bundle.HTTPVerb.PUT).setUrl(ref);
+		if (bundle.getEntry()
+			.stream()
+			.noneMatch(
+					e -> ref.equals(e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart()))) {
+			bundle.addEntry()
+				.setFullUrl("https://ehr.example.nl/fhir/" + ref)
+				.setResource(resource)
+				.getRequest()
+				.setMethod(Bundle.HTTPVerb.PUT)
+				.setUrl(ref);
 		}
 	}
 
-	/** A person the example names, with what both ks-mother and ks-child need: the translation decides which she is. */
+	/**
+	 * A person the example names, with what both ks-mother and ks-child need: the
+	 * translation decides which she is.
+	 */
 	static Patient person(String id) {
 		Patient p = new Patient();
 		p.setId(id);
@@ -94,14 +119,23 @@ final class Stu3Cases {
 		p.addName().setFamily("Voorbeeld").addGiven(id);
 		p.setGender(Enumerations.AdministrativeGender.FEMALE);
 		p.setBirthDateElement(new org.hl7.fhir.dstu3.model.DateType("1990-03-04"));
-		p.addAddress(new Address().setCity("Amsterdam").setDistrict("Amsterdam").setPostalCode("1016 GV").setCountry("Nederland"));
+		p.addAddress(new Address().setCity("Amsterdam")
+			.setDistrict("Amsterdam")
+			.setPostalCode("1016 GV")
+			.setCountry("Nederland"));
 		return p;
 	}
 
-	/** The woman an example is about: its subject, unless it is about the child (then a woman of the context's own). */
+	/**
+	 * The woman an example is about: its subject, unless it is about the child (then a
+	 * woman of the context's own).
+	 */
 	private static String womanOf(Resource example) {
 		if (example instanceof org.hl7.fhir.dstu3.model.Observation o) {
-			boolean child = o.getMeta().getProfile().stream().anyMatch(p -> p.getValue().endsWith("bc-ChildObservation"))
+			boolean child = o.getMeta()
+				.getProfile()
+				.stream()
+				.anyMatch(p -> p.getValue().endsWith("bc-ChildObservation"))
 					|| o.getCode().getCoding().stream().anyMatch(c -> c.getCode().equals("289145007"));
 			return child ? "Patient/context-mother" : o.getSubject().getReference();
 		}
@@ -119,7 +153,8 @@ final class Stu3Cases {
 		e.setId(id);
 		e.getMeta().addProfile("http://nictiz.nl/fhir/StructureDefinition/bc-MaternalRecord");
 		e.setStatus(EpisodeOfCare.EpisodeOfCareStatus.ACTIVE);
-		e.addType(new CodeableConcept(new Coding("http://snomed.info/sct", "364320009", "observatie betreffende zwangerschap")));
+		e.addType(new CodeableConcept(
+				new Coding("http://snomed.info/sct", "364320009", "observatie betreffende zwangerschap")));
 		e.setPatient(new Reference(woman));
 		e.setPeriod(new Period().setStartElement(new org.hl7.fhir.dstu3.model.DateTimeType("2016-10-20")));
 		return e;
@@ -138,4 +173,5 @@ final class Stu3Cases {
 			}
 		}
 	}
+
 }

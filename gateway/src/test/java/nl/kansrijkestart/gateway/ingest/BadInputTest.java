@@ -20,7 +20,10 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
 
-/** Every kind of bad input gets its status and an OperationOutcome, and leaves the database as it was. */
+/**
+ * Every kind of bad input gets its status and an OperationOutcome, and leaves the
+ * database as it was.
+ */
 @GatewayTest
 class BadInputTest extends RefusedRequests {
 
@@ -51,16 +54,18 @@ class BadInputTest extends RefusedRequests {
 
 	@Test
 	void bodyOverTheLimitIs413() {
-		String huge = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"id\":\"" + "x".repeat(11 * 1024 * 1024) + "\"}";
+		String huge = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"id\":\"" + "x".repeat(11 * 1024 * 1024)
+				+ "\"}";
 		refused(http.submit("/fhir", huge), 413);
 	}
 
 	@Test
 	void chunkedBodyOverTheLimitIs413() {
-		byte[] huge = ("{\"resourceType\":\"Bundle\",\"id\":\"" + "x".repeat(11 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+		byte[] huge = ("{\"resourceType\":\"Bundle\",\"id\":\"" + "x".repeat(11 * 1024 * 1024) + "\"}")
+			.getBytes(StandardCharsets.UTF_8);
 		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/fhir"))
-				.header("Content-Type", FhirHttp.JSON)
-				.POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge)));
+			.header("Content-Type", FhirHttp.JSON)
+			.POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge)));
 		refused(http.send(request), 413);
 	}
 
@@ -79,7 +84,10 @@ class BadInputTest extends RefusedRequests {
 		Bundle bundle = pregnancy(204);
 		Patient mother = (Patient) bundle.getEntry().get(1).getResource();
 		mother.getIdentifierFirstRep().setValue("123456789");
-		bundle.getEntry().get(1).getRequest().setUrl("Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|123456789");
+		bundle.getEntry()
+			.get(1)
+			.getRequest()
+			.setUrl("Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|123456789");
 		OperationOutcome oo = refused(http.submit("/fhir", FhirHttp.json(bundle)), 422);
 		assertThat(oo.getIssue()).anySatisfy(i -> {
 			assertThat(i.getSeverity()).isEqualTo(OperationOutcome.IssueSeverity.ERROR);
@@ -95,7 +103,8 @@ class BadInputTest extends RefusedRequests {
 		assertThat(oo.getIssue()).anySatisfy(i -> {
 			assertThat(i.getSeverity()).isEqualTo(OperationOutcome.IssueSeverity.ERROR);
 			assertThat(i.getDiagnostics()).contains("GM9999");
-			assertThat(i.getExpression().get(0).getValue()).startsWith("Bundle.entry[1].resource.address[0].extension[0]");
+			assertThat(i.getExpression().get(0).getValue())
+				.startsWith("Bundle.entry[1].resource.address[0].extension[0]");
 		});
 	}
 
@@ -106,15 +115,18 @@ class BadInputTest extends RefusedRequests {
 		((EpisodeOfCare) bundle.getEntry().get(2).getResource()).setManagingOrganization(null);
 		String json = FhirHttp.json(bundle).replaceFirst("\"gender\":\"female\"", "\"gender\":\"vrouw\"");
 		OperationOutcome oo = refused(http.submit("/fhir", json), 422);
-		assertThat(oo.getIssue().stream().filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
-				.map(i -> i.getExpression().get(0).getValue()))
-				.contains("Bundle.entry[1].resource.identifier[0]", "Bundle.entry[1].resource.gender", "Bundle.entry[2].resource");
+		assertThat(oo.getIssue()
+			.stream()
+			.filter(i -> i.getSeverity() == OperationOutcome.IssueSeverity.ERROR)
+			.map(i -> i.getExpression().get(0).getValue())).contains("Bundle.entry[1].resource.identifier[0]",
+					"Bundle.entry[1].resource.gender", "Bundle.entry[2].resource");
 	}
 
 	@Test
 	void placeholderReferenceThatResolvesToNothingIs422() {
 		Bundle bundle = pregnancy(206);
-		((EpisodeOfCare) bundle.getEntry().get(2).getResource()).setPatient(new Reference("urn:uuid:" + UUID.randomUUID()));
+		((EpisodeOfCare) bundle.getEntry().get(2).getResource())
+			.setPatient(new Reference("urn:uuid:" + UUID.randomUUID()));
 		OperationOutcome oo = refused(http.submit("/fhir", FhirHttp.json(bundle)), 422);
 		assertThat(oo.getIssueFirstRep().getDiagnostics()).contains("does not resolve");
 	}
@@ -131,8 +143,12 @@ class BadInputTest extends RefusedRequests {
 	void resourceTypeWeDoNotAcceptIs422InABundle() {
 		Bundle bundle = pregnancy(208);
 		MedicationRequest mr = new MedicationRequest();
-		bundle.addEntry().setFullUrl("urn:uuid:" + UUID.randomUUID()).setResource(mr).getRequest()
-				.setMethod(Bundle.HTTPVerb.POST).setUrl("MedicationRequest");
+		bundle.addEntry()
+			.setFullUrl("urn:uuid:" + UUID.randomUUID())
+			.setResource(mr)
+			.getRequest()
+			.setMethod(Bundle.HTTPVerb.POST)
+			.setUrl("MedicationRequest");
 		OperationOutcome oo = refused(http.submit("/fhir", FhirHttp.json(bundle)), 422);
 		assertThat(oo.getIssue()).anySatisfy(i -> assertThat(i.getDiagnostics()).contains("not accepted"));
 	}
@@ -146,7 +162,8 @@ class BadInputTest extends RefusedRequests {
 
 	@Test
 	void unknownResourceTypeInABundleIs400() {
-		String json = FhirHttp.json(pregnancy(209)).replaceFirst("\"resourceType\":\"Organization\"", "\"resourceType\":\"Organisation\"");
+		String json = FhirHttp.json(pregnancy(209))
+			.replaceFirst("\"resourceType\":\"Organization\"", "\"resourceType\":\"Organisation\"");
 		refused(http.submit("/fhir", json), 400);
 	}
 
@@ -188,4 +205,5 @@ class BadInputTest extends RefusedRequests {
 		bundle.addEntry().getRequest().setMethod(Bundle.HTTPVerb.DELETE).setUrl("Patient/abc");
 		refused(http.submit("/fhir", FhirHttp.json(bundle)), 400);
 	}
+
 }

@@ -30,8 +30,10 @@ class IdempotentIngestTest {
 
 	@LocalServerPort
 	int port;
+
 	@Autowired
 	JdbcTemplate jdbc;
+
 	FhirHttp http;
 
 	@BeforeEach
@@ -48,7 +50,8 @@ class IdempotentIngestTest {
 		FhirHttp.Response again = http.submit("/fhir", bundle);
 
 		assertThat(again.status()).isEqualTo(200);
-		assertThat(again.as(Bundle.class).getEntry()).allSatisfy(e -> assertThat(e.getResponse().getStatus()).isEqualTo("200 OK"));
+		assertThat(again.as(Bundle.class).getEntry())
+			.allSatisfy(e -> assertThat(e.getResponse().getStatus()).isEqualTo("200 OK"));
 		assertThat(DatabaseState.of(jdbc)).isEqualTo(before);
 	}
 
@@ -107,22 +110,32 @@ class IdempotentIngestTest {
 		pool.shutdown();
 
 		int entries = pregnancy.bundle().getEntry().size();
-		// Every entry but the mother (BSN) and the VSV's organisation (its URA, shared with other pregnancies) carries
+		// Every entry but the mother (BSN) and the VSV's organisation (its URA, shared
+		// with other pregnancies) carries
 		// an identifier of this pregnancy's record.
-		String episodeId = pregnancy.bundle().getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
-				.filter(EpisodeOfCare.class::isInstance).map(r -> ((EpisodeOfCare) r).getIdentifierFirstRep().getValue()).findFirst()
-				.orElseThrow();
+		String episodeId = pregnancy.bundle()
+			.getEntry()
+			.stream()
+			.map(Bundle.BundleEntryComponent::getResource)
+			.filter(EpisodeOfCare.class::isInstance)
+			.map(r -> ((EpisodeOfCare) r).getIdentifierFirstRep().getValue())
+			.findFirst()
+			.orElseThrow();
 		String record = episodeId.substring(0, episodeId.lastIndexOf('-') + 1) + "%";
-		Long stored = jdbc.queryForObject("select count(*) from resource r where r.resource_type <> 'Provenance' and exists"
-				+ " (select 1 from resource_identifier i where i.resource_type = r.resource_type and i.id = r.id and i.value like ?)",
-				Long.class, record);
-		Long mothers = jdbc.queryForObject("select count(*) from resource_identifier where resource_type = 'Patient' and value = ?",
-				Long.class, pregnancy.truth().motherBsn());
+		Long stored = jdbc
+			.queryForObject("select count(*) from resource r where r.resource_type <> 'Provenance' and exists"
+					+ " (select 1 from resource_identifier i where i.resource_type = r.resource_type and i.id = r.id and i.value like ?)",
+					Long.class, record);
+		Long mothers = jdbc.queryForObject(
+				"select count(*) from resource_identifier where resource_type = 'Patient' and value = ?", Long.class,
+				pregnancy.truth().motherBsn());
 		assertThat(mothers).isEqualTo(1);
 		assertThat(stored).isEqualTo(entries - 2);
 		assertThat(count("Provenance")).as("only the winning write is recorded").isEqualTo(provenances + 1);
-		Long versions = jdbc.queryForObject("select max(version) from resource r where exists (select 1 from resource_identifier i"
-				+ " where i.resource_type = r.resource_type and i.id = r.id and i.value like ?)", Long.class, record);
+		Long versions = jdbc.queryForObject(
+				"select max(version) from resource r where exists (select 1 from resource_identifier i"
+						+ " where i.resource_type = r.resource_type and i.id = r.id and i.value like ?)",
+				Long.class, record);
 		assertThat(versions).isEqualTo(1);
 	}
 
@@ -140,4 +153,5 @@ class IdempotentIngestTest {
 		m.appendTail(out);
 		return out.toString();
 	}
+
 }

@@ -16,11 +16,16 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every published profile has a valid example, and failing examples fail where we say they fail. */
+/**
+ * Every published profile has a valid example, and failing examples fail where we say
+ * they fail.
+ */
 class ProfileExamplesTest {
 
 	private static final Path EXAMPLES = Path.of("..", "profiles", "examples");
+
 	private static ProfileValidator validator;
+
 	private static ProfileCatalog catalog;
 
 	@BeforeAll
@@ -31,7 +36,8 @@ class ProfileExamplesTest {
 	}
 
 	private static ValidationReport validate(Path file) throws IOException {
-		return validator.validate(Files.readAllBytes(file), ProfileValidator.Format.JSON, false, ProfileValidator.NOTHING_KNOWN);
+		return validator.validate(Files.readAllBytes(file), ProfileValidator.Format.JSON, false,
+				ProfileValidator.NOTHING_KNOWN);
 	}
 
 	@Test
@@ -47,12 +53,15 @@ class ProfileExamplesTest {
 	@TestFactory
 	Stream<DynamicTest> validExamplesPass() throws IOException {
 		try (Stream<Path> files = Files.list(EXAMPLES)) {
-			return files.filter(f -> f.toString().endsWith(".json")).sorted().toList().stream()
-					.map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
-						ValidationReport report = validate(f);
-						assertThat(report.issues().stream().filter(ValidationIssue::blocks)).as(f.toString()).isEmpty();
-						assertThat(report.accepted()).isTrue();
-					}));
+			return files.filter(f -> f.toString().endsWith(".json"))
+				.sorted()
+				.toList()
+				.stream()
+				.map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+					ValidationReport report = validate(f);
+					assertThat(report.issues().stream().filter(ValidationIssue::blocks)).as(f.toString()).isEmpty();
+					assertThat(report.accepted()).isTrue();
+				}));
 		}
 	}
 
@@ -65,7 +74,9 @@ class ProfileExamplesTest {
 			tests.add(DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
 				ValidationReport report = validate(file);
 				assertThat(report.accepted()).as(file + " " + report.issues()).isFalse();
-				assertThat(report.entries()).singleElement().extracting(ValidatedEntry::profile).isEqualTo(expected.get("profile").asText());
+				assertThat(report.entries()).singleElement()
+					.extracting(ValidatedEntry::profile)
+					.isEqualTo(expected.get("profile").asText());
 				assertThat(report.issues()).as(report.issues().toString()).anySatisfy(issue -> {
 					assertThat(issue.blocks()).isTrue();
 					assertThat(issue.expression()).isEqualTo(expected.get("expression").asText());
@@ -76,7 +87,10 @@ class ProfileExamplesTest {
 		return tests.stream();
 	}
 
-	/** A differential out of element order is merged silently wrong by the snapshot generator: catch that here. */
+	/**
+	 * A differential out of element order is merged silently wrong by the snapshot
+	 * generator: catch that here.
+	 */
 	@Test
 	void snapshotsKeepEveryDifferentialCardinality() {
 		for (var sd : catalog.structureDefinitions()) {
@@ -85,7 +99,11 @@ class ProfileExamplesTest {
 				if (!diff.hasMin() && !diff.hasMax()) {
 					continue;
 				}
-				var snap = snapshot.getSnapshot().getElement().stream().filter(e -> e.getId().equals(diff.getId())).findFirst();
+				var snap = snapshot.getSnapshot()
+					.getElement()
+					.stream()
+					.filter(e -> e.getId().equals(diff.getId()))
+					.findFirst();
 				assertThat(snap).as(sd.getUrl() + " " + diff.getId()).isPresent();
 				if (diff.hasMin()) {
 					assertThat(snap.get().getMin()).as(sd.getUrl() + " " + diff.getId()).isEqualTo(diff.getMin());
@@ -107,12 +125,17 @@ class ProfileExamplesTest {
 		}
 	}
 
-	/** An extension we put on what we return or accept is defined: the official validator can check it. */
+	/**
+	 * An extension we put on what we return or accept is defined: the official validator
+	 * can check it.
+	 */
 	@Test
 	void everyExtensionWeUseIsDefined() throws IOException {
-		java.util.regex.Pattern url = java.util.regex.Pattern.compile("https://kansrijkestart\\.nl/fhir/StructureDefinition/(ks-ext-[a-z-]+)");
+		java.util.regex.Pattern url = java.util.regex.Pattern
+			.compile("https://kansrijkestart\\.nl/fhir/StructureDefinition/(ks-ext-[a-z-]+)");
 		java.util.Set<String> used = new java.util.TreeSet<>();
-		for (Path root : List.of(Path.of("src/main"), Path.of("..", "mappings"), Path.of("..", "tools", "src", "main"))) {
+		for (Path root : List.of(Path.of("src/main"), Path.of("..", "mappings"),
+				Path.of("..", "tools", "src", "main"))) {
 			try (var files = Files.walk(root)) {
 				for (Path f : files.filter(Files::isRegularFile).toList()) {
 					var m = url.matcher(Files.readString(f));
@@ -124,6 +147,8 @@ class ProfileExamplesTest {
 		}
 		java.util.Set<String> defined = new java.util.HashSet<>();
 		catalog.structureDefinitions().forEach(sd -> defined.add(sd.getIdPart()));
-		assertThat(used).isNotEmpty().allSatisfy(id -> assertThat(defined).as("StructureDefinition " + id).contains(id));
+		assertThat(used).isNotEmpty()
+			.allSatisfy(id -> assertThat(defined).as("StructureDefinition " + id).contains(id));
 	}
+
 }

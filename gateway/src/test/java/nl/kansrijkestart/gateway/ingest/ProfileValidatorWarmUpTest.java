@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.health.Status;
 
-/** The validator is built after start-up (the server answers reads meanwhile); a write before that waits. */
+/**
+ * The validator is built after start-up (the server answers reads meanwhile); a write
+ * before that waits.
+ */
 class ProfileValidatorWarmUpTest {
 
 	@Test
@@ -27,4 +30,5 @@ class ProfileValidatorWarmUpTest {
 		assertThat(validator.state()).isEqualTo(ProfileValidator.State.READY);
 		assertThat(health.health().getDetails()).containsEntry("state", ProfileValidator.State.READY);
 	}
+
 }

@@ -16,6 +16,7 @@ class TransactionIngestTest {
 
 	@LocalServerPort
 	int port;
+
 	FhirHttp http;
 
 	@BeforeEach
@@ -30,12 +31,16 @@ class TransactionIngestTest {
 		assertThat(response.status()).as(response.body()).isEqualTo(200);
 		Bundle result = response.as(Bundle.class);
 		assertThat(result.getEntry()).hasSameSizeAs(pregnancy.bundle().getEntry());
-		// The VSV's Organization (conditional create) may exist already; everything else is new.
+		// The VSV's Organization (conditional create) may exist already; everything else
+		// is new.
 		assertThat(result.getEntry().subList(1, result.getEntry().size()))
-				.allSatisfy(e -> assertThat(e.getResponse().getStatus()).isEqualTo("201 Created"));
+			.allSatisfy(e -> assertThat(e.getResponse().getStatus()).isEqualTo("201 Created"));
 		String motherLocation = result.getEntry().get(1).getResponse().getLocation();
-		FhirHttp.Response mother = http.get("/fhir/" + motherLocation.substring(0, motherLocation.indexOf("/_history")));
+		FhirHttp.Response mother = http
+			.get("/fhir/" + motherLocation.substring(0, motherLocation.indexOf("/_history")));
 		assertThat(mother.status()).isEqualTo(200);
-		assertThat(mother.as(Patient.class).getIdentifierFirstRep().getValue()).isEqualTo(pregnancy.truth().motherBsn());
+		assertThat(mother.as(Patient.class).getIdentifierFirstRep().getValue())
+			.isEqualTo(pregnancy.truth().motherBsn());
 	}
+
 }

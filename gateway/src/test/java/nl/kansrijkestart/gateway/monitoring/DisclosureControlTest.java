@@ -8,17 +8,22 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Disclosure control against someone who knows the method and has every report of a year (each month, quarter and the
- * year, per municipality, GGD region and nationally, every indicator): on hundreds of random years, no published count
- * is from 1 to k−1, no published numerator leaves 1 to k−1 without the attribute or goes without its denominator, and
- * no additive relation between reports gives a suppressed cell away, or shows that the suppressed cells in it are all
- * small. The truth and the relations are worked out here, not by the code under test.
+ * Disclosure control against someone who knows the method and has every report of a year
+ * (each month, quarter and the year, per municipality, GGD region and nationally, every
+ * indicator): on hundreds of random years, no published count is from 1 to k−1, no
+ * published numerator leaves 1 to k−1 without the attribute or goes without its
+ * denominator, and no additive relation between reports gives a suppressed cell away, or
+ * shows that the suppressed cells in it are all small. The truth and the relations are
+ * worked out here, not by the code under test.
  */
 class DisclosureControlTest {
 
 	private static final int K = 5;
 
-	/** Municipalities in regions of three (the last region takes the rest; a region may hold one). */
+	/**
+	 * Municipalities in regions of three (the last region takes the rest; a region may
+	 * hold one).
+	 */
 	private static DisclosureControl.Geography geography(int municipalities, int regions) {
 		List<String> codes = new ArrayList<>();
 		int[] regionOf = new int[municipalities];
@@ -34,9 +39,12 @@ class DisclosureControlTest {
 	}
 
 	/** A denominator (0), its numerator (1) and a count published nationally only (2). */
-	private static DisclosureControl.Year year(DisclosureControl.Geography geo, long[][] n, long[][] d, long[][] excluded) {
-		return new DisclosureControl.Year(geo, List.of(new DisclosureControl.Count("d", true, -1, d), new DisclosureControl.Count("n", true, 0, n),
-				new DisclosureControl.Count("excluded", false, -1, excluded)), List.of());
+	private static DisclosureControl.Year year(DisclosureControl.Geography geo, long[][] n, long[][] d,
+			long[][] excluded) {
+		return new DisclosureControl.Year(geo,
+				List.of(new DisclosureControl.Count("d", true, -1, d), new DisclosureControl.Count("n", true, 0, n),
+						new DisclosureControl.Count("excluded", false, -1, excluded)),
+				List.of());
 	}
 
 	@Test
@@ -50,11 +58,13 @@ class DisclosureControlTest {
 		int y = DisclosureControl.YEAR;
 		assertThat(controlled.value(1, y, 0)).isNull();
 		assertThat(controlled.value(0, y, 0)).isEqualTo(40);
-		// Its complement is the smallest non-zero cell; a zero is not disclosive and stays.
+		// Its complement is the smallest non-zero cell; a zero is not disclosive and
+		// stays.
 		assertThat(controlled.value(1, y, 1)).isNull();
 		assertThat(controlled.value(1, y, 2)).isZero();
 		assertThat(controlled.value(1, y, geo.national())).isEqualTo(15);
-		// Off the publication grid nothing is published: no municipality by month or quarter, no region by month.
+		// Off the publication grid nothing is published: no municipality by month or
+		// quarter, no region by month.
 		assertThat(controlled.value(0, 0, 0)).isNull();
 		assertThat(controlled.value(0, 12, 0)).isNull();
 		assertThat(controlled.value(0, 0, 3)).isNull();
@@ -81,7 +91,8 @@ class DisclosureControlTest {
 		assertThat(geo.regionOf()[3]).isEqualTo(1);
 		var controlled = DisclosureControl.apply(year(geo, n, d, new long[12][1]), K);
 		assertThat(controlled.value(0, DisclosureControl.YEAR, 3)).isNull();
-		assertThat(controlled.value(0, DisclosureControl.YEAR, 4 + 1)).as("the region's cell is the municipality's").isNull();
+		assertThat(controlled.value(0, DisclosureControl.YEAR, 4 + 1)).as("the region's cell is the municipality's")
+			.isNull();
 	}
 
 	@Test
@@ -135,7 +146,8 @@ class DisclosureControlTest {
 		for (int m = 0; m < 12; m++) {
 			if (p == m || p == 12 + m / 3 || p == DisclosureControl.YEAR) {
 				for (int l = 0; l < count.months()[m].length; l++) {
-					boolean in = !count.local() || s == geo.national() || s == l || s >= municipalities && geo.regionOf()[l] == s - municipalities;
+					boolean in = !count.local() || s == geo.national() || s == l
+							|| s >= municipalities && geo.regionOf()[l] == s - municipalities;
 					sum += in ? count.months()[m][l] : 0;
 				}
 			}
@@ -144,10 +156,12 @@ class DisclosureControlTest {
 	}
 
 	/**
-	 * Each relation total = sum of parts (country = regions, region = its municipalities, year = months = quarters,
-	 * quarter = its months): never exactly one hidden term; hidden parts under a shown total add up to 0 or k+.
+	 * Each relation total = sum of parts (country = regions, region = its municipalities,
+	 * year = months = quarters, quarter = its months): never exactly one hidden term;
+	 * hidden parts under a shown total add up to 0 or k+.
 	 */
-	private static void assertRelationsSafe(DisclosureControl.Year year, DisclosureControl.Controlled controlled, int c) {
+	private static void assertRelationsSafe(DisclosureControl.Year year, DisclosureControl.Controlled controlled,
+			int c) {
 		DisclosureControl.Geography geo = year.geography();
 		int municipalities = geo.municipalities().size();
 		boolean local = year.counts().get(c).local();
@@ -182,9 +196,11 @@ class DisclosureControlTest {
 			relations.add(quarters);
 		}
 		for (int[][] r : relations) {
-			// Relations with a cell off the publication grid are the linear attack's (aLinearProgrammingAttacker…).
-			if (java.util.Arrays.stream(r).anyMatch(cell -> !(cell[1] == geo.national()
-					|| (cell[1] < municipalities ? cell[0] == DisclosureControl.YEAR : cell[0] >= 12)))) {
+			// Relations with a cell off the publication grid are the linear attack's
+			// (aLinearProgrammingAttacker…).
+			if (java.util.Arrays.stream(r)
+				.anyMatch(cell -> !(cell[1] == geo.national()
+						|| (cell[1] < municipalities ? cell[0] == DisclosureControl.YEAR : cell[0] >= 12)))) {
 				continue;
 			}
 			int hidden = 0;
@@ -203,19 +219,21 @@ class DisclosureControlTest {
 	}
 
 	/**
-	 * The issue's attack: with every published cell of a year of the catalog's twelve indicators (their numerators,
-	 * denominators and the counts left out for consent, every period and stratum) and every relation between the
-	 * indicators, a linear program per masked cell narrows no sensitive one to fewer than k whole numbers, nor any
-	 * small count off the publication grid. Years of three shapes: 700 births in 7 municipalities of 3 regions, 100 in
-	 * 6 municipalities that are each a region, 300 in 10 of 2. The same attacker does recover cells from primary
-	 * suppression alone.
+	 * The issue's attack: with every published cell of a year of the catalog's twelve
+	 * indicators (their numerators, denominators and the counts left out for consent,
+	 * every period and stratum) and every relation between the indicators, a linear
+	 * program per masked cell narrows no sensitive one to fewer than k whole numbers, nor
+	 * any small count off the publication grid. Years of three shapes: 700 births in 7
+	 * municipalities of 3 regions, 100 in 6 municipalities that are each a region, 300 in
+	 * 10 of 2. The same attacker does recover cells from primary suppression alone.
 	 */
 	@Test
 	void aLinearProgrammingAttackerRecoversNoMaskedCellOfTheCatalogsYear() throws Exception {
 		MeasureCatalog catalog = new MeasureCatalog(ca.uhn.fhir.context.FhirContext.forR4Cached());
 		for (int[] shape : new int[][] { { 100, 6, 6, 2 }, { 300, 10, 2, 5 } }) {
 			var regionsOf = SyntheticCells.regions(shape[1], shape[2]);
-			DisclosureControl.Year small = Indicators.year(SyntheticCells.year(shape[0], shape[1], shape[3]), catalog, regionsOf::get);
+			DisclosureControl.Year small = Indicators.year(SyntheticCells.year(shape[0], shape[1], shape[3]), catalog,
+					regionsOf::get);
 			var controlled = DisclosureControl.apply(small, K);
 			assertThat(controlled.outcome().level()).isEqualTo(DisclosureControl.Level.MUNICIPALITIES);
 			assertThat(LinearAttack.recovered(small, controlled::value, K)).as(shape[0] + " births").isEmpty();
@@ -230,19 +248,24 @@ class DisclosureControlTest {
 			boolean grid = s == year.geography().national() || (s < 7 ? p == DisclosureControl.YEAR : p >= 12);
 			long v = truth(year, c, p, s);
 			int d = year.counts().get(c).denominator();
-			boolean small = !publishable(v) || d >= 0 && (!publishable(truth(year, d, p, s)) || !publishable(truth(year, d, p, s) - v));
+			boolean small = !publishable(v)
+					|| d >= 0 && (!publishable(truth(year, d, p, s)) || !publishable(truth(year, d, p, s) - v));
 			return grid && !small ? v : null;
 		}, K);
 		assertThat(primaryOnly).as("the attacker works").isNotEmpty();
 	}
 
-	/** A year too costly to audit at one level is published one level coarser, and that holds against the attacker too. */
+	/**
+	 * A year too costly to audit at one level is published one level coarser, and that
+	 * holds against the attacker too.
+	 */
 	@Test
 	void aYearBeyondTheAuditsBudgetIsPublishedCoarser() throws Exception {
 		MeasureCatalog catalog = new MeasureCatalog(ca.uhn.fhir.context.FhirContext.forR4Cached());
 		var regions = SyntheticCells.regions(7, 3);
 		DisclosureControl.Year year = Indicators.year(SyntheticCells.year(700, 7, 3), catalog, regions::get);
-		assertThat(DisclosureControl.apply(year, K).outcome().level()).isEqualTo(DisclosureControl.Level.MUNICIPALITIES);
+		assertThat(DisclosureControl.apply(year, K).outcome().level())
+			.isEqualTo(DisclosureControl.Level.MUNICIPALITIES);
 
 		var controlled = DisclosureControl.apply(year, K, 50);
 		assertThat(controlled.outcome().level()).isNotEqualTo(DisclosureControl.Level.MUNICIPALITIES);
@@ -250,7 +273,9 @@ class DisclosureControlTest {
 		int national = 0;
 		for (int c = 0; c < year.counts().size(); c++) {
 			for (int s = 0; s < 7 && year.counts().get(c).local(); s++) {
-				assertThat(controlled.value(c, DisclosureControl.YEAR, s)).as(year.counts().get(c).name() + " in municipality " + s).isNull();
+				assertThat(controlled.value(c, DisclosureControl.YEAR, s))
+					.as(year.counts().get(c).name() + " in municipality " + s)
+					.isNull();
 			}
 			national += controlled.value(c, DisclosureControl.YEAR, year.geography().national()) == null ? 0 : 1;
 		}
@@ -261,4 +286,5 @@ class DisclosureControlTest {
 	private static boolean publishable(long count) {
 		return count == 0 || count >= K;
 	}
+
 }

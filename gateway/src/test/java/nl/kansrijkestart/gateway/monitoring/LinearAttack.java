@@ -9,32 +9,45 @@ import com.google.ortools.linearsolver.MPSolver;
 import com.google.ortools.linearsolver.MPVariable;
 
 /**
- * The attacker, apart from the code under test: one unknown per count, month and municipality (the country for a
- * national count); every published cell of every period and stratum fixes a sum of them; the relations and
- * numerator ≤ denominator hold in each month and municipality. It minimises and maximises every suppressed cell; a
- * cell that the solutions found so far already spread over k or more needs no program of its own. Counts that no
- * relation links are independent programs. It solves them with Google OR-Tools' GLOP, another solver than the one
- * disclosure control audits with.
+ * The attacker, apart from the code under test: one unknown per count, month and
+ * municipality (the country for a national count); every published cell of every period
+ * and stratum fixes a sum of them; the relations and numerator ≤ denominator hold in each
+ * month and municipality. It minimises and maximises every suppressed cell; a cell that
+ * the solutions found so far already spread over k or more needs no program of its own.
+ * Counts that no relation links are independent programs. It solves them with Google
+ * OR-Tools' GLOP, another solver than the one disclosure control audits with.
  */
 final class LinearAttack {
 
 	/** What was published: a count, or null where it is masked. */
 	interface Published {
+
 		Long value(int count, int period, int stratum);
+
 	}
 
 	private final DisclosureControl.Year year;
+
 	private final Published published;
+
 	private final List<double[]> solutions = new ArrayList<>();
+
 	private final int municipalities;
+
 	private final int regions;
+
 	private final MPSolver solver;
+
 	private final List<MPVariable> variables = new ArrayList<>();
+
 	private final long[] truths;
 
 	private final boolean[] in;
 
-	/** Every cell the attacker narrows below k (see {@link #recovered(int)}), over all published cells of the year. */
+	/**
+	 * Every cell the attacker narrows below k (see {@link #recovered(int)}), over all
+	 * published cells of the year.
+	 */
 	static List<String> recovered(DisclosureControl.Year year, Published published, int k) {
 		List<DisclosureControl.Relation> relations = relations(year);
 		int counts = year.counts().size();
@@ -66,7 +79,8 @@ final class LinearAttack {
 		List<DisclosureControl.Relation> relations = new ArrayList<>(year.relations());
 		for (int c = 0; c < year.counts().size(); c++) {
 			if (year.counts().get(c).denominator() >= 0) {
-				relations.add(new DisclosureControl.Relation(new int[] { c, year.counts().get(c).denominator() }, new int[] { 1, -1 }, false));
+				relations.add(new DisclosureControl.Relation(new int[] { c, year.counts().get(c).denominator() },
+						new int[] { 1, -1 }, false));
 			}
 		}
 		return relations;
@@ -93,7 +107,8 @@ final class LinearAttack {
 			}
 		}
 		truths = truth.stream().mapToLong(Long::longValue).toArray();
-		// Bounded ten times above all counts together, so that GLOP finds an unbounded cell at this bound.
+		// Bounded ten times above all counts together, so that GLOP finds an unbounded
+		// cell at this bound.
 		double bound = 10.0 * (1 + java.util.Arrays.stream(truths).sum());
 		variables.forEach(v -> v.setUb(bound));
 		// The true table is a solution.
@@ -154,11 +169,13 @@ final class LinearAttack {
 		List<Integer> months = new ArrayList<>();
 		if (period < 12) {
 			months.add(period);
-		} else if (period < 16) {
+		}
+		else if (period < 16) {
 			for (int m = 3 * (period - 12); m < 3 * (period - 12) + 3; m++) {
 				months.add(m);
 			}
-		} else {
+		}
+		else {
 			for (int m = 0; m < 12; m++) {
 				months.add(m);
 			}
@@ -190,11 +207,12 @@ final class LinearAttack {
 	}
 
 	/**
-	 * The sensitive cells the attacker narrows to fewer than k whole numbers: every masked cell of the publication grid
-	 * (the country each period, a region each quarter and year, a municipality each year) that is a small count (1 to
-	 * k−1) or a numerator that leaves one without the attribute, and every such small count just off the grid (a
-	 * municipality's quarter, a region's month). Knowing a large masked count exactly discloses no one, nor a zero
-	 * (zeros are published). Empty when none.
+	 * The sensitive cells the attacker narrows to fewer than k whole numbers: every
+	 * masked cell of the publication grid (the country each period, a region each quarter
+	 * and year, a municipality each year) that is a small count (1 to k−1) or a numerator
+	 * that leaves one without the attribute, and every such small count just off the grid
+	 * (a municipality's quarter, a region's month). Knowing a large masked count exactly
+	 * discloses no one, nor a zero (zeros are published). Empty when none.
 	 */
 	private List<String> recovered(int k) {
 		List<String> out = new ArrayList<>();
@@ -206,14 +224,15 @@ final class LinearAttack {
 					boolean nextToGrid = s < municipalities ? p >= 12 : p < 12;
 					long truth = truth(c, p, s);
 					int d = year.counts().get(c).denominator();
-					boolean sensitive = DisclosureControl.small(truth, k) || d >= 0 && truth > 0 && DisclosureControl.small(truth(d, p, s) - truth, k);
+					boolean sensitive = DisclosureControl.small(truth, k)
+							|| d >= 0 && truth > 0 && DisclosureControl.small(truth(d, p, s) - truth, k);
 					if (published.value(c, p, s) != null || !sensitive || !grid && !nextToGrid) {
 						continue;
 					}
 					long width = range(unknowns(c, p, s), k);
 					if (width < k) {
-						out.add(year.counts().get(c).name() + " period " + p + " stratum " + s + (grid ? "" : " (off the grid)") + ": truth " + truth
-								+ ", range " + width);
+						out.add(year.counts().get(c).name() + " period " + p + " stratum " + s
+								+ (grid ? "" : " (off the grid)") + ": truth " + truth + ", range " + width);
 					}
 				}
 			}
@@ -255,7 +274,8 @@ final class LinearAttack {
 		objective.setOptimizationDirection(maximise);
 		MPSolver.ResultStatus status = solver.solve();
 		if (status != MPSolver.ResultStatus.OPTIMAL) {
-			// GLOP starts from the previous basis; from scratch once more before giving up.
+			// GLOP starts from the previous basis; from scratch once more before giving
+			// up.
 			solver.reset();
 			status = solver.solve();
 		}
@@ -270,4 +290,5 @@ final class LinearAttack {
 		}
 		return sum;
 	}
+
 }

@@ -17,7 +17,10 @@ class MapGeometryTest {
 
 	private static final ObjectMapper MAPPER = new ObjectMapper();
 
-	/** The TopoJSON specification's example arcs, without a transform: a ring of arc 0 and arc 1 reversed. */
+	/**
+	 * The TopoJSON specification's example arcs, without a transform: a ring of arc 0 and
+	 * arc 1 reversed.
+	 */
 	@Test
 	void ringsJoinArcsAndReverseTheComplementedOnes() throws Exception {
 		JsonNode topology = MAPPER.readTree("""
@@ -26,10 +29,12 @@ class MapGeometryTest {
 				  {"type":"Polygon","arcs":[[0,-2]],"properties":{"statcode":"GM0001","statnaam":"A"}},
 				  {"type":"MultiPolygon","arcs":[[[1,-1]]],"properties":{"statcode":"GM0002","statnaam":"B"}}]}}}""");
 		JsonNode features = MapGeometry.toGeoJson(topology, MAPPER).get("features");
-		// Arc 0 runs (0,0) (1,0) (1,1); arc 1 runs (0,0) (0,1) (1,1), reversed (1,1) (0,1) (0,0).
-		assertThat(features.get(0).at("/geometry/coordinates").toString()).isEqualTo("[[[0.0,0.0],[1.0,0.0],[1.0,1.0],[0.0,1.0],[0.0,0.0]]]");
+		// Arc 0 runs (0,0) (1,0) (1,1); arc 1 runs (0,0) (0,1) (1,1), reversed (1,1)
+		// (0,1) (0,0).
+		assertThat(features.get(0).at("/geometry/coordinates").toString())
+			.isEqualTo("[[[0.0,0.0],[1.0,0.0],[1.0,1.0],[0.0,1.0],[0.0,0.0]]]");
 		assertThat(features.get(1).at("/geometry/coordinates").toString())
-				.isEqualTo("[[[[0.0,0.0],[0.0,1.0],[1.0,1.0],[1.0,0.0],[0.0,0.0]]]]");
+			.isEqualTo("[[[[0.0,0.0],[0.0,1.0],[1.0,1.0],[1.0,0.0],[0.0,0.0]]]]");
 		assertThat(features.get(1).get("properties").toString()).isEqualTo("{\"code\":\"GM0002\",\"name\":\"B\"}");
 	}
 
@@ -71,4 +76,5 @@ class MapGeometryTest {
 			}
 		}
 	}
+
 }

@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** The median from a histogram of values, as PostgreSQL's percentile_cont(0.5) gives it from the values themselves. */
+/**
+ * The median from a histogram of values, as PostgreSQL's percentile_cont(0.5) gives it
+ * from the values themselves.
+ */
 class MedianTest {
 
 	@Test
@@ -33,4 +36,5 @@ class MedianTest {
 	void anEmptyHistogramHasNone() {
 		assertThatThrownBy(() -> Indicators.median(new TreeMap<>())).isInstanceOf(IllegalArgumentException.class);
 	}
+
 }

@@ -46,35 +46,47 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The indicators on a generated data set whose truth the generator wrote down: every published count equals the truth
- * computed here from the generator's record (never from FHIR), only persons with a monitoring permit count, the number
- * left out for consent is stated, a withdrawal takes effect in the next result, and nothing in the output identifies
- * anyone. The counts are exact: the class starts from empty monitoring facts.
+ * The indicators on a generated data set whose truth the generator wrote down: every
+ * published count equals the truth computed here from the generator's record (never from
+ * FHIR), only persons with a monitoring permit count, the number left out for consent is
+ * stated, a withdrawal takes effect in the next result, and nothing in the output
+ * identifies anyone. The counts are exact: the class starts from empty monitoring facts.
  */
 @GatewayTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MonitoringTest {
 
 	private static final int PREGNANCIES = 120;
+
 	private static final int YEAR = 2024;
+
 	private static final String PERIOD = "periodStart=2024-01&periodEnd=2024-12";
 
 	@LocalServerPort
 	int port;
+
 	@Autowired
 	JdbcTemplate jdbc;
+
 	@Autowired
 	Municipalities municipalities;
+
 	FhirHttp http;
+
 	FhirHttp monitoring;
+
 	final List<PregnancyGenerator.Truth> counted = new ArrayList<>();
+
 	final List<PregnancyGenerator.Truth> notCounted = new ArrayList<>();
+
 	final List<Family> families = new ArrayList<>();
+
 	final Set<String> handoverPermitted = new HashSet<>();
 
 	@BeforeAll
 	void load() {
-		// The counts are exact: the facts of other test classes' births (in the shared context) are set aside first.
+		// The counts are exact: the facts of other test classes' births (in the shared
+		// context) are set aside first.
 		awaitFacts();
 		jdbc.update("delete from monitoring_birth");
 		jdbc.update("delete from monitoring_pregnancy");
@@ -84,7 +96,8 @@ class MonitoringTest {
 		PregnancyGenerator generator = new PregnancyGenerator(61_000);
 		for (int i = 0; i < PREGNANCIES; i++) {
 			var pregnancy = generator.next();
-			// Every ninth mother gives no permit for monitoring (opt-in: she is not counted); every fourth permits handover.
+			// Every ninth mother gives no permit for monitoring (opt-in: she is not
+			// counted); every fourth permits handover.
 			boolean permits = i % 9 != 0;
 			boolean handover = i % 4 == 0;
 			List<Purpose> purposes = new ArrayList<>();
@@ -95,16 +108,19 @@ class MonitoringTest {
 				purposes.add(Purpose.HANDOVER);
 				handoverPermitted.add(pregnancy.truth().motherBsn());
 			}
-			families.add(Family.submit(http, pregnancy, (mother, child) -> purposes.isEmpty() ? List.of()
-					: List.of(Consents.simple("consent", mother, "2023-06-01T10:00:00+02:00", true, purposes.toArray(Purpose[]::new)))));
+			families
+				.add(Family.submit(http, pregnancy, (mother, child) -> purposes.isEmpty() ? List.of() : List.of(Consents
+					.simple("consent", mother, "2023-06-01T10:00:00+02:00", true, purposes.toArray(Purpose[]::new)))));
 			(permits ? counted : notCounted).add(pregnancy.truth());
 		}
 		awaitFacts();
 	}
 
 	private void awaitFacts() {
-		await().atMost(Duration.ofSeconds(180)).until(() -> jdbc.queryForObject("select (select count(*) from int_channel_message)"
-				+ " + (select count(*) from monitoring_check)", Long.class) == 0);
+		await().atMost(Duration.ofSeconds(180))
+			.until(() -> jdbc.queryForObject(
+					"select (select count(*) from int_channel_message)" + " + (select count(*) from monitoring_check)",
+					Long.class) == 0);
 	}
 
 	private MeasureReport report(String measure) {
@@ -117,10 +133,14 @@ class MonitoringTest {
 	record Birth(String municipality, int gaDays, PregnancyGenerator.ChildTruth child, String motherBsn) {
 	}
 
-	/** The births of the reporting year (every generated pregnancy ends in a birth; it counts in that month). */
+	/**
+	 * The births of the reporting year (every generated pregnancy ends in a birth; it
+	 * counts in that month).
+	 */
 	private static List<Birth> births(List<PregnancyGenerator.Truth> truths) {
 		List<Birth> births = new ArrayList<>();
-		inYear(truths).forEach(t -> t.children().forEach(c -> births.add(new Birth(t.municipality(), t.gestationalAgeAtBirthDays(), c, t.motherBsn()))));
+		inYear(truths).forEach(t -> t.children()
+			.forEach(c -> births.add(new Birth(t.municipality(), t.gestationalAgeAtBirthDays(), c, t.motherBsn()))));
 		return births;
 	}
 
@@ -129,8 +149,8 @@ class MonitoringTest {
 	}
 
 	/** Expected numerator and denominator per municipality and nationally ("NL"). */
-	private static <T> Map<String, long[]> truth(List<T> units, java.util.function.Function<T, String> municipality, Predicate<T> denominator,
-			Predicate<T> numerator) {
+	private static <T> Map<String, long[]> truth(List<T> units, java.util.function.Function<T, String> municipality,
+			Predicate<T> denominator, Predicate<T> numerator) {
 		Map<String, long[]> cells = new HashMap<>();
 		for (T u : units) {
 			if (!denominator.test(u)) {
@@ -145,32 +165,45 @@ class MonitoringTest {
 		return cells;
 	}
 
-	/** Returns how many counts of the report are published, nationally and per municipality. */
+	/**
+	 * Returns how many counts of the report are published, nationally and per
+	 * municipality.
+	 */
 	private int assertMatchesTruth(String measure, Map<String, long[]> truth) {
 		MeasureReport report = report(measure);
 		var group = report.getGroupFirstRep();
 		int published = assertCell(measure + " NL", truth.getOrDefault("NL", new long[2]), group.getPopulation());
 		for (var stratum : group.getStratifierFirstRep().getStratum()) {
 			String municipality = stratum.getValue().getCodingFirstRep().getCode();
-			published += assertCell(measure + " " + municipality, truth.getOrDefault(municipality, new long[2]), stratum.getPopulation());
+			published += assertCell(measure + " " + municipality, truth.getOrDefault(municipality, new long[2]),
+					stratum.getPopulation());
 		}
-		assertThat(group.getStratifierFirstRep().getStratum()).extracting(s -> s.getValue().getCodingFirstRep().getCode())
-				.containsExactlyInAnyOrderElementsOf(truth.keySet().stream().filter(k -> !k.equals("NL")).toList());
+		assertThat(group.getStratifierFirstRep().getStratum())
+			.extracting(s -> s.getValue().getCodingFirstRep().getCode())
+			.containsExactlyInAnyOrderElementsOf(truth.keySet().stream().filter(k -> !k.equals("NL")).toList());
 		return published;
 	}
 
-	/** Published counts equal the truth; masked ones are marked as such. Returns how many were published. */
+	/**
+	 * Published counts equal the truth; masked ones are marked as such. Returns how many
+	 * were published.
+	 */
 	private static int assertCell(String what, long[] truth, List<? extends org.hl7.fhir.r4.model.Base> populations) {
 		int published = 0;
 		for (var p : populations) {
 			var pop = (org.hl7.fhir.r4.model.BackboneElement) p;
-			String code = ((org.hl7.fhir.r4.model.CodeableConcept) pop.getNamedProperty("code").getValues().get(0)).getCodingFirstRep().getCode();
+			String code = ((org.hl7.fhir.r4.model.CodeableConcept) pop.getNamedProperty("code").getValues().get(0))
+				.getCodingFirstRep()
+				.getCode();
 			var count = (org.hl7.fhir.r4.model.IntegerType) pop.getNamedProperty("count").getValues().get(0);
 			long expected = code.equals("numerator") ? truth[0] : truth[1];
 			if (count.getValue() == null) {
-				// Masked, never shown as zero (DisclosureControlTest covers when, and that it cannot be undone).
-				assertThat(count.getExtensionByUrl(Indicators.DATA_ABSENT).getValue().primitiveValue()).as(what).isEqualTo("masked");
-			} else {
+				// Masked, never shown as zero (DisclosureControlTest covers when, and
+				// that it cannot be undone).
+				assertThat(count.getExtensionByUrl(Indicators.DATA_ABSENT).getValue().primitiveValue()).as(what)
+					.isEqualTo("masked");
+			}
+			else {
 				assertThat(count.getValue().longValue()).as(what + " " + code).isEqualTo(expected);
 				published++;
 			}
@@ -178,19 +211,27 @@ class MonitoringTest {
 		return published;
 	}
 
-	/** The page's chart library and map are compressed for the browser; a token response, which a secret is in, is not. */
+	/**
+	 * The page's chart library and map are compressed for the browser; a token response,
+	 * which a secret is in, is not.
+	 */
 	@Test
 	void onlyThePagesCodeAndMapAreCompressed() {
-		for (String path : List.of("/webjars/echarts/5.3.1/dist/echarts.min.js", "/monitoring/api/map/municipalities.geojson")) {
-			FhirHttp.Response r = monitoring.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + path)),
+		for (String path : List.of("/webjars/echarts/5.3.1/dist/echarts.min.js",
+				"/monitoring/api/map/municipalities.geojson")) {
+			FhirHttp.Response r = monitoring.send(
+					java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + path)),
 					"Accept-Encoding", "gzip");
 			assertThat(r.status()).as(path).isEqualTo(200);
 			assertThat(r.header("Content-Encoding")).as(path).isEqualTo("gzip");
 		}
-		FhirHttp.Response token = http.as(null).send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port
-				+ "/oauth2/token")).header("Content-Type", "application/x-www-form-urlencoded")
-				.POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=monitoring&client_secret="
-						+ FhirHttp.TEST_SECRET)), "Accept-Encoding", "gzip");
+		FhirHttp.Response token = http.as(null)
+			.send(java.net.http.HttpRequest
+				.newBuilder(java.net.URI.create("http://localhost:" + port + "/oauth2/token"))
+				.header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+						"grant_type=client_credentials&client_id=monitoring&client_secret=" + FhirHttp.TEST_SECRET)),
+					"Accept-Encoding", "gzip");
 		assertThat(token.status()).as(token.body()).isEqualTo(200);
 		assertThat(token.header("Content-Encoding")).isNull();
 	}
@@ -198,45 +239,55 @@ class MonitoringTest {
 	@Test
 	void everyIndicatorHasAMeasure() {
 		Bundle measures = monitoring.get("/fhir/Measure").as(Bundle.class);
-		assertThat(measures.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart()).contains("ks-big2", "ks-preterm",
-				"ks-sga", "ks-low-birth-weight", "ks-perinatal-mortality-7", "ks-perinatal-mortality-28", "ks-care-before-week-10",
-				"ks-smoking", "ks-breastfeeding", "ks-handover-before-28-weeks", "ks-birth-to-acknowledgement", "ks-handover-permit");
-		assertThat(((Measure) measures.getEntryFirstRep().getResource()).getGroupFirstRep().getPopulation()).isNotEmpty();
+		assertThat(measures.getEntry()).extracting(e -> e.getResource().getIdElement().getIdPart())
+			.contains("ks-big2", "ks-preterm", "ks-sga", "ks-low-birth-weight", "ks-perinatal-mortality-7",
+					"ks-perinatal-mortality-28", "ks-care-before-week-10", "ks-smoking", "ks-breastfeeding",
+					"ks-handover-before-28-weeks", "ks-birth-to-acknowledgement", "ks-handover-permit");
+		assertThat(((Measure) measures.getEntryFirstRep().getResource()).getGroupFirstRep().getPopulation())
+			.isNotEmpty();
 	}
 
 	@Test
 	void birthIndicatorsEqualTheTruth() {
 		List<Birth> births = births(counted);
 		int published = 0;
-		published += assertMatchesTruth("ks-preterm", truth(births, Birth::municipality, b -> b.gaDays() >= 168, b -> b.gaDays() < 259));
+		published += assertMatchesTruth("ks-preterm",
+				truth(births, Birth::municipality, b -> b.gaDays() >= 168, b -> b.gaDays() < 259));
 		published += assertMatchesTruth("ks-big2", truth(births, Birth::municipality, b -> b.gaDays() >= 168,
 				b -> b.gaDays() < 259 || b.child().percentile() < 10));
-		published += assertMatchesTruth("ks-sga", truth(births, Birth::municipality, b -> b.gaDays() >= 168, b -> b.child().percentile() < 10));
-		published += assertMatchesTruth("ks-low-birth-weight", truth(births, Birth::municipality, b -> b.child().liveBirth(),
-				b -> b.child().birthWeightGrams() < 2500));
-		published += assertMatchesTruth("ks-breastfeeding", truth(births, Birth::municipality, b -> b.child().liveBirth(),
-				b -> !"169644004".equals(b.child().feeding())));
+		published += assertMatchesTruth("ks-sga",
+				truth(births, Birth::municipality, b -> b.gaDays() >= 168, b -> b.child().percentile() < 10));
+		published += assertMatchesTruth("ks-low-birth-weight", truth(births, Birth::municipality,
+				b -> b.child().liveBirth(), b -> b.child().birthWeightGrams() < 2500));
+		published += assertMatchesTruth("ks-breastfeeding", truth(births, Birth::municipality,
+				b -> b.child().liveBirth(), b -> !"169644004".equals(b.child().feeding())));
 		// The generator records stillbirths, and no deaths after a live birth.
-		published += assertMatchesTruth("ks-perinatal-mortality-7", truth(births, Birth::municipality, b -> b.gaDays() >= 154, b -> !b.child().liveBirth()));
-		published += assertMatchesTruth("ks-perinatal-mortality-28", truth(births, Birth::municipality, b -> b.gaDays() >= 154, b -> !b.child().liveBirth()));
-		published += assertMatchesTruth("ks-handover-permit", truth(births, Birth::municipality, b -> true, b -> handoverPermitted.contains(b.motherBsn())));
-		// A year of a hundred births keeps little, but not nothing (DisclosureControlTest shows what is masked and why).
+		published += assertMatchesTruth("ks-perinatal-mortality-7",
+				truth(births, Birth::municipality, b -> b.gaDays() >= 154, b -> !b.child().liveBirth()));
+		published += assertMatchesTruth("ks-perinatal-mortality-28",
+				truth(births, Birth::municipality, b -> b.gaDays() >= 154, b -> !b.child().liveBirth()));
+		published += assertMatchesTruth("ks-handover-permit",
+				truth(births, Birth::municipality, b -> true, b -> handoverPermitted.contains(b.motherBsn())));
+		// A year of a hundred births keeps little, but not nothing (DisclosureControlTest
+		// shows what is masked and why).
 		assertThat(published).as("published counts of the birth indicators").isGreaterThan(10);
 	}
 
 	@Test
 	void pregnancyIndicatorsEqualTheTruth() {
-		int published = assertMatchesTruth("ks-smoking", truth(inYear(counted), PregnancyGenerator.Truth::municipality, t -> true,
-				PregnancyGenerator.Truth::smoking));
-		published += assertMatchesTruth("ks-care-before-week-10", truth(inYear(counted), PregnancyGenerator.Truth::municipality, t -> true,
-				PregnancyGenerator.Truth::careStartBeforeWeek10));
+		int published = assertMatchesTruth("ks-smoking", truth(inYear(counted), PregnancyGenerator.Truth::municipality,
+				t -> true, PregnancyGenerator.Truth::smoking));
+		published += assertMatchesTruth("ks-care-before-week-10", truth(inYear(counted),
+				PregnancyGenerator.Truth::municipality, t -> true, PregnancyGenerator.Truth::careStartBeforeWeek10));
 		assertThat(published).as("published counts of the pregnancy indicators").isPositive();
 	}
 
 	@Test
 	void theReportSaysHowManyWereLeftOutForConsentButNotWho() {
 		MeasureReport report = report("ks-preterm");
-		var excluded = (org.hl7.fhir.r4.model.IntegerType) report.getGroupFirstRep().getExtensionByUrl(Indicators.EXCLUDED).getValue();
+		var excluded = (org.hl7.fhir.r4.model.IntegerType) report.getGroupFirstRep()
+			.getExtensionByUrl(Indicators.EXCLUDED)
+			.getValue();
 		assertThat(excluded.getValue()).isEqualTo(births(notCounted).size());
 		String json = FhirHttp.json(report);
 		String csv = monitoring.get("/monitoring/api/ks-preterm.csv?" + PERIOD).body();
@@ -262,10 +313,12 @@ class MonitoringTest {
 			char ch = line.charAt(i);
 			if (ch == '"') {
 				quoted = !quoted;
-			} else if (ch == ',' && !quoted) {
+			}
+			else if (ch == ',' && !quoted) {
 				out.add(field.toString());
 				field.setLength(0);
-			} else {
+			}
+			else {
 				field.append(ch);
 			}
 		}
@@ -273,7 +326,10 @@ class MonitoringTest {
 		return out.toArray(String[]::new);
 	}
 
-	/** The truth per municipality, with each GGD region's and the country's ("NL") added up here. */
+	/**
+	 * The truth per municipality, with each GGD region's and the country's ("NL") added
+	 * up here.
+	 */
 	private Map<String, long[]> withRegions(Map<String, long[]> truth) {
 		Map<String, long[]> all = new HashMap<>(truth);
 		truth.forEach((code, cell) -> {
@@ -292,8 +348,9 @@ class MonitoringTest {
 		assertThat(r.status()).isEqualTo(200);
 		assertThat(r.header("Content-Type")).startsWith("text/csv");
 		String[] lines = r.body().split("\n");
-		assertThat(lines[0]).isEqualTo("measure,period_start,period_end,level,code,name,numerator,denominator,score,national_numerator,"
-				+ "national_denominator,national_score");
+		assertThat(lines[0])
+			.isEqualTo("measure,period_start,period_end,level,code,name,numerator,denominator,score,national_numerator,"
+					+ "national_denominator,national_score");
 		Map<String, long[]> truth = withRegions(truth(births(counted), Birth::municipality, b -> b.gaDays() >= 168,
 				b -> b.gaDays() < 259 || b.child().percentile() < 10));
 		Map<String, Integer> levels = new HashMap<>();
@@ -301,27 +358,34 @@ class MonitoringTest {
 			String[] f = fields(lines[i]);
 			levels.merge(f[3], 1, Integer::sum);
 			assertThat(f[10]).isIn(Long.toString(truth.get("NL")[1]), "suppressed");
-			assertThat(f[5]).as("the name of " + f[4]).isEqualTo(f[3].equals("national") ? "Nederland" : municipalities.name(f[4]));
+			assertThat(f[5]).as("the name of " + f[4])
+				.isEqualTo(f[3].equals("national") ? "Nederland" : municipalities.name(f[4]));
 			if (!f[7].equals("suppressed")) {
-				assertThat(Long.parseLong(f[7])).as(f[4]).isEqualTo(truth.get(f[3].equals("national") ? "NL" : f[4])[1]);
+				assertThat(Long.parseLong(f[7])).as(f[4])
+					.isEqualTo(truth.get(f[3].equals("national") ? "NL" : f[4])[1]);
 			}
 		}
 		long regions = truth.keySet().stream().filter(c -> c.startsWith("GG")).count();
-		assertThat(levels).containsEntry("national", 1).containsEntry("region", (int) regions).containsEntry("municipality",
-				truth.size() - 1 - (int) regions);
+		assertThat(levels).containsEntry("national", 1)
+			.containsEntry("region", (int) regions)
+			.containsEntry("municipality", truth.size() - 1 - (int) regions);
 		assertThat(monitoring.get("/monitoring/api/ks-big2.csv?periodStart=2024").status()).isEqualTo(400);
-		// Free periods would give away their differences: only months, quarters and years.
-		assertThat(monitoring.get("/monitoring/api/ks-big2.csv?periodStart=2024-01&periodEnd=2024-11").status()).isEqualTo(400);
+		// Free periods would give away their differences: only months, quarters and
+		// years.
+		assertThat(monitoring.get("/monitoring/api/ks-big2.csv?periodStart=2024-01&periodEnd=2024-11").status())
+			.isEqualTo(400);
 		assertThat(monitoring.get("/monitoring/api/no-such.csv?" + PERIOD).status()).isEqualTo(404);
 		assertThat(http.get("/monitoring/api/ks-big2.csv?" + PERIOD).status()).as("a submitter").isEqualTo(403);
 	}
 
 	@Test
 	void aRegionIsAStratumWithItsMunicipalitiesAndNames() {
-		Map<String, long[]> truth = withRegions(truth(births(counted), Birth::municipality, b -> b.gaDays() >= 168, b -> b.gaDays() < 259));
+		Map<String, long[]> truth = withRegions(
+				truth(births(counted), Birth::municipality, b -> b.gaDays() >= 168, b -> b.gaDays() < 259));
 		String municipality = births(counted).get(0).municipality();
 		String region = municipalities.region(municipality);
-		FhirHttp.Response r = monitoring.get("/fhir/Measure/ks-preterm/$evaluate-measure?" + PERIOD + "&region=" + region);
+		FhirHttp.Response r = monitoring
+			.get("/fhir/Measure/ks-preterm/$evaluate-measure?" + PERIOD + "&region=" + region);
 		assertThat(r.status()).as(r.body()).isEqualTo(200);
 		var group = r.as(MeasureReport.class).getGroupFirstRep();
 		var byMunicipality = group.getStratifier().get(0);
@@ -336,11 +400,15 @@ class MonitoringTest {
 		assertCell("region " + region, truth.get(region), byRegion.getStratumFirstRep().getPopulation());
 		assertThat(byMunicipality.getStratum()).isNotEmpty().allSatisfy(s -> {
 			assertThat(municipalities.region(s.getValue().getCodingFirstRep().getCode())).isEqualTo(region);
-			assertThat(s.getValue().getCodingFirstRep().getDisplay()).isEqualTo(municipalities.name(s.getValue().getCodingFirstRep().getCode()));
+			assertThat(s.getValue().getCodingFirstRep().getDisplay())
+				.isEqualTo(municipalities.name(s.getValue().getCodingFirstRep().getCode()));
 		});
-		assertThat(monitoring.get("/fhir/Measure/ks-preterm/$evaluate-measure?" + PERIOD + "&region=GM0363").status()).isEqualTo(400);
-		assertThat(monitoring.get("/fhir/Measure/ks-preterm/$evaluate-measure?" + PERIOD + "&region=" + region + "&municipality=" + municipality)
-				.status()).isEqualTo(400);
+		assertThat(monitoring.get("/fhir/Measure/ks-preterm/$evaluate-measure?" + PERIOD + "&region=GM0363").status())
+			.isEqualTo(400);
+		assertThat(monitoring
+			.get("/fhir/Measure/ks-preterm/$evaluate-measure?" + PERIOD + "&region=" + region + "&municipality="
+					+ municipality)
+			.status()).isEqualTo(400);
 	}
 
 	@Test
@@ -350,11 +418,19 @@ class MonitoringTest {
 		assertThat(r.header("Content-Type")).startsWith("text/csv");
 		assertThat(r.header("Content-Disposition")).contains("kansrijke-start-2024.csv");
 		List<String> lines = List.of(r.body().split("\n"));
-		assertThat(lines.get(0)).isEqualTo("measure,period_start,period_end,level,code,name,numerator,denominator,score");
-		// The publication grid: the country each month, regions each quarter too, municipalities the year only.
-		List<String> quarter = List.of(monitoring.get("/monitoring/api/ks-smoking.csv?periodStart=2024-04&periodEnd=2024-06").body().split("\n"));
+		assertThat(lines.get(0))
+			.isEqualTo("measure,period_start,period_end,level,code,name,numerator,denominator,score");
+		// The publication grid: the country each month, regions each quarter too,
+		// municipalities the year only.
+		List<String> quarter = List
+			.of(monitoring.get("/monitoring/api/ks-smoking.csv?periodStart=2024-04&periodEnd=2024-06")
+				.body()
+				.split("\n"));
 		List<String> whole = List.of(monitoring.get("/monitoring/api/ks-smoking.csv?" + PERIOD).body().split("\n"));
-		List<String> month = List.of(monitoring.get("/monitoring/api/ks-smoking.csv?periodStart=2024-05&periodEnd=2024-05").body().split("\n"));
+		List<String> month = List
+			.of(monitoring.get("/monitoring/api/ks-smoking.csv?periodStart=2024-05&periodEnd=2024-05")
+				.body()
+				.split("\n"));
 		assertThat(month).hasSize(2);
 		assertThat(quarter.size()).isLessThan(whole.size());
 		assertThat(lines).hasSize(1 + 12 * (12 + 4 * (quarter.size() - 1) + whole.size() - 1));
@@ -381,18 +457,29 @@ class MonitoringTest {
 		assertThat(points.size()).isPositive();
 		for (var point : points) {
 			int year = point.get("year").asInt();
-			MeasureReport report = monitoring.get("/fhir/Measure/ks-smoking/$evaluate-measure?periodStart=" + year + "-01&periodEnd=" + year
-					+ "-12&municipality=" + municipality).as(MeasureReport.class);
+			MeasureReport report = monitoring
+				.get("/fhir/Measure/ks-smoking/$evaluate-measure?periodStart=" + year + "-01&periodEnd=" + year
+						+ "-12&municipality=" + municipality)
+				.as(MeasureReport.class);
 			var national = report.getGroupFirstRep().getMeasureScore();
 			assertThat(point.get("nationalScore").isNull()).isEqualTo(!national.hasValue());
 			if (national.hasValue()) {
 				assertThat(point.get("nationalScore").asDouble()).isEqualTo(national.getValue().doubleValue());
 			}
-			var stratum = report.getGroupFirstRep().getStratifierFirstRep().getStratum().stream()
-					.filter(s -> s.getValue().getCodingFirstRep().getCode().equals(municipality)).findFirst();
+			var stratum = report.getGroupFirstRep()
+				.getStratifierFirstRep()
+				.getStratum()
+				.stream()
+				.filter(s -> s.getValue().getCodingFirstRep().getCode().equals(municipality))
+				.findFirst();
 			if (stratum.isPresent()) {
-				var denominator = stratum.get().getPopulation().stream().filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator"))
-						.findFirst().orElseThrow().getCountElement();
+				var denominator = stratum.get()
+					.getPopulation()
+					.stream()
+					.filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator"))
+					.findFirst()
+					.orElseThrow()
+					.getCountElement();
 				assertThat(point.get("denominator").isNull()).isEqualTo(denominator.getValue() == null);
 				if (denominator.getValue() != null) {
 					assertThat(point.get("denominator").asLong()).isEqualTo(denominator.getValue().longValue());
@@ -406,27 +493,36 @@ class MonitoringTest {
 
 	@Test
 	void badPeriodsAreRefusedAndOnlyMonitoringReadersEvaluate() {
-		assertThat(monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-13&periodEnd=2024-12").status()).isEqualTo(400);
-		assertThat(monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2025-01&periodEnd=2024-12").status()).isEqualTo(400);
-		assertThat(monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-02&periodEnd=2024-04").status()).isEqualTo(400);
-		FhirHttp.Response quarter = monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-04&periodEnd=2024-06");
+		assertThat(monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-13&periodEnd=2024-12")
+			.status()).isEqualTo(400);
+		assertThat(monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2025-01&periodEnd=2024-12")
+			.status()).isEqualTo(400);
+		assertThat(monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-02&periodEnd=2024-04")
+			.status()).isEqualTo(400);
+		FhirHttp.Response quarter = monitoring
+			.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-04&periodEnd=2024-06");
 		assertThat(quarter.status()).isEqualTo(200);
-		// Off the publication grid a level has no strata: municipalities per year only, regions per quarter and year.
+		// Off the publication grid a level has no strata: municipalities per year only,
+		// regions per quarter and year.
 		var group = quarter.as(MeasureReport.class).getGroupFirstRep();
 		assertThat(group.getStratifier().get(0).getStratum()).isEmpty();
 		assertThat(group.getStratifier().get(1).getStratum()).isNotEmpty();
-		var month = monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-05&periodEnd=2024-05").as(MeasureReport.class);
+		var month = monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-05&periodEnd=2024-05")
+			.as(MeasureReport.class);
 		assertThat(month.getGroupFirstRep().getStratifier()).allSatisfy(st -> assertThat(st.getStratum()).isEmpty());
 		String municipality = births(counted).get(0).municipality();
 		String region = municipalities.region(municipality);
-		FhirHttp.Response refused = monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-04&periodEnd=2024-06&municipality="
-				+ municipality);
+		FhirHttp.Response refused = monitoring
+			.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-04&periodEnd=2024-06&municipality="
+					+ municipality);
 		assertThat(refused.status()).isEqualTo(400);
 		assertThat(refused.body()).contains("OperationOutcome", "per calendar year only");
-		assertThat(monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-05&periodEnd=2024-05&region=" + region).status())
-				.isEqualTo(400);
-		assertThat(monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-04&periodEnd=2024-06&region=" + region).status())
-				.isEqualTo(200);
+		assertThat(monitoring
+			.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-05&periodEnd=2024-05&region=" + region)
+			.status()).isEqualTo(400);
+		assertThat(monitoring
+			.get("/fhir/Measure/ks-big2/$evaluate-measure?periodStart=2024-04&periodEnd=2024-06&region=" + region)
+			.status()).isEqualTo(200);
 		assertThat(monitoring.get("/fhir/Measure/ks-big2/$evaluate-measure").status()).isEqualTo(400);
 		assertThat(monitoring.get("/fhir/Measure/no-such/$evaluate-measure?" + PERIOD).status()).isEqualTo(404);
 		assertThat(http.get("/fhir/Measure/ks-big2/$evaluate-measure?" + PERIOD).status()).isEqualTo(403);
@@ -437,24 +533,39 @@ class MonitoringTest {
 	@Test
 	void aWithdrawalLeavesThePersonOutOfTheNextResult() {
 		// All births, a count that the year's few other counts rarely pin down.
-		long before = report("ks-handover-permit").getGroupFirstRep().getPopulation().stream()
-				.filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator")).findFirst().orElseThrow().getCount();
+		long before = report("ks-handover-permit").getGroupFirstRep()
+			.getPopulation()
+			.stream()
+			.filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator"))
+			.findFirst()
+			.orElseThrow()
+			.getCount();
 		PregnancyGenerator.Truth withdrawn = inYear(counted).get(0);
-		Family family = families.stream().filter(f -> f.motherBsn().equals(withdrawn.motherBsn())).findFirst().orElseThrow();
-		FhirHttp.Response r = http.submit("/fhir/Consent", FhirHttp.json(Consents.simple("withdrawal", new Reference("Patient/" + family.motherId()),
-				"2024-12-01T10:00:00+01:00", false, Purpose.MONITORING)));
+		Family family = families.stream()
+			.filter(f -> f.motherBsn().equals(withdrawn.motherBsn()))
+			.findFirst()
+			.orElseThrow();
+		FhirHttp.Response r = http.submit("/fhir/Consent",
+				FhirHttp.json(Consents.simple("withdrawal", new Reference("Patient/" + family.motherId()),
+						"2024-12-01T10:00:00+01:00", false, Purpose.MONITORING)));
 		assertThat(r.status()).isEqualTo(201);
 		awaitFacts();
 		counted.remove(withdrawn);
 		notCounted.add(withdrawn);
-		long after = report("ks-handover-permit").getGroupFirstRep().getPopulation().stream()
-				.filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator")).findFirst().orElseThrow().getCount();
+		long after = report("ks-handover-permit").getGroupFirstRep()
+			.getPopulation()
+			.stream()
+			.filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator"))
+			.findFirst()
+			.orElseThrow()
+			.getCount();
 		assertThat(after).isEqualTo(before - withdrawn.children().size());
 	}
 
 	/**
-	 * Debian's chromium, headless, signed in to the dashboard as the demo monitoring user: through the local issuer's
-	 * sign-in form and back with an authorization code (PKCE).
+	 * Debian's chromium, headless, signed in to the dashboard as the demo monitoring
+	 * user: through the local issuer's sign-in form and back with an authorization code
+	 * (PKCE).
 	 */
 	private WebDriver signedInBrowser() {
 		Path chromium = Path.of("/usr/bin/chromium");
@@ -463,9 +574,12 @@ class MonitoringTest {
 				"Debian's chromium and chromium-driver are needed (.ci/run installs them)");
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(chromium.toString());
-		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1800");
-		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+				"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+				"--window-size=1280,1800");
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile())
+			.usingAnyFreePort()
+			.build();
 		WebDriver driver = new ChromeDriver(service, options);
 		driver.get("http://localhost:" + port + "/monitoring/");
 		assertThat(driver.getPageSource()).doesNotContainIgnoringCase("secret");
@@ -481,16 +595,23 @@ class MonitoringTest {
 		return driver;
 	}
 
-	/** Shows {measure, first month, last month, year, period choice} in the dashboard; returns the API's report of it. */
+	/**
+	 * Shows {measure, first month, last month, year, period choice} in the dashboard;
+	 * returns the API's report of it.
+	 */
 	private MeasureReport show(WebDriver driver, WebDriverWait wait, String... choice) {
 		new Select(driver.findElement(By.id("indicator"))).selectByValue(choice[0]);
 		setValue(driver, "year", choice[3]);
 		new Select(driver.findElement(By.id("period"))).selectByValue(choice[4]);
 		driver.findElement(By.id("show")).click();
-		wait.until(d -> d.findElement(By.id("title")).getText().startsWith(
-				((Measure) monitoring.get("/fhir/Measure/" + choice[0]).as(Measure.class)).getTitle() + ", " + choice[1]));
-		return monitoring.get("/fhir/Measure/" + choice[0] + "/$evaluate-measure?periodStart=" + choice[1] + "&periodEnd=" + choice[2])
-				.as(MeasureReport.class);
+		wait.until(d -> d.findElement(By.id("title"))
+			.getText()
+			.startsWith(((Measure) monitoring.get("/fhir/Measure/" + choice[0]).as(Measure.class)).getTitle() + ", "
+					+ choice[1]));
+		return monitoring
+			.get("/fhir/Measure/" + choice[0] + "/$evaluate-measure?periodStart=" + choice[1] + "&periodEnd="
+					+ choice[2])
+			.as(MeasureReport.class);
 	}
 
 	@Test
@@ -510,22 +631,28 @@ class MonitoringTest {
 					var stratum = strata.get(i);
 					String municipality = stratum.getValue().getCodingFirstRep().getCode();
 					assertThat(rows.get(i).getAttribute("data-municipality")).isEqualTo(municipality);
-					assertThat(rows.get(i).findElement(By.cssSelector("td.name")).getText()).isEqualTo(municipalities.name(municipality));
+					assertThat(rows.get(i).findElement(By.cssSelector("td.name")).getText())
+						.isEqualTo(municipalities.name(municipality));
 					for (String code : List.of("numerator", "denominator")) {
-						var count = stratum.getPopulation().stream().filter(p -> p.getCode().getCodingFirstRep().getCode().equals(code))
-								.findFirst().orElseThrow().getCountElement();
+						var count = stratum.getPopulation()
+							.stream()
+							.filter(p -> p.getCode().getCodingFirstRep().getCode().equals(code))
+							.findFirst()
+							.orElseThrow()
+							.getCountElement();
 						String cell = rows.get(i).findElement(By.cssSelector("td." + code)).getText();
 						assertThat(cell).as(choice[0] + " " + municipality + " " + code)
-								.isEqualTo(count.getValue() == null ? "suppressed" : count.getValue().toString());
+							.isEqualTo(count.getValue() == null ? "suppressed" : count.getValue().toString());
 					}
 					var absent = stratum.getMeasureScore().getExtensionByUrl(Indicators.DATA_ABSENT);
 					boolean masked = absent != null && absent.getValue().primitiveValue().equals("masked");
-					assertThat(bars.get(i).getAttribute("class").contains("suppressed")).as(municipality + " bar").isEqualTo(masked);
+					assertThat(bars.get(i).getAttribute("class").contains("suppressed")).as(municipality + " bar")
+						.isEqualTo(masked);
 					String score = rows.get(i).findElement(By.cssSelector("td.score")).getText();
 					assertThat(score.equals("suppressed")).as(municipality + " score").isEqualTo(masked);
 					if (stratum.getMeasureScore().hasValue()) {
 						assertThat(Double.parseDouble(bars.get(i).getAttribute("data-value")))
-								.isEqualTo(stratum.getMeasureScore().getValue().doubleValue());
+							.isEqualTo(stratum.getMeasureScore().getValue().doubleValue());
 					}
 				}
 				var regions = api.getGroupFirstRep().getStratifier().get(1).getStratum();
@@ -534,11 +661,20 @@ class MonitoringTest {
 				for (int i = 0; i < regions.size(); i++) {
 					var coding = regions.get(i).getValue().getCodingFirstRep();
 					assertThat(regionRows.get(i).getAttribute("data-region")).isEqualTo(coding.getCode());
-					assertThat(regionRows.get(i).findElement(By.cssSelector("td.name")).getText()).isEqualTo(coding.getDisplay());
-					var denominator = regions.get(i).getPopulation().stream().filter(p -> p.getCode().getCodingFirstRep().getCode().matches(
-							"denominator|measure-population")).findFirst().orElseThrow().getCountElement();
+					assertThat(regionRows.get(i).findElement(By.cssSelector("td.name")).getText())
+						.isEqualTo(coding.getDisplay());
+					var denominator = regions.get(i)
+						.getPopulation()
+						.stream()
+						.filter(p -> p.getCode()
+							.getCodingFirstRep()
+							.getCode()
+							.matches("denominator|measure-population"))
+						.findFirst()
+						.orElseThrow()
+						.getCountElement();
 					assertThat(regionRows.get(i).findElement(By.cssSelector("td.denominator")).getText())
-							.isEqualTo(denominator.getValue() == null ? "suppressed" : denominator.getValue().toString());
+						.isEqualTo(denominator.getValue() == null ? "suppressed" : denominator.getValue().toString());
 				}
 				for (String level : List.of("municipalities", "regions")) {
 					new Select(driver.findElement(By.id("map-level"))).selectByValue(level);
@@ -547,25 +683,34 @@ class MonitoringTest {
 				var national = api.getGroupFirstRep().getMeasureScore();
 				List<WebElement> line = driver.findElements(By.id("national-line"));
 				if (national.hasValue()) {
-					assertThat(Double.parseDouble(line.get(0).getAttribute("data-value"))).isEqualTo(national.getValue().doubleValue());
-				} else {
+					assertThat(Double.parseDouble(line.get(0).getAttribute("data-value")))
+						.isEqualTo(national.getValue().doubleValue());
+				}
+				else {
 					assertThat(line).as("no reference line for a suppressed national value").isEmpty();
 					assertThat(driver.findElement(By.id("summary")).getText()).contains("National: suppressed");
 				}
 			}
 
 			// The quarterly trend of the first region, against the API.
-			String region = new Select(driver.findElement(By.id("trend-municipality"))).getFirstSelectedOption().getText();
+			String region = new Select(driver.findElement(By.id("trend-municipality"))).getFirstSelectedOption()
+				.getText();
 			assertThat(region).startsWith("GG");
-			wait.until(d -> String.valueOf(d.findElement(By.id("trend")).getAttribute("data-points")).contains("\"2025-"));
-			var points = new com.fasterxml.jackson.databind.ObjectMapper().readTree(driver.findElement(By.id("trend")).getAttribute("data-points"));
+			wait.until(
+					d -> String.valueOf(d.findElement(By.id("trend")).getAttribute("data-points")).contains("\"2025-"));
+			var points = new com.fasterxml.jackson.databind.ObjectMapper()
+				.readTree(driver.findElement(By.id("trend")).getAttribute("data-points"));
 			assertThat(points).hasSize(4);
 			for (var point : points) {
 				String first = point.get("quarter").asText();
 				assertThat(first).startsWith("2025-");
-				String last = ReportingPeriod.of(2025, 12 + (Integer.parseInt(first.substring(5)) - 1) / 3).to().toString();
-				MeasureReport quarterly = monitoring.get("/fhir/Measure/ks-smoking/$evaluate-measure?periodStart=" + first + "&periodEnd=" + last
-						+ "&region=" + region).as(MeasureReport.class);
+				String last = ReportingPeriod.of(2025, 12 + (Integer.parseInt(first.substring(5)) - 1) / 3)
+					.to()
+					.toString();
+				MeasureReport quarterly = monitoring
+					.get("/fhir/Measure/ks-smoking/$evaluate-measure?periodStart=" + first + "&periodEnd=" + last
+							+ "&region=" + region)
+					.as(MeasureReport.class);
 				var national = quarterly.getGroupFirstRep().getMeasureScore();
 				assertThat(point.get("national").isNull()).isEqualTo(!national.hasValue());
 				if (national.hasValue()) {
@@ -579,9 +724,10 @@ class MonitoringTest {
 			}
 			// The years side by side for the same region, against the trend API.
 			wait.until(d -> d.findElement(By.id("year-trend")).getAttribute("data-points") != null);
-			var years = new com.fasterxml.jackson.databind.ObjectMapper().readTree(driver.findElement(By.id("year-trend")).getAttribute("data-points"));
-			var api = new com.fasterxml.jackson.databind.ObjectMapper().readTree(monitoring.get("/monitoring/api/ks-smoking/trend?code="
-					+ region).body());
+			var years = new com.fasterxml.jackson.databind.ObjectMapper()
+				.readTree(driver.findElement(By.id("year-trend")).getAttribute("data-points"));
+			var api = new com.fasterxml.jackson.databind.ObjectMapper()
+				.readTree(monitoring.get("/monitoring/api/ks-smoking/trend?code=" + region).body());
 			assertThat(years).hasSameSizeAs(api);
 			for (int i = 0; i < api.size(); i++) {
 				assertThat(years.get(i).get("year").asInt()).isEqualTo(api.get(i).get("year").asInt());
@@ -595,51 +741,74 @@ class MonitoringTest {
 				}
 			}
 			// A quarter has regions only to follow; a year has municipalities too.
-			assertThat(new Select(driver.findElement(By.id("trend-municipality"))).getOptions()).allMatch(o -> o.getText().startsWith("GG"));
+			assertThat(new Select(driver.findElement(By.id("trend-municipality"))).getOptions())
+				.allMatch(o -> o.getText().startsWith("GG"));
 			show(driver, wait, "ks-smoking", "2025-01", "2025-12", "2025", "year");
-			List<String> choices = new Select(driver.findElement(By.id("trend-municipality"))).getOptions().stream().map(WebElement::getText).toList();
-			assertThat(choices).as("municipalities and regions to follow").anyMatch(c -> c.startsWith("GG")).anyMatch(c -> c.startsWith("GM"));
-			Files.write(Path.of("target", "dashboard.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+			List<String> choices = new Select(driver.findElement(By.id("trend-municipality"))).getOptions()
+				.stream()
+				.map(WebElement::getText)
+				.toList();
+			assertThat(choices).as("municipalities and regions to follow")
+				.anyMatch(c -> c.startsWith("GG"))
+				.anyMatch(c -> c.startsWith("GM"));
+			Files.write(Path.of("target", "dashboard.png"),
+					((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
 
 			// Without its geometry the map says so, and the page stays usable.
-			((org.openqa.selenium.JavascriptExecutor) driver).executeScript("delete geometry.regions; delete geometry.municipalities;"
-					+ " const real = window.fetch; window.fetch = (url, o) => String(url).includes('/map/') ? Promise.reject(new Error('offline'))"
-					+ " : real(url, o);");
+			((org.openqa.selenium.JavascriptExecutor) driver)
+				.executeScript("delete geometry.regions; delete geometry.municipalities;"
+						+ " const real = window.fetch; window.fetch = (url, o) => String(url).includes('/map/') ? Promise.reject(new Error('offline'))"
+						+ " : real(url, o);");
 			Select level = new Select(driver.findElement(By.id("map-level")));
-			level.selectByValue(level.getFirstSelectedOption().getAttribute("value").equals("regions") ? "municipalities" : "regions");
-			wait.until(d -> d.findElement(By.id("map-national")).getText().startsWith("Could not load the map: offline"));
+			level.selectByValue(level.getFirstSelectedOption().getAttribute("value").equals("regions")
+					? "municipalities" : "regions");
+			wait.until(
+					d -> d.findElement(By.id("map-national")).getText().startsWith("Could not load the map: offline"));
 			assertThat(driver.findElements(By.cssSelector("#cells tbody tr"))).isNotEmpty();
-		} finally {
+		}
+		finally {
 			driver.quit();
 		}
 	}
 
 	/**
-	 * The map of a country-sized year (synthetic facts in 2019, as the monitoring benchmark makes them, 342 municipalities
-	 * sized very unevenly): most areas have a published score in a colour class, small ones are hatched.
+	 * The map of a country-sized year (synthetic facts in 2019, as the monitoring
+	 * benchmark makes them, 342 municipalities sized very unevenly): most areas have a
+	 * published score in a colour class, small ones are hatched.
 	 */
 	@Test
 	void theMapShowsTheCountryAsTheApiDoes() throws Exception {
-		String[] country = new String(new org.springframework.core.io.ClassPathResource("mappings/jgz-routing.csv").getInputStream()
-				.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("GM")).map(l -> l.split(",")[0]).sorted()
-				.toArray(String[]::new);
+		String[] country = new String(
+				new org.springframework.core.io.ClassPathResource("mappings/jgz-routing.csv").getInputStream()
+					.readAllBytes(),
+				java.nio.charset.StandardCharsets.UTF_8)
+			.lines()
+			.filter(l -> l.startsWith("GM"))
+			.map(l -> l.split(",")[0])
+			.sorted()
+			.toArray(String[]::new);
 		assertThat(country).hasSize(342);
-		jdbc.update("insert into monitoring_birth (record_key, birth_key, municipality, vsv, month, ga_days, weight_g, percentile, live,"
-				+ " handover_permit, monitoring_permitted) select 'map-b-' || g, 'map-b-' || g,"
-				+ " (?::text[])[least(342, 1 + floor(342 * power(random(), 2))::int)], 'map',"
-				+ " date '2019-01-01' + (g % 12) * interval '1 month', (200 + random() * 94)::int, (1500 + random() * 3000)::int,"
-				+ " (random() * 100)::int, true, true, true from generate_series(1, 40000) g", (Object) country);
+		jdbc.update(
+				"insert into monitoring_birth (record_key, birth_key, municipality, vsv, month, ga_days, weight_g, percentile, live,"
+						+ " handover_permit, monitoring_permitted) select 'map-b-' || g, 'map-b-' || g,"
+						+ " (?::text[])[least(342, 1 + floor(342 * power(random(), 2))::int)], 'map',"
+						+ " date '2019-01-01' + (g % 12) * interval '1 month', (200 + random() * 94)::int, (1500 + random() * 3000)::int,"
+						+ " (random() * 100)::int, true, true, true from generate_series(1, 40000) g",
+				(Object) country);
 		jdbc.execute("select monitoring_refresh_all_cells()");
 		WebDriver driver = signedInBrowser();
 		try {
 			WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
 			MeasureReport api = show(driver, wait, "ks-preterm", "2019-01", "2019-12", "2019", "year");
-			assertThat(assertTheMapShows(driver, wait, api, "municipalities")).as("municipalities in a colour class").isGreaterThan(100);
+			assertThat(assertTheMapShows(driver, wait, api, "municipalities")).as("municipalities in a colour class")
+				.isGreaterThan(100);
 			assertThat(driver.findElements(By.cssSelector("#map-legend li[data-from]"))).hasSize(5);
-			Files.write(Path.of("target", "dashboard-map.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+			Files.write(Path.of("target", "dashboard-map.png"),
+					((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
 			new Select(driver.findElement(By.id("map-level"))).selectByValue("regions");
 			assertThat(assertTheMapShows(driver, wait, api, "regions")).as("regions in a colour class").isPositive();
-		} finally {
+		}
+		finally {
 			driver.quit();
 			jdbc.update("delete from monitoring_birth where record_key like 'map-b-%'");
 			jdbc.execute("select monitoring_refresh_all_cells()");
@@ -647,21 +816,25 @@ class MonitoringTest {
 	}
 
 	/**
-	 * The map against the API: every area of the level is drawn; a published score lies in its class's legend range and
-	 * is filled with that class's colour, the hatched areas are exactly the suppressed ones, and hovering shows the
-	 * figures or "suppressed". Returns how many areas with a published score it checked.
+	 * The map against the API: every area of the level is drawn; a published score lies
+	 * in its class's legend range and is filled with that class's colour, the hatched
+	 * areas are exactly the suppressed ones, and hovering shows the figures or
+	 * "suppressed". Returns how many areas with a published score it checked.
 	 */
-	private static int assertTheMapShows(WebDriver driver, WebDriverWait wait, MeasureReport api, String level) throws Exception {
+	private static int assertTheMapShows(WebDriver driver, WebDriverWait wait, MeasureReport api, String level)
+			throws Exception {
 		String title = driver.findElement(By.id("title")).getText();
 		wait.until(d -> (title + " / " + level).equals(d.findElement(By.id("map")).getAttribute("data-shows")));
-		var areas = new com.fasterxml.jackson.databind.ObjectMapper().readTree(driver.findElement(By.id("map")).getAttribute("data-areas"));
+		var areas = new com.fasterxml.jackson.databind.ObjectMapper()
+			.readTree(driver.findElement(By.id("map")).getAttribute("data-areas"));
 		assertThat(areas.size()).isEqualTo(level.equals("regions") ? 25 : 342);
 		Map<String, WebElement> legend = new HashMap<>();
 		double previousTo = Double.NEGATIVE_INFINITY;
 		for (WebElement item : driver.findElements(By.cssSelector("#map-legend li"))) {
 			legend.put(item.getAttribute("data-class"), item);
 			if (item.getAttribute("data-from") != null) {
-				assertThat(Double.parseDouble(item.getAttribute("data-from"))).as("classes ascend without overlap").isGreaterThan(previousTo);
+				assertThat(Double.parseDouble(item.getAttribute("data-from"))).as("classes ascend without overlap")
+					.isGreaterThan(previousTo);
 				previousTo = Double.parseDouble(item.getAttribute("data-to"));
 			}
 		}
@@ -679,15 +852,18 @@ class MonitoringTest {
 			if (absent != null && absent.getValue().primitiveValue().equals("masked")) {
 				masked.add(code);
 				maskedCode = code;
-			} else if (stratum.getMeasureScore().hasValue()) {
+			}
+			else if (stratum.getMeasureScore().hasValue()) {
 				double score = stratum.getMeasureScore().getValue().doubleValue();
 				WebElement item = legend.get(mapClass);
 				assertThat(item).as(code + " in a class").isNotNull();
-				assertThat(score).as(code + " within its class").isBetween(Double.parseDouble(item.getAttribute("data-from")),
-						Double.parseDouble(item.getAttribute("data-to")));
+				assertThat(score).as(code + " within its class")
+					.isBetween(Double.parseDouble(item.getAttribute("data-from")),
+							Double.parseDouble(item.getAttribute("data-to")));
 				published = stratum;
 				coloured++;
-			} else {
+			}
+			else {
 				assertThat(mapClass).as(code + ": nobody to count").isEqualTo("none");
 			}
 		}
@@ -704,14 +880,16 @@ class MonitoringTest {
 		// What the chart library was given to draw, and what it drew.
 		JavascriptExecutor js = (JavascriptExecutor) driver;
 		@SuppressWarnings("unchecked")
-		List<List<Object>> drawn = (List<List<Object>>) js.executeScript("return echarts.getInstanceByDom(document.getElementById('map'))"
-				+ ".getOption().series[0].data.map(d => [d.name, d.itemStyle.areaColor, !!d.itemStyle.decal])");
+		List<List<Object>> drawn = (List<List<Object>>) js
+			.executeScript("return echarts.getInstanceByDom(document.getElementById('map'))"
+					+ ".getOption().series[0].data.map(d => [d.name, d.itemStyle.areaColor, !!d.itemStyle.decal])");
 		assertThat(drawn).hasSize(areas.size());
 		for (List<Object> area : drawn) {
 			String mapClass = areas.get((String) area.get(0)).asText();
 			assertThat(area.get(2)).as(area.get(0) + " hatched").isEqualTo(mapClass.equals("suppressed"));
 			if (mapClass.matches("[0-9]")) {
-				assertThat(area.get(1)).as(area.get(0) + " colour").isEqualTo(legend.get(mapClass).getAttribute("data-colour"));
+				assertThat(area.get(1)).as(area.get(0) + " colour")
+					.isEqualTo(legend.get(mapClass).getAttribute("data-colour"));
 			}
 		}
 		assertThat(driver.findElements(By.cssSelector("#map svg path")).size()).isGreaterThanOrEqualTo(areas.size());
@@ -720,9 +898,15 @@ class MonitoringTest {
 		}
 		if (published != null) {
 			String code = published.getValue().getCodingFirstRep().getCode();
-			String denominator = published.getPopulation().stream().filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator"))
-					.findFirst().orElseThrow().getCountElement().getValueAsString();
-			assertThat(hover(driver, wait, code)).contains(published.getValue().getCodingFirstRep().getDisplay(), "denominator " + denominator);
+			String denominator = published.getPopulation()
+				.stream()
+				.filter(p -> p.getCode().getCodingFirstRep().getCode().equals("denominator"))
+				.findFirst()
+				.orElseThrow()
+				.getCountElement()
+				.getValueAsString();
+			assertThat(hover(driver, wait, code)).contains(published.getValue().getCodingFirstRep().getDisplay(),
+					"denominator " + denominator);
 		}
 		return coloured;
 	}
@@ -730,11 +914,17 @@ class MonitoringTest {
 	private static String hover(WebDriver driver, WebDriverWait wait, String code) {
 		((JavascriptExecutor) driver).executeScript("echarts.getInstanceByDom(document.getElementById('map'))"
 				+ ".dispatchAction({ type: 'showTip', seriesIndex: 0, name: arguments[0] })", code);
-		return wait.until(d -> d.findElements(By.cssSelector(".map-tip")).stream().map(WebElement::getText)
-				.filter(t -> t.contains("(" + code + ")")).findFirst().orElse(null));
+		return wait.until(d -> d.findElements(By.cssSelector(".map-tip"))
+			.stream()
+			.map(WebElement::getText)
+			.filter(t -> t.contains("(" + code + ")"))
+			.findFirst()
+			.orElse(null));
 	}
 
 	private static void setValue(WebDriver driver, String id, String value) {
-		((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", driver.findElement(By.id(id)), value);
+		((JavascriptExecutor) driver).executeScript("arguments[0].value = arguments[1]", driver.findElement(By.id(id)),
+				value);
 	}
+
 }

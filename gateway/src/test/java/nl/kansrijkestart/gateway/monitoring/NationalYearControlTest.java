@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Test;
 import ca.uhn.fhir.context.FhirContext;
 
 /**
- * Disclosure control of a national-size year (synthetic births with Dutch-like rates over the 342 municipalities and
- * 25 regions, all twelve indicators): it must not over-suppress, as an earlier method did (the national totals masked).
- * Prints its figures; no timing threshold.
+ * Disclosure control of a national-size year (synthetic births with Dutch-like rates over
+ * the 342 municipalities and 25 regions, all twelve indicators): it must not
+ * over-suppress, as an earlier method did (the national totals masked). Prints its
+ * figures; no timing threshold.
  */
 class NationalYearControlTest {
 
@@ -29,19 +30,23 @@ class NationalYearControlTest {
 				boolean local = year.counts().get(c).local();
 				for (int p = 0; p < DisclosureControl.PERIODS; p++) {
 					for (int s = local ? 0 : geo.national(); s < geo.strata(); s++) {
-						boolean onGrid = s == geo.national() || (s < geo.municipalities().size() ? DisclosureControl.publishesMunicipalities(p)
-								: DisclosureControl.publishesRegions(p));
+						boolean onGrid = s == geo.national() || (s < geo.municipalities().size()
+								? DisclosureControl.publishesMunicipalities(p) : DisclosureControl.publishesRegions(p));
 						grid += onGrid ? 1 : 0;
 						suppressed += onGrid && controlled.value(c, p, s) == null ? 1 : 0;
 					}
 				}
 				if (births == 170_000) {
-					assertThat(controlled.value(c, DisclosureControl.YEAR, geo.national())).as(year.counts().get(c).name() + " nationally").isNotNull();
+					assertThat(controlled.value(c, DisclosureControl.YEAR, geo.national()))
+						.as(year.counts().get(c).name() + " nationally")
+						.isNotNull();
 				}
 			}
-			System.out.printf("Disclosure control of %,d births over 342 municipalities: %d ms, %d of %d grid cells suppressed, %s%n", births, ms,
-					suppressed, grid, controlled.outcome());
+			System.out.printf(
+					"Disclosure control of %,d births over 342 municipalities: %d ms, %d of %d grid cells suppressed, %s%n",
+					births, ms, suppressed, grid, controlled.outcome());
 			assertThat(suppressed).as("suppressed of " + grid).isLessThan(grid / (births == 170_000 ? 20 : 5));
 		}
 	}
+
 }

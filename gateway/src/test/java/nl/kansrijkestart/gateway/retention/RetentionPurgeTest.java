@@ -26,10 +26,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The retention purge removes exactly the records whose last birth is older than the retention period (and whose
- * mother has not started a new pregnancy since), keeps everything else and the audit trail, and records itself. A
- * purge spans the whole database: it may also remove other test classes' records, which none of them needs after it
- * has run, so its assertions are about its own records.
+ * The retention purge removes exactly the records whose last birth is older than the
+ * retention period (and whose mother has not started a new pregnancy since), keeps
+ * everything else and the audit trail, and records itself. A purge spans the whole
+ * database: it may also remove other test classes' records, which none of them needs
+ * after it has run, so its assertions are about its own records.
  */
 @GatewayTest
 class RetentionPurgeTest {
@@ -38,10 +39,13 @@ class RetentionPurgeTest {
 
 	@LocalServerPort
 	int port;
+
 	@Autowired
 	JdbcTemplate jdbc;
+
 	@Autowired
 	RetentionPurge purge;
+
 	@Autowired
 	PrivacyProperties properties;
 
@@ -60,14 +64,23 @@ class RetentionPurgeTest {
 			}
 			FhirHttp.Response r = http.submit("/fhir", FhirHttp.json(p.bundle()));
 			assertThat(r.status()).isEqualTo(200);
-			loaded.add(new Loaded(p, r.as(Bundle.class).getEntry().stream().map(e -> e.getResponse().getLocation().split("/_history")[0])
-					.filter(ref -> !ref.startsWith("Organization/")).toList()));
+			loaded.add(new Loaded(p,
+					r.as(Bundle.class)
+						.getEntry()
+						.stream()
+						.map(e -> e.getResponse().getLocation().split("/_history")[0])
+						.filter(ref -> !ref.startsWith("Organization/"))
+						.toList()));
 		}
 		loaded.sort(Comparator.comparing(l -> l.pregnancy().truth().birthDate()));
-		// The retention clock set so that the first half of the births (by date) have expired.
+		// The retention clock set so that the first half of the births (by date) have
+		// expired.
 		LocalDate lastExpired = loaded.get(3).pregnancy().truth().birthDate();
 		assertThat(loaded.get(4).pregnancy().truth().birthDate()).isAfter(lastExpired);
-		Instant now = lastExpired.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(properties.retention().afterBirth());
+		Instant now = lastExpired.plusDays(1)
+			.atStartOfDay(ZoneOffset.UTC)
+			.toInstant()
+			.plus(properties.retention().afterBirth());
 
 		// One expired mother has begun a new pregnancy since: her record is kept.
 		Loaded pregnantAgain = loaded.get(0);
@@ -75,12 +88,24 @@ class RetentionPurgeTest {
 		next.getMeta().addProfile("https://kansrijkestart.nl/fhir/StructureDefinition/ks-pregnancy-episode");
 		next.addIdentifier().setSystem("https://synthetic.kansrijkestart.nl/retention-test").setValue("next-pregnancy");
 		next.setStatus(EpisodeOfCare.EpisodeOfCareStatus.ACTIVE);
-		next.addType().addCoding().setSystem("http://snomed.info/sct").setCode("364320009").setDisplay("Pregnancy observable");
-		next.setPatient(new Reference(pregnantAgain.refs().stream().filter(r -> r.startsWith("Patient/")).findFirst().orElseThrow()));
-		next.setManagingOrganization(new Reference(http.get("/fhir/Organization?identifier=" + PregnancyGenerator.URA + "|"
-				+ pregnantAgain.pregnancy().truth().vsvUra()).as(Bundle.class).getEntryFirstRep().getResource().getIdElement()
-				.toUnqualifiedVersionless().getValue()));
-		next.getPeriod().setStartElement(new DateTimeType(pregnantAgain.pregnancy().truth().birthDate().plusMonths(5).toString()));
+		next.addType()
+			.addCoding()
+			.setSystem("http://snomed.info/sct")
+			.setCode("364320009")
+			.setDisplay("Pregnancy observable");
+		next.setPatient(new Reference(
+				pregnantAgain.refs().stream().filter(r -> r.startsWith("Patient/")).findFirst().orElseThrow()));
+		next.setManagingOrganization(new Reference(http
+			.get("/fhir/Organization?identifier=" + PregnancyGenerator.URA + "|"
+					+ pregnantAgain.pregnancy().truth().vsvUra())
+			.as(Bundle.class)
+			.getEntryFirstRep()
+			.getResource()
+			.getIdElement()
+			.toUnqualifiedVersionless()
+			.getValue()));
+		next.getPeriod()
+			.setStartElement(new DateTimeType(pregnantAgain.pregnancy().truth().birthDate().plusMonths(5).toString()));
 		FhirHttp.Response episode = http.submit("/fhir/EpisodeOfCare", FhirHttp.json(next));
 		assertThat(episode.status()).as(episode.body()).isEqualTo(201);
 
@@ -92,42 +117,56 @@ class RetentionPurgeTest {
 			boolean expired = i > 0 && i <= 3;
 			for (String ref : l.refs()) {
 				String[] parts = ref.split("/");
-				long rows = jdbc.queryForObject("select count(*) from resource where resource_type = ? and id = ?", Long.class,
-						parts[0], parts[1]);
-				long history = jdbc.queryForObject("select count(*) from resource_history where resource_type = ? and id = ?",
+				long rows = jdbc.queryForObject("select count(*) from resource where resource_type = ? and id = ?",
 						Long.class, parts[0], parts[1]);
+				long history = jdbc.queryForObject(
+						"select count(*) from resource_history where resource_type = ? and id = ?", Long.class,
+						parts[0], parts[1]);
 				if (expired) {
 					assertThat(rows + history).as(ref + " expired").isZero();
-				} else {
+				}
+				else {
 					assertThat(rows).as(ref + " kept").isEqualTo(1);
 					assertThat(history).as(ref + " kept").isPositive();
 				}
 			}
-			Bundle found = http.get("/fhir/Patient?identifier=" + BSN + l.pregnancy().truth().motherBsn()).as(Bundle.class);
+			Bundle found = http.get("/fhir/Patient?identifier=" + BSN + l.pregnancy().truth().motherBsn())
+				.as(Bundle.class);
 			assertThat(found.getTotal()).isEqualTo(expired ? 0 : 1);
 		}
 		assertThat(result.records()).isGreaterThanOrEqualTo(3);
 		assertThat(jdbc.queryForObject("select count(*) from search_reference where target_id = any(?)", Long.class,
-				(Object) loaded.subList(1, 4).stream().flatMap(l -> l.refs().stream()).map(r -> r.split("/")[1]).toArray(String[]::new)))
-				.isZero();
+				(Object) loaded.subList(1, 4)
+					.stream()
+					.flatMap(l -> l.refs().stream())
+					.map(r -> r.split("/")[1])
+					.toArray(String[]::new)))
+			.isZero();
 
-		// The audit trail keeps every earlier event and has one destroy event per purged record, findable by BSN.
+		// The audit trail keeps every earlier event and has one destroy event per purged
+		// record, findable by BSN.
 		Map<String, Long> auditAfter = auditCounts();
-		auditBefore.forEach((action, count) -> assertThat(auditAfter.get(action)).as(action).isGreaterThanOrEqualTo(count));
+		auditBefore
+			.forEach((action, count) -> assertThat(auditAfter.get(action)).as(action).isGreaterThanOrEqualTo(count));
 		assertThat(auditAfter.get("D") - auditBefore.getOrDefault("D", 0L)).isEqualTo(result.records());
 		FhirHttp admin = http.as("admin");
-		Bundle trail = admin.get("/fhir/AuditEvent?patient:identifier=" + BSN + loaded.get(1).pregnancy().truth().motherBsn())
-				.as(Bundle.class);
+		Bundle trail = admin
+			.get("/fhir/AuditEvent?patient:identifier=" + BSN + loaded.get(1).pregnancy().truth().motherBsn())
+			.as(Bundle.class);
 		assertThat(trail.getEntry()).extracting(e -> ((AuditEvent) e.getResource()).getAction())
-				.contains(AuditEvent.AuditEventAction.C, AuditEvent.AuditEventAction.D);
-		assertThat(jdbc.queryForObject("select count(*) from resource where resource_type = 'Organization'", Long.class)).isPositive();
+			.contains(AuditEvent.AuditEventAction.C, AuditEvent.AuditEventAction.D);
+		assertThat(
+				jdbc.queryForObject("select count(*) from resource where resource_type = 'Organization'", Long.class))
+			.isPositive();
 	}
 
 	@Test
 	void onlyTheAdministratorRunsThePurgeOnDemand() {
 		FhirHttp http = new FhirHttp(port);
-		assertThat(http.post("/fhir/$purge-expired", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON).status()).isEqualTo(403);
-		FhirHttp.Response r = http.as("admin").post("/fhir/$purge-expired", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON);
+		assertThat(http.post("/fhir/$purge-expired", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON).status())
+			.isEqualTo(403);
+		FhirHttp.Response r = http.as("admin")
+			.post("/fhir/$purge-expired", "{\"resourceType\":\"Parameters\"}", FhirHttp.JSON);
 		assertThat(r.status()).as(r.body()).isEqualTo(200);
 		assertThat(r.as(Parameters.class).getParameter("records")).isNotNull();
 	}
@@ -139,4 +178,5 @@ class RetentionPurgeTest {
 		});
 		return counts;
 	}
+
 }

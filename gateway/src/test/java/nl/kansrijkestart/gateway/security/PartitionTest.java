@@ -19,8 +19,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Two birth-care organisations on one gateway: B can neither read, search, change, reference nor detect what A
- * submitted, and A's records stay exactly as they were whatever B sends, including the same mother.
+ * Two birth-care organisations on one gateway: B can neither read, search, change,
+ * reference nor detect what A submitted, and A's records stay exactly as they were
+ * whatever B sends, including the same mother.
  */
 @GatewayTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -28,12 +29,18 @@ class PartitionTest {
 
 	@LocalServerPort
 	int port;
+
 	@Autowired
 	JdbcTemplate jdbc;
+
 	FhirHttp a;
+
 	FhirHttp b;
+
 	PregnancyGenerator.GeneratedPregnancy pregnancy;
+
 	String motherId;
+
 	String observationId;
 
 	@BeforeAll
@@ -45,8 +52,12 @@ class PartitionTest {
 		assertThat(r.status()).as(r.body()).isEqualTo(200);
 		Bundle response = r.as(Bundle.class);
 		motherId = id(response.getEntry().get(1));
-		observationId = response.getEntry().stream().filter(e -> e.getResponse().getLocation().startsWith("Observation/"))
-				.map(PartitionTest::id).findFirst().orElseThrow();
+		observationId = response.getEntry()
+			.stream()
+			.filter(e -> e.getResponse().getLocation().startsWith("Observation/"))
+			.map(PartitionTest::id)
+			.findFirst()
+			.orElseThrow();
 	}
 
 	private static String id(Bundle.BundleEntryComponent e) {
@@ -60,7 +71,8 @@ class PartitionTest {
 			FhirHttp.Response missing = b.get(path.formatted("00000000-0000-0000-0000-000000000000"));
 			assertThat(foreign.status()).as(path).isEqualTo(404);
 			assertThat(missing.status()).isEqualTo(404);
-			assertThat(foreign.body().replace(motherId, "ID")).isEqualTo(missing.body().replace("00000000-0000-0000-0000-000000000000", "ID"));
+			assertThat(foreign.body().replace(motherId, "ID"))
+				.isEqualTo(missing.body().replace("00000000-0000-0000-0000-000000000000", "ID"));
 		}
 		assertThat(a.get("/fhir/Patient/" + motherId).status()).isEqualTo(200);
 	}
@@ -72,9 +84,12 @@ class PartitionTest {
 		assertThat(b.get(byBsn).as(Bundle.class).getTotal()).isZero();
 		assertThat(b.get("/fhir/Patient?_id=" + motherId).as(Bundle.class).getTotal()).isZero();
 		assertThat(b.get("/fhir/Observation?patient=" + motherId).as(Bundle.class).getTotal()).isZero();
-		assertThat(b.get("/fhir/Observation?_id=" + observationId + "&_include=Observation:subject").as(Bundle.class).getEntry()).isEmpty();
+		assertThat(b.get("/fhir/Observation?_id=" + observationId + "&_include=Observation:subject")
+			.as(Bundle.class)
+			.getEntry()).isEmpty();
 		Bundle provenance = b.get("/fhir/Provenance?_count=500").as(Bundle.class);
-		assertThat(provenance.getEntry()).allSatisfy(e -> assertThat(FhirHttp.json(e.getResource())).contains("90599101"));
+		assertThat(provenance.getEntry())
+			.allSatisfy(e -> assertThat(FhirHttp.json(e.getResource())).contains("90599101"));
 	}
 
 	@Test
@@ -83,7 +98,8 @@ class PartitionTest {
 		DatabaseState before = DatabaseState.of(jdbc);
 		String changed = FhirHttp.json(mother).replace("Synthetisch", "Overgenomen");
 		assertThat(b.put("/fhir/Patient/" + motherId, changed, FhirHttp.JSON).status()).isEqualTo(404);
-		assertThat(b.put("/fhir/Patient/" + motherId, changed, FhirHttp.JSON, "If-Match", "W/\"1\"").status()).isEqualTo(404);
+		assertThat(b.put("/fhir/Patient/" + motherId, changed, FhirHttp.JSON, "If-Match", "W/\"1\"").status())
+			.isEqualTo(404);
 
 		Observation observation = a.get("/fhir/Observation/" + observationId).as(Observation.class);
 		observation.setId((String) null);
@@ -109,8 +125,11 @@ class PartitionTest {
 		String motherOfB = id(response.getEntry().get(1));
 		assertThat(motherOfB).isNotEqualTo(motherOfA);
 		String byBsn = "/fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|" + shared.truth().motherBsn();
-		assertThat(b.get(byBsn).as(Bundle.class).getEntryFirstRep().getResource().getIdElement().getIdPart()).isEqualTo(motherOfB);
-		assertThat(a.get(byBsn).as(Bundle.class).getEntryFirstRep().getResource().getIdElement().getIdPart()).isEqualTo(motherOfA);
+		assertThat(b.get(byBsn).as(Bundle.class).getEntryFirstRep().getResource().getIdElement().getIdPart())
+			.isEqualTo(motherOfB);
+		assertThat(a.get(byBsn).as(Bundle.class).getEntryFirstRep().getResource().getIdElement().getIdPart())
+			.isEqualTo(motherOfA);
 		assertThat(a.get("/fhir/Patient/" + motherOfA).as(Patient.class).getMeta().getVersionId()).isEqualTo("1");
 	}
+
 }

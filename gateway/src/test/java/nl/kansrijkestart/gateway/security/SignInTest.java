@@ -21,35 +21,44 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * People sign in with the authorization code and PKCE (the dashboard as a public client), through the local issuer's
- * sign-in form: no secret anywhere in the page, no code without a challenge, no token without the verifier, and the
- * token carries the user's organisation and role.
+ * People sign in with the authorization code and PKCE (the dashboard as a public client),
+ * through the local issuer's sign-in form: no secret anywhere in the page, no code
+ * without a challenge, no token without the verifier, and the token carries the user's
+ * organisation and role.
  */
 @GatewayTest
 class SignInTest {
 
 	private static final String VERIFIER = "dashboard-test-verifier-0123456789-abcdefghijklmnop";
+
 	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
 	@LocalServerPort
 	int port;
+
 	@Autowired
 	JdbcTemplate jdbc;
+
 	private HttpClient browser;
+
 	private String base;
 
 	@BeforeEach
 	void newBrowser() {
-		browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
+		browser = HttpClient.newBuilder()
+			.cookieHandler(new CookieManager())
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.build();
 		base = "http://localhost:" + port;
 	}
 
 	private String authorize(boolean withChallenge) throws Exception {
-		String challenge = Base64.getUrlEncoder().withoutPadding()
-				.encodeToString(MessageDigest.getInstance("SHA-256").digest(VERIFIER.getBytes(StandardCharsets.US_ASCII)));
+		String challenge = Base64.getUrlEncoder()
+			.withoutPadding()
+			.encodeToString(MessageDigest.getInstance("SHA-256").digest(VERIFIER.getBytes(StandardCharsets.US_ASCII)));
 		return base + "/oauth2/authorize?response_type=code&client_id=monitoring-dashboard&redirect_uri="
-				+ encode(base + "/monitoring/") + "&scope=" + encode("user/Measure.read user/MeasureReport.read") + "&state=s1"
-				+ (withChallenge ? "&code_challenge=" + challenge + "&code_challenge_method=S256" : "");
+				+ encode(base + "/monitoring/") + "&scope=" + encode("user/Measure.read user/MeasureReport.read")
+				+ "&state=s1" + (withChallenge ? "&code_challenge=" + challenge + "&code_challenge_method=S256" : "");
 	}
 
 	private HttpResponse<String> get(String url) throws Exception {
@@ -57,12 +66,15 @@ class SignInTest {
 	}
 
 	private HttpResponse<String> post(String url, String form) throws Exception {
-		return browser.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
-				.POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+		return browser.send(HttpRequest.newBuilder(URI.create(url))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(form))
+			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpResponse<String> withToken(String token, String path) throws Exception {
-		return browser.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token).build(),
+		return browser.send(
+				HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token).build(),
 				HttpResponse.BodyHandlers.ofString());
 	}
 
@@ -74,15 +86,18 @@ class SignInTest {
 		return URLEncoder.encode(s, StandardCharsets.UTF_8);
 	}
 
-	/** Signs in through the form and returns the code the issuer sends back to the dashboard. */
+	/**
+	 * Signs in through the form and returns the code the issuer sends back to the
+	 * dashboard.
+	 */
 	private String code(String password) throws Exception {
 		HttpResponse<String> toLogin = get(authorize(true));
 		assertThat(toLogin.statusCode()).isEqualTo(302);
 		assertThat(location(toLogin)).endsWith("/login");
 		Matcher csrf = CSRF.matcher(get(base + "/login").body());
 		assertThat(csrf.find()).as("the sign-in form carries a CSRF token").isTrue();
-		HttpResponse<String> signedIn = post(base + "/login", "username=monitoring-user&password=" + encode(password) + "&_csrf="
-				+ csrf.group(1));
+		HttpResponse<String> signedIn = post(base + "/login",
+				"username=monitoring-user&password=" + encode(password) + "&_csrf=" + csrf.group(1));
 		if (!location(signedIn).contains("/oauth2/authorize")) {
 			return null;
 		}
@@ -92,8 +107,8 @@ class SignInTest {
 	}
 
 	private HttpResponse<String> exchange(String code, String verifier) throws Exception {
-		return post(base + "/oauth2/token", "grant_type=authorization_code&code=" + code + "&redirect_uri=" + encode(base + "/monitoring/")
-				+ "&client_id=monitoring-dashboard&code_verifier=" + verifier);
+		return post(base + "/oauth2/token", "grant_type=authorization_code&code=" + code + "&redirect_uri="
+				+ encode(base + "/monitoring/") + "&client_id=monitoring-dashboard&code_verifier=" + verifier);
 	}
 
 	@Test
@@ -111,7 +126,8 @@ class SignInTest {
 		assertThat(withToken(access, "/fhir/Patient?_count=1").statusCode()).isEqualTo(403);
 		// the audit trail names the client and the person who signed in
 		assertThat(jdbc.queryForObject("select count(*) from audit_event where client_id = 'monitoring-dashboard'"
-				+ " and content::text like '%monitoring-user%'", Long.class)).isPositive();
+				+ " and content::text like '%monitoring-user%'", Long.class))
+			.isPositive();
 	}
 
 	@Test
@@ -140,4 +156,5 @@ class SignInTest {
 		assertThat(configuration).contains("\"authorization_endpoint\":\"" + base + "/oauth2/authorize\"", "\"S256\"",
 				"\"authorization_code\"", "\"client-public\"");
 	}
+
 }

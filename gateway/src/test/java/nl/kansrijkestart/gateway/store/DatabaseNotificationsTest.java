@@ -10,12 +10,16 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** The queue tables announce their work on commit, and the listening session raises the pollers' signals. */
+/**
+ * The queue tables announce their work on commit, and the listening session raises the
+ * pollers' signals.
+ */
 @GatewayTest
 class DatabaseNotificationsTest {
 
 	@Autowired
 	DatabaseNotifications notifications;
+
 	@Autowired
 	JdbcTemplate jdbc;
 
@@ -27,8 +31,10 @@ class DatabaseNotificationsTest {
 		deliveries.skipPoll();
 		assertThat(monitoring.skipPoll()).isTrue();
 
-		// a mother nobody knows: the real consumer's refresh of her facts finds nothing to do
-		jdbc.update("insert into monitoring_check (mother, requested_at) values (?, now())", "test-" + UUID.randomUUID());
+		// a mother nobody knows: the real consumer's refresh of her facts finds nothing
+		// to do
+		jdbc.update("insert into monitoring_check (mother, requested_at) values (?, now())",
+				"test-" + UUID.randomUUID());
 
 		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !monitoring.skipPoll());
 		assertThat(deliveries.skipPoll()).isTrue();
@@ -47,4 +53,5 @@ class DatabaseNotificationsTest {
 		jdbc.execute("select pg_notify('gateway_work', 'test_queue')");
 		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !signal.skipPoll());
 	}
+
 }

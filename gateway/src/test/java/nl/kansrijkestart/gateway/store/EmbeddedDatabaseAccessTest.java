@@ -15,7 +15,10 @@ import nl.kansrijkestart.gateway.store.EmbeddedDatabaseConfiguration.EmbeddedDat
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Nobody on the host connects to the embedded server without its generated passwords, also after an upgrade. */
+/**
+ * Nobody on the host connects to the embedded server without its generated passwords,
+ * also after an upgrade.
+ */
 class EmbeddedDatabaseAccessTest {
 
 	private final EmbeddedDatabaseConfiguration configuration = new EmbeddedDatabaseConfiguration();
@@ -39,12 +42,14 @@ class EmbeddedDatabaseAccessTest {
 			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
 			EmbeddedCredentials credentials = EmbeddedCredentials.loadOrCreate(file, true);
 			for (String role : new String[] { "postgres", EmbeddedDatabaseConfiguration.APPLICATION_ROLE }) {
-				assertThatThrownBy(() -> DriverManager.getConnection(url(postgres), role, "")).as(role).isInstanceOf(SQLException.class);
+				assertThatThrownBy(() -> DriverManager.getConnection(url(postgres), role, "")).as(role)
+					.isInstanceOf(SQLException.class);
 				assertThatThrownBy(() -> DriverManager.getConnection(url(postgres), role, "guess")).as(role)
-						.hasMessageContaining("password authentication failed");
+					.hasMessageContaining("password authentication failed");
 			}
-			try (Connection app = DriverManager.getConnection(url(postgres), EmbeddedDatabaseConfiguration.APPLICATION_ROLE,
-					credentials.applicationPassword()); Statement s = app.createStatement()) {
+			try (Connection app = DriverManager.getConnection(url(postgres),
+					EmbeddedDatabaseConfiguration.APPLICATION_ROLE, credentials.applicationPassword());
+					Statement s = app.createStatement()) {
 				var rs = s.executeQuery("select setting from pg_settings where name = 'listen_addresses'");
 				rs.next();
 				assertThat(rs.getString(1)).isEqualTo("localhost");
@@ -52,21 +57,25 @@ class EmbeddedDatabaseAccessTest {
 		}
 		// the next start uses the same passwords
 		try (EmbeddedPostgres again = start(properties)) {
-			assertThatThrownBy(() -> DriverManager.getConnection(url(again), "postgres", "")).isInstanceOf(SQLException.class);
+			assertThatThrownBy(() -> DriverManager.getConnection(url(again), "postgres", ""))
+				.isInstanceOf(SQLException.class);
 		}
 	}
 
 	@Test
 	void anEarlierVersionsOpenServerGetsPasswordsAndKeepsItsData() throws Exception {
 		Path dir = work.resolve("postgres");
-		try (EmbeddedPostgres old = EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).start();
-				Connection c = old.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+		try (EmbeddedPostgres old = EmbeddedPostgres.builder()
+			.setDataDirectory(dir)
+			.setCleanDataDirectory(false)
+			.start(); Connection c = old.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
 			s.execute("create table kept (v text)");
 			s.execute("insert into kept values ('still here')");
 		}
 		EmbeddedDatabaseProperties properties = new EmbeddedDatabaseProperties(dir, 0, 2);
 		try (EmbeddedPostgres postgres = start(properties)) {
-			assertThatThrownBy(() -> DriverManager.getConnection(url(postgres), "postgres", "")).isInstanceOf(SQLException.class);
+			assertThatThrownBy(() -> DriverManager.getConnection(url(postgres), "postgres", ""))
+				.isInstanceOf(SQLException.class);
 			EmbeddedCredentials credentials = EmbeddedCredentials.loadOrCreate(EmbeddedCredentials.fileFor(dir), true);
 			try (Connection c = DriverManager.getConnection(url(postgres), "postgres", credentials.superuserPassword());
 					Statement s = c.createStatement()) {
@@ -83,8 +92,10 @@ class EmbeddedDatabaseAccessTest {
 		start(properties).close();
 		Path file = EmbeddedCredentials.fileFor(properties.dataDirectory().toAbsolutePath());
 		Files.delete(file);
-		assertThatThrownBy(() -> configuration.embeddedCredentials(properties)).isInstanceOf(IllegalStateException.class)
-				.hasMessageContaining(file.toString());
+		assertThatThrownBy(() -> configuration.embeddedCredentials(properties))
+			.isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining(file.toString());
 		assertThat(file).doesNotExist();
 	}
+
 }

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 class EmbeddedDatabaseWatchdogTest {
 
 	private final AtomicBoolean alive = new AtomicBoolean(true);
+
 	private final List<Integer> halted = new ArrayList<>();
+
 	private final EmbeddedDatabaseWatchdog watchdog = new EmbeddedDatabaseWatchdog(alive::get, halted::add);
 
 	@Test
@@ -31,4 +33,5 @@ class EmbeddedDatabaseWatchdogTest {
 		watchdog.check();
 		assertThat(halted).isEmpty();
 	}
+
 }

@@ -22,8 +22,9 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The recheck queue with its real consumer flow, on a table shaped like {@code handover_check}: a request never
- * waits for a consumer, and a request made while a consumer handles the same mother is not lost.
+ * The recheck queue with its real consumer flow, on a table shaped like
+ * {@code handover_check}: a request never waits for a consumer, and a request made while
+ * a consumer handles the same mother is not lost.
  */
 @GatewayTest
 class RecheckQueueTest {
@@ -32,27 +33,38 @@ class RecheckQueueTest {
 
 	@Autowired
 	DataSource dataSource;
+
 	@Autowired
 	JdbcTemplate jdbc;
+
 	@Autowired
 	OwnerJdbc owner;
+
 	@Autowired
 	DatabaseNotifications notifications;
+
 	@Autowired
 	PlatformTransactionManager transactions;
+
 	@Autowired
 	IntegrationFlowContext flows;
 
 	private RecheckQueue queue;
+
 	private final List<String> checked = new CopyOnWriteArrayList<>();
+
 	private final CountDownLatch release = new CountDownLatch(1);
+
 	private final CountDownLatch handling = new CountDownLatch(1);
+
 	private IntegrationFlowContext.IntegrationFlowRegistration consumer;
 
 	@BeforeEach
 	void queueWithConsumer() {
 		owner.jdbc().execute("create table " + TABLE + " (like handover_check including all)");
-		owner.jdbc().execute("create trigger " + TABLE + "_work after insert on " + TABLE + " for each statement execute function notify_work()");
+		owner.jdbc()
+			.execute("create trigger " + TABLE + "_work after insert on " + TABLE
+					+ " for each statement execute function notify_work()");
 		queue = new RecheckQueue(dataSource, TABLE, notifications);
 		consumer = flows.registration(queue.consumer(mother -> {
 			checked.add(mother);
@@ -76,7 +88,8 @@ class RecheckQueueTest {
 		queue.request(List.of(mother));
 		assertThat(handling.await(10, TimeUnit.SECONDS)).as("the consumer took the request").isTrue();
 
-		// The consumer's transaction holds (and has deleted) her row: before V12 this insert waited for it.
+		// The consumer's transaction holds (and has deleted) her row: before V12 this
+		// insert waited for it.
 		new TransactionTemplate(transactions).executeWithoutResult(status -> {
 			jdbc.execute("set local lock_timeout = '2s'");
 			queue.request(List.of(mother));
@@ -84,8 +97,9 @@ class RecheckQueueTest {
 		release.countDown();
 
 		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> checked.size() == 2);
-		Awaitility.await().atMost(Duration.ofSeconds(10))
-				.until(() -> jdbc.queryForObject("select count(*) from " + TABLE, Long.class) == 0);
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> jdbc.queryForObject("select count(*) from " + TABLE, Long.class) == 0);
 		assertThat(checked).containsExactly(mother, mother);
 	}
 
@@ -98,16 +112,19 @@ class RecheckQueueTest {
 			queue.request(List.of(a));
 		});
 
-		Awaitility.await().atMost(Duration.ofSeconds(10))
-				.until(() -> jdbc.queryForObject("select count(*) from " + TABLE, Long.class) == 0);
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> jdbc.queryForObject("select count(*) from " + TABLE, Long.class) == 0);
 		assertThat(checked).containsExactly(a, b);
 	}
 
 	private static void await(CountDownLatch latch) {
 		try {
 			latch.await(30, TimeUnit.SECONDS);
-		} catch (InterruptedException e) {
+		}
+		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
 	}
+
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 class WorkSignalTest {
 
 	private final AtomicLong now = new AtomicLong(1_000_000_000L);
+
 	private final WorkSignal signal = new WorkSignal(Duration.ofSeconds(30), now::get);
 
 	private void advance(Duration d) {
@@ -47,8 +48,10 @@ class WorkSignalTest {
 		assertThat(signal.skipPoll()).isTrue();
 		advance(Duration.ofMillis(1));
 		assertThat(signal.skipPoll()).isFalse();
-		// the earlier due time is consumed; the poller learns the next one from its own query
+		// the earlier due time is consumed; the poller learns the next one from its own
+		// query
 		advance(Duration.ofSeconds(4));
 		assertThat(signal.skipPoll()).isTrue();
 	}
+
 }

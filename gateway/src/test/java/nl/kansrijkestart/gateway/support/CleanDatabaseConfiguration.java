@@ -11,12 +11,14 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Tests start from an empty schema, also on a reused external database. There, the previous test context is closed
- * only once this one has started (spring.properties keeps one), so its pollers may still hold locks on the tables
- * being dropped: a clean that loses a deadlock to them is tried again.
+ * Tests start from an empty schema, also on a reused external database. There, the
+ * previous test context is closed only once this one has started (spring.properties keeps
+ * one), so its pollers may still hold locks on the tables being dropped: a clean that
+ * loses a deadlock to them is tried again.
  *
- * <p>{@link OwnerJdbc} is the migrating role's connection, for the few tests that change the schema (the gateway's
- * own connection cannot).
+ * <p>
+ * {@link OwnerJdbc} is the migrating role's connection, for the few tests that change the
+ * schema (the gateway's own connection cannot).
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class CleanDatabaseConfiguration {
@@ -29,13 +31,15 @@ public class CleanDatabaseConfiguration {
 					flyway.clean();
 					flyway.migrate();
 					return;
-				} catch (RuntimeException e) {
+				}
+				catch (RuntimeException e) {
 					if (attempt == 5) {
 						throw e;
 					}
 					try {
 						Thread.sleep(200L * attempt);
-					} catch (InterruptedException interrupted) {
+					}
+					catch (InterruptedException interrupted) {
 						Thread.currentThread().interrupt();
 						throw e;
 					}
@@ -44,7 +48,10 @@ public class CleanDatabaseConfiguration {
 		};
 	}
 
-	/** The schema owner's JdbcTemplate: the embedded superuser, the external {@code spring.flyway.user}, else the gateway's. */
+	/**
+	 * The schema owner's JdbcTemplate: the embedded superuser, the external
+	 * {@code spring.flyway.user}, else the gateway's.
+	 */
 	public record OwnerJdbc(JdbcTemplate jdbc) {
 	}
 
@@ -55,9 +62,11 @@ public class CleanDatabaseConfiguration {
 			if (user == null) {
 				return serving;
 			}
-			return new DriverManagerDataSource(env.getProperty("spring.flyway.url", env.getProperty("spring.datasource.url")), user,
+			return new DriverManagerDataSource(
+					env.getProperty("spring.flyway.url", env.getProperty("spring.datasource.url")), user,
 					env.getProperty("spring.flyway.password", ""));
 		});
 		return new OwnerJdbc(new JdbcTemplate(owner));
 	}
+
 }

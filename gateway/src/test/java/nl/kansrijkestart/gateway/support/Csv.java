@@ -6,7 +6,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-/** The reference tables of mappings/reference/: rows after the header, comment lines skipped, fields maybe quoted. */
+/**
+ * The reference tables of mappings/reference/: rows after the header, comment lines
+ * skipped, fields maybe quoted.
+ */
 public final class Csv {
 
 	private static final String SPLIT = ",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)";
@@ -15,7 +18,12 @@ public final class Csv {
 	}
 
 	public static List<String[]> rows(Path file) throws IOException {
-		return Files.readAllLines(file).stream().filter(l -> !l.startsWith("#") && !l.isBlank()).skip(1)
-				.map(l -> Arrays.stream(l.split(SPLIT, -1)).map(f -> f.replaceAll("^\"|\"$", "")).toArray(String[]::new)).toList();
+		return Files.readAllLines(file)
+			.stream()
+			.filter(l -> !l.startsWith("#") && !l.isBlank())
+			.skip(1)
+			.map(l -> Arrays.stream(l.split(SPLIT, -1)).map(f -> f.replaceAll("^\"|\"$", "")).toArray(String[]::new))
+			.toList();
 	}
+
 }

@@ -25,23 +25,33 @@ import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Base of tests with the systems outside the gateway, played by WireMock: the national consent registry (FHIR Consent
- * search by BSN; by default it knows no consents, tests give it some or make it fail) and a JGZ organisation's FHIR
- * endpoint that takes pushed handover documents (by default it accepts them). The routing table sends Amsterdam
- * (GM0363) to jgz-a, which pulls, Rotterdam (GM0599) to jgz-b, which gets pushes, and knows no route for Nijmegen
- * (GM0268). Timeouts and backoffs are short so that faults are quick to show (application-test.yml). Every
- * {@link GatewayTest} context points at these systems ({@link Initializer}): all HTTP tests share one context.
+ * Base of tests with the systems outside the gateway, played by WireMock: the national
+ * consent registry (FHIR Consent search by BSN; by default it knows no consents, tests
+ * give it some or make it fail) and a JGZ organisation's FHIR endpoint that takes pushed
+ * handover documents (by default it accepts them). The routing table sends Amsterdam
+ * (GM0363) to jgz-a, which pulls, Rotterdam (GM0599) to jgz-b, which gets pushes, and
+ * knows no route for Nijmegen (GM0268). Timeouts and backoffs are short so that faults
+ * are quick to show (application-test.yml). Every {@link GatewayTest} context points at
+ * these systems ({@link Initializer}): all HTTP tests share one context.
  */
 public abstract class ExternalSystems {
 
 	public static final String BSN_SYSTEM = "http://fhir.nl/fhir/NamingSystem/bsn";
+
 	public static final String PULL_MUNICIPALITY = "GM0363";
+
 	public static final String PUSH_MUNICIPALITY = "GM0599";
+
 	public static final String UNROUTED_MUNICIPALITY = "GM0268";
+
 	public static final String JGZ_A = "http://fhir.nl/fhir/NamingSystem/ura|90000363";
+
 	public static final String JGZ_B = "http://fhir.nl/fhir/NamingSystem/ura|90000599";
+
 	protected static final WireMockServer REGISTRY = new WireMockServer(options().dynamicPort());
+
 	protected static final WireMockServer JGZ_ENDPOINT = new WireMockServer(options().dynamicPort());
+
 	protected static final Path ROUTING = routingFile();
 
 	static {
@@ -56,25 +66,32 @@ public abstract class ExternalSystems {
 			Path file = Files.createTempFile("jgz-routing", ".csv");
 			file.toFile().deleteOnExit();
 			return file;
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
 	}
 
-	/** The test routing table; {@code withNijmegen} adds a (pull) route for the otherwise unrouted municipality. */
+	/**
+	 * The test routing table; {@code withNijmegen} adds a (pull) route for the otherwise
+	 * unrouted municipality.
+	 */
 	protected static void writeRouting(boolean withNijmegen) {
 		writeRouting(withNijmegen, "");
 	}
 
-	/** The same, with Den Haag (GM0518) pushed to {@code haaglandenEndpoint} (empty: pulled), optionally with its own timeout. */
+	/**
+	 * The same, with Den Haag (GM0518) pushed to {@code haaglandenEndpoint} (empty:
+	 * pulled), optionally with its own timeout.
+	 */
 	protected static void writeRouting(boolean withNijmegen, String haaglandenEndpoint) {
 		writeRouting(withNijmegen, haaglandenEndpoint, "");
 	}
 
 	protected static void writeRouting(boolean withNijmegen, String haaglandenEndpoint, String haaglandenTimeout) {
-		String table = "municipality,organization,name,endpoint\n"
-				+ PULL_MUNICIPALITY + "," + JGZ_A + ",JGZ Amsterdam,\n"
-				+ PUSH_MUNICIPALITY + "," + JGZ_B + ",JGZ Rotterdam-Rijnmond," + JGZ_ENDPOINT.baseUrl() + "/fhir\n"
+		String table = "municipality,organization,name,endpoint\n" + PULL_MUNICIPALITY + "," + JGZ_A
+				+ ",JGZ Amsterdam,\n" + PUSH_MUNICIPALITY + "," + JGZ_B + ",JGZ Rotterdam-Rijnmond,"
+				+ JGZ_ENDPOINT.baseUrl() + "/fhir\n"
 				+ "GM0518,http://fhir.nl/fhir/NamingSystem/ura|90000518,JGZ Haaglanden," + haaglandenEndpoint
 				+ (haaglandenTimeout.isEmpty() ? "" : "," + haaglandenTimeout) + "\n"
 				+ "GM0344,http://fhir.nl/fhir/NamingSystem/ura|90000344,JGZ Utrecht,\n"
@@ -82,25 +99,32 @@ public abstract class ExternalSystems {
 				+ (withNijmegen ? UNROUTED_MUNICIPALITY + "," + JGZ_A + ",JGZ Gelderland-Zuid,\n" : "");
 		try {
 			Files.writeString(ROUTING, table);
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
 	}
 
 	/**
-	 * Points every {@link GatewayTest} context at the systems played here, so that all HTTP tests share one context
-	 * whether or not they talk to these systems.
+	 * Points every {@link GatewayTest} context at the systems played here, so that all
+	 * HTTP tests share one context whether or not they talk to these systems.
 	 */
 	public static final class Initializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
 		@Override
 		public void initialize(ConfigurableApplicationContext context) {
-			TestPropertyValues.of("gateway.consent.registry.base-url=" + REGISTRY.baseUrl() + "/fhir",
-					"gateway.handover.routing-file=file:" + ROUTING).applyTo(context);
+			TestPropertyValues
+				.of("gateway.consent.registry.base-url=" + REGISTRY.baseUrl() + "/fhir",
+						"gateway.handover.routing-file=file:" + ROUTING)
+				.applyTo(context);
 		}
+
 	}
 
-	/** Before and after each test: tests of other classes in the shared context meet the defaults too. */
+	/**
+	 * Before and after each test: tests of other classes in the shared context meet the
+	 * defaults too.
+	 */
 	@BeforeEach
 	@AfterEach
 	void resetExternalSystems() {
@@ -111,20 +135,28 @@ public abstract class ExternalSystems {
 		REGISTRY.resetAll();
 		REGISTRY.stubFor(get(urlPathEqualTo("/fhir/Consent")).atPriority(10).willReturn(searchset()));
 		JGZ_ENDPOINT.resetAll();
-		JGZ_ENDPOINT.stubFor(post(urlPathEqualTo("/fhir/Bundle")).atPriority(10).willReturn(aResponse().withStatus(201)));
+		JGZ_ENDPOINT
+			.stubFor(post(urlPathEqualTo("/fhir/Bundle")).atPriority(10).willReturn(aResponse().withStatus(201)));
 	}
 
-	/** Waits until the gateway has nothing left to do: consent changes, handover checks and due deliveries all processed. */
+	/**
+	 * Waits until the gateway has nothing left to do: consent changes, handover checks
+	 * and due deliveries all processed.
+	 */
 	protected static void awaitBackgroundWork(org.springframework.jdbc.core.JdbcTemplate jdbc) {
-		org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
-				"select (select count(*) from int_channel_message) + (select count(*) from handover_check)"
-						+ " + (select count(*) from monitoring_check)"
-						+ " + (select count(*) from handover_delivery where status = 'pending' and next_attempt_at <= now())", Long.class) == 0);
+		org.awaitility.Awaitility.await()
+			.atMost(java.time.Duration.ofSeconds(30))
+			.until(() -> jdbc.queryForObject(
+					"select (select count(*) from int_channel_message) + (select count(*) from handover_check)"
+							+ " + (select count(*) from monitoring_check)"
+							+ " + (select count(*) from handover_delivery where status = 'pending' and next_attempt_at <= now())",
+					Long.class) == 0);
 	}
 
 	/** The request the gateway makes for a person's consents. */
 	protected static MappingBuilder searchFor(String bsn) {
-		return get(urlPathEqualTo("/fhir/Consent")).withQueryParam("patient:identifier", equalTo(BSN_SYSTEM + "|" + bsn));
+		return get(urlPathEqualTo("/fhir/Consent")).withQueryParam("patient:identifier",
+				equalTo(BSN_SYSTEM + "|" + bsn));
 	}
 
 	/** The registry holds these consents for this person. */
@@ -134,8 +166,10 @@ public abstract class ExternalSystems {
 
 	/** How often the gateway asked the registry about this person. */
 	protected static int lookups(String bsn) {
-		return REGISTRY.findAll(getRequestedFor(urlPathEqualTo("/fhir/Consent"))
-				.withQueryParam("patient:identifier", equalTo(BSN_SYSTEM + "|" + bsn))).size();
+		return REGISTRY
+			.findAll(getRequestedFor(urlPathEqualTo("/fhir/Consent")).withQueryParam("patient:identifier",
+					equalTo(BSN_SYSTEM + "|" + bsn)))
+			.size();
 	}
 
 	/** The registry's full URL of one of its consents, as decisions name it. */
@@ -145,8 +179,15 @@ public abstract class ExternalSystems {
 
 	protected static ResponseDefinitionBuilder searchset(Consent... consents) {
 		Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTotal(consents.length);
-		Arrays.stream(consents).forEach(c -> bundle.addEntry().setFullUrl(registryUrl(c.getIdElement().getIdPart())).setResource(c)
-				.getSearch().setMode(Bundle.SearchEntryMode.MATCH));
-		return aResponse().withStatus(200).withHeader("Content-Type", "application/fhir+json").withBody(FhirHttp.json(bundle));
+		Arrays.stream(consents)
+			.forEach(c -> bundle.addEntry()
+				.setFullUrl(registryUrl(c.getIdElement().getIdPart()))
+				.setResource(c)
+				.getSearch()
+				.setMode(Bundle.SearchEntryMode.MATCH));
+		return aResponse().withStatus(200)
+			.withHeader("Content-Type", "application/fhir+json")
+			.withBody(FhirHttp.json(bundle));
 	}
+
 }

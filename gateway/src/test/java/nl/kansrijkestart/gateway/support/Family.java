@@ -14,21 +14,30 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 
 /**
- * A generated pregnancy (mother, first child and the rest), submitted as one transaction together with the consents a
- * test gives it, and what the gateway made of it: the Patient ids, BSNs and the id of each consent by its name.
+ * A generated pregnancy (mother, first child and the rest), submitted as one transaction
+ * together with the consents a test gives it, and what the gateway made of it: the
+ * Patient ids, BSNs and the id of each consent by its name.
  */
-public record Family(String motherId, String motherBsn, String childId, String childBsn, Map<String, String> consentIds) {
+public record Family(String motherId, String motherBsn, String childId, String childBsn,
+		Map<String, String> consentIds) {
 
 	private static final String CHILD_PROFILE = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-child";
 
-	/** Submits a pregnancy and the consents made by {@code consents(mother, child)}; ids are the consents' names. */
+	/**
+	 * Submits a pregnancy and the consents made by {@code consents(mother, child)}; ids
+	 * are the consents' names.
+	 */
 	public static Family submit(FhirHttp http, PregnancyGenerator.GeneratedPregnancy pregnancy,
 			BiFunction<Reference, Reference, List<Consent>> consents) {
 		return submit(http, pregnancy.bundle(), consents);
 	}
 
-	/** As above, for a (changed) pregnancy bundle; a bundle without a child gives a null child. */
-	public static Family submit(FhirHttp http, Bundle pregnancy, BiFunction<Reference, Reference, List<Consent>> consents) {
+	/**
+	 * As above, for a (changed) pregnancy bundle; a bundle without a child gives a null
+	 * child.
+	 */
+	public static Family submit(FhirHttp http, Bundle pregnancy,
+			BiFunction<Reference, Reference, List<Consent>> consents) {
 		Bundle bundle = pregnancy.copy();
 		String motherUrl = null;
 		String childUrl = null;
@@ -37,7 +46,8 @@ public record Family(String motherId, String motherBsn, String childId, String c
 				boolean child = p.getMeta().hasProfile(CHILD_PROFILE);
 				if (child && childUrl == null) {
 					childUrl = e.getFullUrl();
-				} else if (!child && motherUrl == null) {
+				}
+				else if (!child && motherUrl == null) {
 					motherUrl = e.getFullUrl();
 				}
 			}
@@ -45,8 +55,12 @@ public record Family(String motherId, String motherBsn, String childId, String c
 		for (Consent c : consents.apply(new Reference(motherUrl), childUrl == null ? null : new Reference(childUrl))) {
 			String name = c.getIdElement().getIdPart();
 			c.setId((String) null);
-			bundle.addEntry().setFullUrl("urn:uuid:" + java.util.UUID.randomUUID()).setResource(c).getRequest()
-					.setMethod(Bundle.HTTPVerb.POST).setUrl("Consent");
+			bundle.addEntry()
+				.setFullUrl("urn:uuid:" + java.util.UUID.randomUUID())
+				.setResource(c)
+				.getRequest()
+				.setMethod(Bundle.HTTPVerb.POST)
+				.setUrl("Consent");
 			c.setUserData("name", name);
 		}
 		FhirHttp.Response response = http.submit("/fhir", FhirHttp.json(bundle));
@@ -63,10 +77,12 @@ public record Family(String motherId, String motherBsn, String childId, String c
 			if (motherUrl.equals(bundle.getEntry().get(i).getFullUrl())) {
 				motherId = id;
 				motherBsn = bsn((Patient) resource);
-			} else if (childUrl != null && childUrl.equals(bundle.getEntry().get(i).getFullUrl())) {
+			}
+			else if (childUrl != null && childUrl.equals(bundle.getEntry().get(i).getFullUrl())) {
 				childId = id;
 				childBsn = bsn((Patient) resource);
-			} else if (resource instanceof Consent c) {
+			}
+			else if (resource instanceof Consent c) {
 				consentIds.put((String) c.getUserData("name"), id);
 			}
 		}
@@ -74,8 +90,12 @@ public record Family(String motherId, String motherBsn, String childId, String c
 	}
 
 	private static String bsn(Patient p) {
-		return p.getIdentifier().stream().filter(i -> ExternalSystems.BSN_SYSTEM.equals(i.getSystem())).map(Identifier::getValue)
-				.findFirst().orElse(null);
+		return p.getIdentifier()
+			.stream()
+			.filter(i -> ExternalSystems.BSN_SYSTEM.equals(i.getSystem()))
+			.map(Identifier::getValue)
+			.findFirst()
+			.orElse(null);
 	}
 
 	/** {@code Consent/id} of a consent by its name. */

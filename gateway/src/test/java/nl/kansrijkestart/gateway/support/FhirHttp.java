@@ -19,20 +19,27 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
 /**
- * Plain HTTP against the running gateway: tests see exactly what a client sees. Requests carry a bearer token that
- * the gateway's own issuer gave the chosen client (application-test.yml), as a real client would get it.
+ * Plain HTTP against the running gateway: tests see exactly what a client sees. Requests
+ * carry a bearer token that the gateway's own issuer gave the chosen client
+ * (application-test.yml), as a real client would get it.
  */
 public final class FhirHttp {
 
 	/** The organisation of the default client, vsv-a. */
 	public static final String ORG = "http://fhir.nl/fhir/NamingSystem/ura|90363101";
+
 	public static final String JSON = "application/fhir+json";
+
 	public static final String TEST_SECRET = "test-secret";
+
 	private static final FhirContext CTX = FhirContext.forR4Cached();
+
 	private static final Map<String, AccessToken> TOKENS = new ConcurrentHashMap<>();
 
 	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
 	private final String base;
+
 	private final String clientId;
 
 	/** As the birth-care submitter vsv-a. */
@@ -45,19 +52,28 @@ public final class FhirHttp {
 		this.clientId = clientId;
 	}
 
-	/** The same gateway, as another client of application-test.yml; null for no token at all. */
+	/**
+	 * The same gateway, as another client of application-test.yml; null for no token at
+	 * all.
+	 */
 	public FhirHttp as(String otherClientId) {
 		return new FhirHttp(base, otherClientId);
 	}
 
-	/** A valid access token for a client, from POST /oauth2/token (client credentials), the way the tools get one. */
+	/**
+	 * A valid access token for a client, from POST /oauth2/token (client credentials),
+	 * the way the tools get one.
+	 */
 	public String token(String id) {
-		AccessToken token = TOKENS.computeIfAbsent(base + " " + id, k -> new AccessToken(client, base + "/oauth2/token", id, TEST_SECRET));
+		AccessToken token = TOKENS.computeIfAbsent(base + " " + id,
+				k -> new AccessToken(client, base + "/oauth2/token", id, TEST_SECRET));
 		try {
 			return token.get();
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new IllegalStateException(e);
-		} catch (InterruptedException e) {
+		}
+		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(e);
 		}
@@ -103,11 +119,18 @@ public final class FhirHttp {
 		return post(path, body, JSON);
 	}
 
-	/** Every BSN and name any test sent: none of them may appear in the log (LogScanTest). */
+	/**
+	 * Every BSN and name any test sent: none of them may appear in the log (LogScanTest).
+	 */
 	public static final Set<String> SENT_PERSONAL_DATA = ConcurrentHashMap.newKeySet();
-	private static final Pattern BSN_JSON = Pattern.compile("NamingSystem/bsn\"\\s*,\\s*\"value\"\\s*:\\s*\"([0-9]{9})\"");
+
+	private static final Pattern BSN_JSON = Pattern
+		.compile("NamingSystem/bsn\"\\s*,\\s*\"value\"\\s*:\\s*\"([0-9]{9})\"");
+
 	private static final Pattern BSN_XML = Pattern.compile("NamingSystem/bsn\"/>\\s*<value value=\"([0-9]{9})\"");
+
 	private static final Pattern BSN_URL = Pattern.compile("NamingSystem/bsn(?:\\||%7C)([0-9]{9})");
+
 	private static final Pattern NAME_JSON = Pattern.compile("\"(?:family|given)\"\\s*:\\s*\\[?\\s*\"([^\"]{3,})\"");
 
 	private static void remember(String body) {
@@ -121,7 +144,8 @@ public final class FhirHttp {
 
 	private HttpRequest.Builder withBody(String method, String path, String body, String contentType) {
 		remember(body);
-		HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+		HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+			.method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
 		if (contentType != null) {
 			b.header("Content-Type", contentType);
 		}
@@ -142,11 +166,14 @@ public final class FhirHttp {
 
 	private Response exchange(HttpRequest.Builder builder) {
 		try {
-			HttpResponse<String> r = client.send(builder.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+			HttpResponse<String> r = client.send(builder.timeout(Duration.ofSeconds(60)).build(),
+					HttpResponse.BodyHandlers.ofString());
 			return new Response(r.statusCode(), r.body(), r.headers());
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new IllegalStateException(e);
-		} catch (InterruptedException e) {
+		}
+		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(e);
 		}
@@ -156,4 +183,5 @@ public final class FhirHttp {
 		remember(path);
 		return URI.create(base + path.replace("|", "%7C"));
 	}
+
 }

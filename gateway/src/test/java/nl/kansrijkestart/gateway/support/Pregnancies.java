@@ -12,24 +12,34 @@ import org.hl7.fhir.r4.model.Procedure;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.RelatedPerson;
 
-/** Variations on a generated pregnancy transaction, as birth-care systems send them at other moments. */
+/**
+ * Variations on a generated pregnancy transaction, as birth-care systems send them at
+ * other moments.
+ */
 public final class Pregnancies {
 
 	private static final String CHILD_PROFILE = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-child";
+
 	private static final String MUNICIPALITY = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-municipality";
 
 	private Pregnancies() {
 	}
 
-	/** The pregnancy as known before the birth: no child, no birth, nothing observed about a child. */
+	/**
+	 * The pregnancy as known before the birth: no child, no birth, nothing observed about
+	 * a child.
+	 */
 	public static Bundle beforeBirth(Bundle pregnancy) {
 		Bundle b = pregnancy.copy();
 		Set<String> children = new HashSet<>();
-		b.getEntry().stream().filter(e -> e.getResource() instanceof Patient p && p.getMeta().hasProfile(CHILD_PROFILE))
-				.forEach(e -> children.add(e.getFullUrl()));
-		b.getEntry().removeIf(e -> children.contains(e.getFullUrl()) || e.getResource() instanceof RelatedPerson
-				|| e.getResource() instanceof Procedure
-				|| (e.getResource() instanceof Observation o && children.contains(o.getSubject().getReference())));
+		b.getEntry()
+			.stream()
+			.filter(e -> e.getResource() instanceof Patient p && p.getMeta().hasProfile(CHILD_PROFILE))
+			.forEach(e -> children.add(e.getFullUrl()));
+		b.getEntry()
+			.removeIf(e -> children.contains(e.getFullUrl()) || e.getResource() instanceof RelatedPerson
+					|| e.getResource() instanceof Procedure
+					|| (e.getResource() instanceof Observation o && children.contains(o.getSubject().getReference())));
 		return b;
 	}
 
@@ -50,17 +60,29 @@ public final class Pregnancies {
 	/** The (first) child was stillborn. */
 	public static Bundle stillborn(Bundle pregnancy) {
 		Bundle b = pregnancy.copy();
-		b.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Procedure.class::isInstance).map(Procedure.class::cast)
-				.findFirst().ifPresent(p -> p.setOutcome(new CodeableConcept(new Coding("http://snomed.info/sct", "237364002", "Stillbirth"))));
+		b.getEntry()
+			.stream()
+			.map(Bundle.BundleEntryComponent::getResource)
+			.filter(Procedure.class::isInstance)
+			.map(Procedure.class::cast)
+			.findFirst()
+			.ifPresent(p -> p
+				.setOutcome(new CodeableConcept(new Coding("http://snomed.info/sct", "237364002", "Stillbirth"))));
 		return b;
 	}
 
 	/** A correction: the birth weight was entered wrongly. */
 	public static Bundle birthWeightCorrected(Bundle pregnancy, int grams) {
 		Bundle b = pregnancy.copy();
-		b.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Observation.class::isInstance)
-				.map(Observation.class::cast).filter(o -> o.getCode().getCodingFirstRep().getCode().equals("8339-4"))
-				.forEach(o -> o.setValue(new Quantity(grams).setSystem("http://unitsofmeasure.org").setCode("g").setUnit("g")));
+		b.getEntry()
+			.stream()
+			.map(Bundle.BundleEntryComponent::getResource)
+			.filter(Observation.class::isInstance)
+			.map(Observation.class::cast)
+			.filter(o -> o.getCode().getCodingFirstRep().getCode().equals("8339-4"))
+			.forEach(o -> o
+				.setValue(new Quantity(grams).setSystem("http://unitsofmeasure.org").setCode("g").setUnit("g")));
 		return b;
 	}
+
 }

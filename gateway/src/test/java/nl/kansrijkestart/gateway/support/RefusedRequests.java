@@ -10,17 +10,21 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * For tables of requests that must be refused: each answer is its status with an OperationOutcome (no stack trace,
- * no HTML), the database is as it was after every test (a test that stores something on purpose moves
- * {@link #before}), and the gateway still answers.
+ * For tables of requests that must be refused: each answer is its status with an
+ * OperationOutcome (no stack trace, no HTML), the database is as it was after every test
+ * (a test that stores something on purpose moves {@link #before}), and the gateway still
+ * answers.
  */
 public abstract class RefusedRequests {
 
 	@LocalServerPort
 	protected int port;
+
 	@Autowired
 	protected JdbcTemplate jdbc;
+
 	protected FhirHttp http;
+
 	protected DatabaseState before;
 
 	@BeforeEach
@@ -48,4 +52,5 @@ public abstract class RefusedRequests {
 		assertThat(oo.getIssue()).anySatisfy(i -> assertThat(i.getDiagnostics()).contains(diagnostics));
 		return oo;
 	}
+
 }
