@@ -11,7 +11,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,6 +68,11 @@ class UnitOfWork {
 
 	private final Map<String, StoredResource> current = new HashMap<>();
 
+	/**
+	 * Conditional lookups by system-qualified identifier, asked at most once per unit.
+	 */
+	private final Map<ResourceStore.IdentifierKey, List<String>> identifierMatches = new HashMap<>();
+
 	private record Target(EntryRequest entry, String type, String id, boolean matchedExisting, boolean conditional) {
 		String ref() {
 			return type + "/" + id;
@@ -88,6 +92,7 @@ class UnitOfWork {
 	}
 
 	List<EntryOutcome> execute(List<EntryRequest> entries) {
+		prefetchIdentifierMatches(entries);
 		List<Target> targets = resolveTargets(entries);
 		loadCurrent(targets);
 		Set<String> inThisUnit = targets.stream().map(Target::ref).collect(Collectors.toSet());
@@ -210,9 +215,10 @@ class UnitOfWork {
 		List<String> ids;
 		if (pair[0].equals("identifier")) {
 			int bar = value.indexOf('|');
-			ids = bar < 0 ? store.idsByIdentifier(type, null, value, owner)
-					: store.idsByIdentifier(type, value.substring(0, bar).isEmpty() ? null : value.substring(0, bar),
-							value.substring(bar + 1), owner);
+			ids = bar <= 0 ? store.idsByIdentifier(type, null, value.substring(bar + 1), owner)
+					: identifierMatches.computeIfAbsent(
+							new ResourceStore.IdentifierKey(type, value.substring(0, bar), value.substring(bar + 1)),
+							k -> store.idsByIdentifier(k.type(), k.system(), k.value(), owner));
 		}
 		else if (pair[0].equals("_id")) {
 			ids = store.read(type, value, owner).map(r -> List.of(r.id())).orElse(List.of());
@@ -229,10 +235,33 @@ class UnitOfWork {
 	}
 
 	private void loadCurrent(List<Target> targets) {
-		Map<String, List<String>> idsByType = new LinkedHashMap<>();
-		targets.forEach(t -> idsByType.computeIfAbsent(t.type(), k -> new ArrayList<>()).add(t.id()));
-		idsByType.forEach((type, ids) -> store.readAll(type, ids, owner)
-			.forEach(r -> current.put(r.resourceType() + "/" + r.id(), r)));
+		store.readAll(targets.stream().map(Target::ref).toList(), owner)
+			.forEach(r -> current.put(r.resourceType() + "/" + r.id(), r));
+	}
+
+	/**
+	 * The system-qualified identifiers of the entries' conditional urls, looked up in one
+	 * query instead of one per entry; every lookup of this unit happens before its
+	 * writes, so the answers stay true for the whole unit.
+	 */
+	private void prefetchIdentifierMatches(List<EntryRequest> entries) {
+		Set<ResourceStore.IdentifierKey> keys = new HashSet<>();
+		for (EntryRequest e : entries) {
+			String url = e.url() == null ? "" : e.url();
+			String criteria = e.method().equals("POST") ? e.ifNoneExist()
+					: url.indexOf('?') >= 0 ? url.substring(url.indexOf('?') + 1) : null;
+			if (criteria == null || !criteria.startsWith("identifier=") || criteria.contains("&")) {
+				continue;
+			}
+			String value = java.net.URLDecoder.decode(criteria.substring("identifier=".length()),
+					java.nio.charset.StandardCharsets.UTF_8);
+			int bar = value.indexOf('|');
+			if (bar > 0) {
+				keys.add(new ResourceStore.IdentifierKey(e.resource().fhirType(), value.substring(0, bar),
+						value.substring(bar + 1)));
+			}
+		}
+		identifierMatches.putAll(store.idsByIdentifiers(keys, owner));
 	}
 
 	/**
@@ -363,27 +392,25 @@ class UnitOfWork {
 	}
 
 	private void checkIdentifierOwnership(List<ResourceWrite> writes) {
-		Map<String, List<ResourceWrite>> byType = writes.stream()
-			.collect(Collectors.groupingBy(ResourceWrite::resourceType));
-		for (var group : byType.entrySet()) {
-			Map<IndexEntries.Identifier, String> claimedHere = new HashMap<>();
-			for (ResourceWrite w : group.getValue()) {
-				for (IndexEntries.Identifier id : w.index().identifiers()) {
-					String other = claimedHere.put(id, w.id());
-					if (other != null && !other.equals(w.id())) {
-						throw new ResourceVersionConflictException("Identifier " + id.system() + "|" + id.value()
-								+ " is used by two " + group.getKey() + " entries of this request");
-					}
+		Map<ResourceStore.IdentifierKey, String> claimedHere = new HashMap<>();
+		for (ResourceWrite w : writes) {
+			for (IndexEntries.Identifier id : w.index().identifiers()) {
+				String other = claimedHere
+					.put(new ResourceStore.IdentifierKey(w.resourceType(), id.system(), id.value()), w.id());
+				if (other != null && !other.equals(w.id())) {
+					throw new ResourceVersionConflictException("Identifier " + id.system() + "|" + id.value()
+							+ " is used by two " + w.resourceType() + " entries of this request");
 				}
 			}
-			Map<IndexEntries.Identifier, String> owners = store.identifierOwners(group.getKey(), owner,
-					claimedHere.keySet());
-			for (var owner : owners.entrySet()) {
-				if (!owner.getValue().equals(claimedHere.get(owner.getKey()))) {
-					throw new IdentifierTakenException("Identifier " + owner.getKey().system() + "|"
-							+ owner.getKey().value() + " already belongs to " + group.getKey() + "/" + owner.getValue()
-							+ "; update that resource (PUT " + group.getKey()
-							+ "?identifier=...) instead of creating another");
+		}
+		// One query for every type's identifiers
+		for (var held : store.idsByIdentifiers(claimedHere.keySet(), owner).entrySet()) {
+			ResourceStore.IdentifierKey key = held.getKey();
+			for (String holder : held.getValue()) {
+				if (!holder.equals(claimedHere.get(key))) {
+					throw new IdentifierTakenException("Identifier " + key.system() + "|" + key.value()
+							+ " already belongs to " + key.type() + "/" + holder + "; update that resource (PUT "
+							+ key.type() + "?identifier=...) instead of creating another");
 				}
 			}
 		}

@@ -209,8 +209,9 @@ public class EmbeddedDatabaseConfiguration {
 		// them out of exceptions and logs.
 		config.addDataSourceProperty("logServerErrorDetail", "false");
 		// The same session settings as an external database gets (application.yml):
-		// plans, statement timeout.
+		// plans, statement timeout, multi-row inserts for batches.
 		config.addDataSourceProperty("options", sessionOptions);
+		config.addDataSourceProperty("reWriteBatchedInserts", "true");
 		config.setMaximumPoolSize(properties.maxPoolSize());
 		config.setConnectionTimeout(connectionTimeoutMillis);
 		config.setPoolName("embedded-postgres");

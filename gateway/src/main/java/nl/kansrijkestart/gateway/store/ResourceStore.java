@@ -79,6 +79,47 @@ public class ResourceStore {
 	}
 
 	/**
+	 * The partition's resources with these references ({@code Type/id}), whatever their
+	 * types, in one query.
+	 */
+	public List<StoredResource> readAll(Collection<String> refs, String owner) {
+		if (refs.isEmpty()) {
+			return List.of();
+		}
+		String[] types = refs.stream().map(r -> r.substring(0, r.indexOf('/'))).toArray(String[]::new);
+		String[] ids = refs.stream().map(r -> r.substring(r.indexOf('/') + 1)).toArray(String[]::new);
+		return jdbc.query(
+				"select " + COLUMNS + " from resource r join unnest(?::text[], ?::text[]) as k(resource_type, id)"
+						+ " on r.resource_type = k.resource_type and r.id = k.id where true" + inPartition(owner),
+				ROW, withOwner(owner, types, ids));
+	}
+
+	/** A conditional lookup's key: a resource type and a system-qualified identifier. */
+	public record IdentifierKey(String type, String system, String value) {
+	}
+
+	/**
+	 * The ids of the partition's resources holding each of these identifiers, for many
+	 * types in one query; a key nothing holds maps to an empty list.
+	 */
+	public Map<IdentifierKey, List<String>> idsByIdentifiers(Collection<IdentifierKey> keys, String owner) {
+		Map<IdentifierKey, List<String>> ids = new HashMap<>();
+		keys.forEach(k -> ids.put(k, new ArrayList<>()));
+		if (keys.isEmpty()) {
+			return ids;
+		}
+		jdbc.query("select i.resource_type, i.system, i.value, i.id from resource_identifier i"
+				+ " join unnest(?::text[], ?::text[], ?::text[]) as k(resource_type, system, value)"
+				+ " on i.resource_type = k.resource_type and i.system = k.system and i.value = k.value where i.owner = ?",
+				rs -> {
+					ids.get(new IdentifierKey(rs.getString(1), rs.getString(2), rs.getString(3))).add(rs.getString(4));
+				}, keys.stream().map(IdentifierKey::type).toArray(String[]::new),
+				keys.stream().map(IdentifierKey::system).toArray(String[]::new),
+				keys.stream().map(IdentifierKey::value).toArray(String[]::new), owner);
+		return ids;
+	}
+
+	/**
 	 * The condition confining {@code r} to a partition; none for administrative access
 	 * (null owner).
 	 */
@@ -93,27 +134,6 @@ public class ResourceStore {
 		Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
 		all[args.length] = owner;
 		return all;
-	}
-
-	/**
-	 * Which resource (id) of the partition holds each of these identifiers now, for one
-	 * resource type.
-	 */
-	public Map<IndexEntries.Identifier, String> identifierOwners(String type, String owner,
-			Collection<IndexEntries.Identifier> identifiers) {
-		Map<IndexEntries.Identifier, String> owners = new HashMap<>();
-		if (identifiers.isEmpty()) {
-			return owners;
-		}
-		String[] systems = identifiers.stream().map(IndexEntries.Identifier::system).toArray(String[]::new);
-		String[] values = identifiers.stream().map(IndexEntries.Identifier::value).toArray(String[]::new);
-		jdbc.query(
-				"select i.system, i.value, i.id from resource_identifier i join unnest(?::text[], ?::text[]) as k(system, value)"
-						+ " on i.system = k.system and i.value = k.value where i.resource_type = ? and i.owner = ?",
-				rs -> {
-					owners.put(new IndexEntries.Identifier(rs.getString(1), rs.getString(2)), rs.getString(3));
-				}, systems, values, type, owner);
-		return owners;
 	}
 
 	/**
@@ -194,11 +214,20 @@ public class ResourceStore {
 			}
 			idsByType.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(parts[1]);
 		}
-		// One query per type, so that the (resource_type, id) index serves it.
-		idsByType.forEach((type,
-				ids) -> patients.addAll(jdbc.queryForList("select distinct 'Patient/' || target_id"
-						+ " from search_reference where resource_type = ? and id = any(?) and target_type = 'Patient'",
-						String.class, type, ids.toArray(String[]::new))));
+		// One query for all types; joined on (resource_type, id), the index still serves
+		// each pair.
+		List<String> types = new ArrayList<>();
+		List<String> ids = new ArrayList<>();
+		idsByType.forEach((type, ofType) -> ofType.forEach(id -> {
+			types.add(type);
+			ids.add(id);
+		}));
+		if (!ids.isEmpty()) {
+			patients.addAll(jdbc.queryForList("select distinct 'Patient/' || s.target_id from search_reference s"
+					+ " join unnest(?::text[], ?::text[]) as k(resource_type, id) on s.resource_type = k.resource_type"
+					+ " and s.id = k.id where s.target_type = 'Patient'", String.class, types.toArray(String[]::new),
+					ids.toArray(String[]::new)));
+		}
 		return patients;
 	}
 
