@@ -39,7 +39,7 @@ if [ "$top" = 1 ]; then
   psql -h 127.0.0.1 -U postgres -d "$db" -qc "create extension if not exists pg_stat_statements" -c "select pg_stat_statements_reset()" > /dev/null
 fi
 java -jar tools/target/tools-cli.jar bench --url "$url" --count "$count" --warmup 0 --clients "$clients" --seed 70 \
-  --settle 0 "${compare[@]}" | tee "$work/bench.txt"
+  --settle 0 ${compare[@]:+"${compare[@]}" --compare-warmup "$warmup"} | tee "$work/bench.txt"
 read -r statements1 trips1 < <(counts)
 if [ "$top" = 1 ]; then
   psql -h 127.0.0.1 -U postgres -d "$db" -c "select calls, round((calls::numeric / $count), 1) as per_bundle, round(total_exec_time::numeric / $count, 2) as ms_per_bundle, left(regexp_replace(query, '\s+', ' ', 'g'), 110) as query from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) order by calls desc limit 30" | tee "$work/statements.txt"

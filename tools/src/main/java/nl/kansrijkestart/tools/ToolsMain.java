@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * generate --count N [--seed S] --out DIR
  * load     [--url U] --count N [--clients C] [--seed S] [--client-id I --client-secret S] [--token-url T]
  * bench    [--url U] --count N [--clients C] [--warmup W] [--seed S] [--format r4|stu3|kernset] [--client-id I --client-secret S] [--token-url T]
- *          [--compare-url U2 [--compare-client-id I --compare-client-secret S --compare-token-url T] [--settle SECONDS]]
+ *          [--compare-url U2 [--compare-warmup W] [--compare-client-id I --compare-client-secret S --compare-token-url T] [--settle SECONDS]]
  * handover-bench [--url U] [--routing-file F] --count N [--rate R] [--warmup W] [--seed S]
  * monitoring-bench [--url U] [--jdbc J] [--credentials F] [--births-per-year B] [--years Y] [--runs R] [--keep true]
  * faults   [--jar gateway/target/app/gateway.jar] [--work target/faults] [--load-seconds S] [--external-jdbc J]
@@ -183,11 +183,13 @@ public final class ToolsMain {
 				? new AccessToken(client, options.get("compare-token-url"), options.get("compare-client-id"),
 						options.get("compare-client-secret"))
 				: null;
+		int compareWarmup = Integer.parseInt(options.getOrDefault("compare-warmup", Integer.toString(warmup)));
 		Thread.sleep(Duration.ofSeconds(Long.parseLong(options.getOrDefault("settle", "20"))).toMillis());
 		Summary other = measure(client, new Target(compareUrl, "application/fhir+json", otherToken),
-				warmup > 0 ? prepare(seed ^ 0x5eed, warmup, true) : List.of(), prepare(seed, count, true), clients,
-				"the same transactions, profiles stripped");
-		System.out.printf("side by side (%d clients, %d measured after %d warm-up):%n", clients, count, warmup);
+				compareWarmup > 0 ? prepare(seed ^ 0x5eed, compareWarmup, true) : List.of(), prepare(seed, count, true),
+				clients, "the same transactions, profiles stripped");
+		System.out.printf("side by side (%d clients, %d measured after %d and %d warm-up bundles):%n", clients, count,
+				warmup, compareWarmup);
 		System.out.printf("  %-40s %10s %10s %10s %10s%n", "server", "bundles/s", "p50 ms", "p95 ms", "p99 ms");
 		for (Summary s : List.of(ours, other)) {
 			System.out.printf("  %-40s %10.1f %10.1f %10.1f %10.1f%n", s.target(), s.bundlesPerSecond(), s.p50(),
