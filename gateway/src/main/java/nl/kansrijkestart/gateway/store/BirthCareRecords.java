@@ -4,10 +4,13 @@ import ca.uhn.fhir.context.FhirContext;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.EpisodeOfCare;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Observation;
@@ -34,6 +37,14 @@ public class BirthCareRecords {
 	private static final String BIRTH_CODE = "3950001";
 
 	private static final String CHILD_EXTENSION = "https://kansrijkestart.nl/fhir/StructureDefinition/ks-ext-child";
+
+	/**
+	 * What of a mother's record refers to her: observations, the births, the episodes.
+	 */
+	private static final List<ResourceStore.ReferenceParam> OF_MOTHER = List.of(
+			new ResourceStore.ReferenceParam("Observation", "subject"),
+			new ResourceStore.ReferenceParam("Procedure", "subject"),
+			new ResourceStore.ReferenceParam("EpisodeOfCare", "patient"));
 
 	/** A mother's record and the partition it is in. */
 	public record Loaded(BirthCareRecord record, String owner, String municipality) {
@@ -94,37 +105,54 @@ public class BirthCareRecords {
 		}
 		String owner = stored.get().owner();
 		Patient mother = parse(stored.get(), Patient.class);
-		List<Observation> observations = observationsOf(motherId, owner);
-		List<BirthCareRecord.Birth> births = new ArrayList<>();
-		for (StoredResource p : ofOwner(store.referencing("Procedure", "subject", "Patient", List.of(motherId)),
-				owner)) {
-			Procedure procedure = parse(p, Procedure.class);
+		// Her observations, births and episodes in one query; then her children and
+		// theirs in two.
+		List<StoredResource> hers = ofOwner(store.referencing(OF_MOTHER, "Patient", List.of(motherId)), owner);
+		List<Observation> observations = parseAll(hers, "Observation", Observation.class);
+		List<Map.Entry<String, Procedure>> birthsOfChildren = new ArrayList<>();
+		for (Procedure procedure : parseAll(hers, "Procedure", Procedure.class)) {
 			boolean birth = procedure.getCode().getCoding().stream().anyMatch(c -> BIRTH_CODE.equals(c.getCode()));
 			Extension child = procedure.getExtensionByUrl(CHILD_EXTENSION);
 			if (birth && child != null && child.getValue() instanceof Reference ref) {
-				String childId = ref.getReferenceElement().getIdPart();
-				store.read("Patient", childId, owner)
-					.ifPresent(c -> births.add(new BirthCareRecord.Birth(procedure, parse(c, Patient.class),
-							observationsOf(childId, owner))));
+				birthsOfChildren.add(Map.entry(ref.getReferenceElement().getIdPart(), procedure));
 			}
 		}
-		return Optional.of(new Loaded(new BirthCareRecord(mother, observations, author(motherId, owner), births), owner,
+		Map<String, Patient> children = new HashMap<>();
+		store.readAll("Patient", birthsOfChildren.stream().map(Map.Entry::getKey).collect(Collectors.toSet()), owner)
+			.forEach(c -> children.put(c.id(), parse(c, Patient.class)));
+		Map<String, List<Observation>> childObservations = new HashMap<>();
+		for (Observation o : parseAll(
+				ofOwner(store.referencing("Observation", "subject", "Patient", children.keySet()), owner),
+				"Observation", Observation.class)) {
+			childObservations.computeIfAbsent(o.getSubject().getReferenceElement().getIdPart(), k -> new ArrayList<>())
+				.add(o);
+		}
+		List<BirthCareRecord.Birth> births = new ArrayList<>();
+		for (Map.Entry<String, Procedure> birth : birthsOfChildren) {
+			if (children.containsKey(birth.getKey())) {
+				births.add(new BirthCareRecord.Birth(birth.getValue(), children.get(birth.getKey()),
+						childObservations.getOrDefault(birth.getKey(), List.of())));
+			}
+		}
+		return Optional.of(new Loaded(
+				new BirthCareRecord(mother, observations, author(ofType(hers, "EpisodeOfCare"), owner), births), owner,
 				municipality(mother)));
 	}
 
-	private List<Observation> observationsOf(String patientId, String owner) {
-		return ofOwner(store.referencing("Observation", "subject", "Patient", List.of(patientId)), owner).stream()
-			.map(o -> parse(o, Observation.class))
-			.toList();
+	private static List<StoredResource> ofType(List<StoredResource> resources, String type) {
+		return resources.stream().filter(r -> r.resourceType().equals(type)).toList();
+	}
+
+	private <T extends Resource> List<T> parseAll(List<StoredResource> resources, String type, Class<T> as) {
+		return ofType(resources, type).stream().map(r -> parse(r, as)).toList();
 	}
 
 	/**
 	 * The organisation managing her latest pregnancy episode; else the partition's own
 	 * Organization record.
 	 */
-	private Organization author(String motherId, String owner) {
-		List<StoredResource> episodes = new ArrayList<>(
-				ofOwner(store.referencing("EpisodeOfCare", "patient", "Patient", List.of(motherId)), owner));
+	private Organization author(List<StoredResource> ofHers, String owner) {
+		List<StoredResource> episodes = new ArrayList<>(ofHers);
 		episodes.sort(Comparator.comparing(StoredResource::lastUpdated).reversed());
 		for (StoredResource e : episodes) {
 			String orgId = parse(e, EpisodeOfCare.class).getManagingOrganization().getReferenceElement().getIdPart();

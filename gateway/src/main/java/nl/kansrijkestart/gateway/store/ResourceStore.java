@@ -181,6 +181,28 @@ public class ResourceStore {
 				ROW, type, param, targetType, targetIds.toArray(String[]::new));
 	}
 
+	/** A reference search parameter of a resource type, e.g. Observation's subject. */
+	public record ReferenceParam(String type, String param) {
+	}
+
+	/**
+	 * Resources of several types that point at any of these targets by the given
+	 * parameters, in one query.
+	 */
+	public List<StoredResource> referencing(Collection<ReferenceParam> params, String targetType,
+			Collection<String> targetIds) {
+		if (params.isEmpty() || targetIds.isEmpty()) {
+			return List.of();
+		}
+		return jdbc.query("select " + COLUMNS
+				+ " from resource r where (r.resource_type, r.id) in (select s.resource_type,"
+				+ " s.id from search_reference s join unnest(?::text[], ?::text[]) as k(resource_type, param)"
+				+ " on s.resource_type = k.resource_type and s.param = k.param where s.target_type = ? and s.target_id = any(?))",
+				ROW, params.stream().map(ReferenceParam::type).toArray(String[]::new),
+				params.stream().map(ReferenceParam::param).toArray(String[]::new), targetType,
+				targetIds.toArray(String[]::new));
+	}
+
 	/**
 	 * For resources of a type, the value of their identifier in one system (id to value).
 	 */

@@ -3,13 +3,10 @@ package nl.kansrijkestart.gateway.handover;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ca.uhn.fhir.context.FhirContext;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.nio.file.Path;
@@ -22,6 +19,7 @@ import nl.kansrijkestart.gateway.GatewayApplication;
 import nl.kansrijkestart.gateway.consent.Purpose;
 import nl.kansrijkestart.gateway.support.Consents;
 import nl.kansrijkestart.gateway.support.ExternalSystems;
+import nl.kansrijkestart.gateway.support.FaultsPerDocument;
 import nl.kansrijkestart.gateway.support.Family;
 import nl.kansrijkestart.gateway.support.FhirHttp;
 import nl.kansrijkestart.gateway.support.GatewayTest;
@@ -67,24 +65,6 @@ class HandoverDeliveryTest extends ExternalSystems {
 		http = new FhirHttp(port);
 	}
 
-	/**
-	 * Answers in turn: 500, a reset connection, too slow (timeout), 503, slow but fine,
-	 * fine; then again from the top.
-	 */
-	private static void misbehave() {
-		List<ResponseDefinitionBuilder> answers = List.of(aResponse().withStatus(500),
-				aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), aResponse().withStatus(201).withFixedDelay(1500),
-				aResponse().withStatus(503), aResponse().withStatus(201).withFixedDelay(200),
-				aResponse().withStatus(200));
-		for (int i = 0; i < answers.size(); i++) {
-			JGZ_ENDPOINT.stubFor(post(urlPathEqualTo("/fhir/Bundle")).atPriority(1)
-				.inScenario("misbehaving")
-				.whenScenarioStateIs(i == 0 ? STARTED : "s" + i)
-				.willReturn(answers.get(i))
-				.willSetStateTo(i + 1 == answers.size() ? STARTED : "s" + (i + 1)));
-		}
-	}
-
 	private static List<String> receivedIdentifiers(boolean acceptedOnly) {
 		List<String> identifiers = new ArrayList<>();
 		for (ServeEvent e : JGZ_ENDPOINT.getAllServeEvents()) {
@@ -116,9 +96,14 @@ class HandoverDeliveryTest extends ExternalSystems {
 		return identifiers;
 	}
 
+	/**
+	 * Every document meets every fault (FaultsPerDocument) and still arrives, once
+	 * retried past them.
+	 */
 	@Test
 	void everyDocumentArrivesThroughFaults() {
-		misbehave();
+		JGZ_ENDPOINT.stubFor(post(urlPathEqualTo("/fhir/Bundle")).atPriority(1)
+			.willReturn(aResponse().withStatus(201).withTransformers(FaultsPerDocument.NAME)));
 		List<Family> families = new ArrayList<>();
 		for (int i = 0; i < 6; i++) {
 			families.add(submit(http, 53_000 + i));
@@ -133,7 +118,8 @@ class HandoverDeliveryTest extends ExternalSystems {
 		// same identifier.
 		assertThat(receivedIdentifiers(false)).containsAll(expected);
 		assertThat(new HashSet<>(receivedIdentifiers(false))).isEqualTo(new HashSet<>(receivedIdentifiers(true)));
-		assertThat(JGZ_ENDPOINT.getAllServeEvents().size()).as("faults were retried").isGreaterThan(expected.size());
+		assertThat(receivedIdentifiers(false)).as("each document met every fault first")
+			.hasSizeGreaterThanOrEqualTo(expected.size() * (FaultsPerDocument.FAULTS.size() + 1));
 		await().atMost(Duration.ofSeconds(20))
 			.until(() -> families.stream()
 				.allMatch(f -> jdbc.queryForObject(
@@ -266,12 +252,17 @@ class HandoverDeliveryTest extends ExternalSystems {
 				+ " join handover h on h.id = d.handover_id where h.mother = ?";
 		try {
 			Family accepted = prenatalPushedTo(trusting, 53_330);
+			// Delivered; on a loaded machine a first attempt may time out after the
+			// endpoint
+			// took it, so the same document can arrive twice, never another one.
 			await().atMost(Duration.ofSeconds(30))
-				.until(() -> "delivered:1".equals(jdbc.queryForObject(delivery, String.class, accepted.motherId())));
-			assertThat(trusting.getAllServeEvents()).singleElement()
-				.satisfies(e -> assertThat(
-						CTX.newJsonParser().parseResource(Bundle.class, e.getRequest().getBodyAsString()).getType())
-					.isEqualTo(Bundle.BundleType.DOCUMENT));
+				.until(() -> jdbc.queryForObject(delivery, String.class, accepted.motherId()).startsWith("delivered:"));
+			assertThat(trusting.getAllServeEvents()).isNotEmpty()
+				.extracting(e -> CTX.newJsonParser().parseResource(Bundle.class, e.getRequest().getBodyAsString()))
+				.allSatisfy(b -> assertThat(b.getType()).isEqualTo(Bundle.BundleType.DOCUMENT))
+				.extracting(b -> b.getIdentifier().getValue())
+				.containsOnly(jdbc.queryForObject("select d.bundle_identifier from handover_delivery d join handover h"
+						+ " on h.id = d.handover_id where h.mother = ?", String.class, accepted.motherId()));
 
 			Family refused = prenatalPushedTo(stranger, 53_331);
 			await().atMost(Duration.ofSeconds(30)).until(() -> {

@@ -50,7 +50,10 @@ public abstract class ExternalSystems {
 
 	protected static final WireMockServer REGISTRY = new WireMockServer(options().dynamicPort());
 
-	protected static final WireMockServer JGZ_ENDPOINT = new WireMockServer(options().dynamicPort());
+	protected static final FaultsPerDocument FAULTS_PER_DOCUMENT = new FaultsPerDocument();
+
+	protected static final WireMockServer JGZ_ENDPOINT = new WireMockServer(
+			options().dynamicPort().extensions(FAULTS_PER_DOCUMENT));
 
 	protected static final Path ROUTING = routingFile();
 
@@ -135,6 +138,7 @@ public abstract class ExternalSystems {
 		REGISTRY.resetAll();
 		REGISTRY.stubFor(get(urlPathEqualTo("/fhir/Consent")).atPriority(10).willReturn(searchset()));
 		JGZ_ENDPOINT.resetAll();
+		FAULTS_PER_DOCUMENT.reset();
 		JGZ_ENDPOINT
 			.stubFor(post(urlPathEqualTo("/fhir/Bundle")).atPriority(10).willReturn(aResponse().withStatus(201)));
 	}
