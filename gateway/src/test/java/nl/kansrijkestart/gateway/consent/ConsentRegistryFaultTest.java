@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import nl.kansrijkestart.gateway.support.DatabaseState;
 import nl.kansrijkestart.gateway.support.ExternalSystems;
 import nl.kansrijkestart.gateway.support.Consents;
 import nl.kansrijkestart.gateway.support.Family;
@@ -69,7 +70,7 @@ class ConsentRegistryFaultTest extends ExternalSystems {
 			.of(Consents.simple("p", mother, "2024-03-01T10:00:00+01:00", true, Purpose.HANDOVER)));
 		// The consent-change flow looks her up once the consent is stored: let it finish,
 		// then start from a clean slate.
-		awaitBackgroundWork(jdbc);
+		DatabaseState.awaitBackgroundWork(jdbc);
 		registry.forget(family.motherBsn());
 		REGISTRY.resetRequests();
 		return family;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import nl.kansrijkestart.gateway.consent.Purpose;
 import nl.kansrijkestart.gateway.support.Consents;
+import nl.kansrijkestart.gateway.support.DatabaseState;
 import nl.kansrijkestart.gateway.support.ExternalSystems;
 import nl.kansrijkestart.gateway.support.Family;
 import nl.kansrijkestart.gateway.support.FhirHttp;
@@ -81,7 +82,7 @@ class HandoverTest extends ExternalSystems {
 	}
 
 	private void awaitQueuesDrained() {
-		awaitBackgroundWork(jdbc);
+		DatabaseState.awaitBackgroundWork(jdbc);
 	}
 
 	private Bundle document(FhirHttp jgz, Task task) {

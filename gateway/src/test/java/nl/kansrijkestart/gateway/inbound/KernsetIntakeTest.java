@@ -138,7 +138,7 @@ class KernsetIntakeTest extends ExternalSystems {
 			.getDiagnostics()).contains(": 8 resources written");
 
 		// the birth weight as it went in, in the indicator facts
-		awaitBackgroundWork(jdbc);
+		DatabaseState.awaitBackgroundWork(jdbc);
 		assertThat(jdbc.queryForList("select weight_g from monitoring_birth where month = date '2019-10-01'",
 				Integer.class))
 			.contains(3450);

@@ -151,7 +151,7 @@ class Stu3IntakeTest extends ExternalSystems {
 			.satisfies(o -> assertThat(((Quantity) o.getValue()).getValue()).isEqualByComparingTo("2845"));
 
 		// and in the indicator facts
-		awaitBackgroundWork(jdbc);
+		DatabaseState.awaitBackgroundWork(jdbc);
 		assertThat(jdbc.queryForList("select weight_g from monitoring_birth where month = date '2017-06-01'",
 				Integer.class))
 			.contains(2845);

@@ -13,6 +13,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import nl.kansrijkestart.gateway.consent.Purpose;
@@ -84,7 +87,7 @@ class MonitoringTest {
 	final Set<String> handoverPermitted = new HashSet<>();
 
 	@BeforeAll
-	void load() {
+	void load() throws Exception {
 		// The counts are exact: the facts of other test classes' births (in the shared
 		// context) are set aside first.
 		awaitFacts();
@@ -94,6 +97,10 @@ class MonitoringTest {
 		http = new FhirHttp(port);
 		monitoring = http.as("monitoring");
 		PregnancyGenerator generator = new PregnancyGenerator(61_000);
+		// Submitted by four clients at once, as birth-care systems do; the families keep
+		// the generator's order.
+		ExecutorService clients = Executors.newFixedThreadPool(4);
+		List<Future<Family>> submitted = new ArrayList<>();
 		for (int i = 0; i < PREGNANCIES; i++) {
 			var pregnancy = generator.next();
 			// Every ninth mother gives no permit for monitoring (opt-in: she is not
@@ -108,11 +115,15 @@ class MonitoringTest {
 				purposes.add(Purpose.HANDOVER);
 				handoverPermitted.add(pregnancy.truth().motherBsn());
 			}
-			families
-				.add(Family.submit(http, pregnancy, (mother, child) -> purposes.isEmpty() ? List.of() : List.of(Consents
-					.simple("consent", mother, "2023-06-01T10:00:00+02:00", true, purposes.toArray(Purpose[]::new)))));
+			submitted.add(clients.submit(() -> Family.submit(http, pregnancy,
+					(mother, child) -> purposes.isEmpty() ? List.of() : List.of(Consents.simple("consent", mother,
+							"2023-06-01T10:00:00+02:00", true, purposes.toArray(Purpose[]::new))))));
 			(permits ? counted : notCounted).add(pregnancy.truth());
 		}
+		for (Future<Family> family : submitted) {
+			families.add(family.get());
+		}
+		clients.shutdown();
 		awaitFacts();
 	}
 

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import nl.kansrijkestart.gateway.consent.Purpose;
 import nl.kansrijkestart.gateway.support.Consents;
+import nl.kansrijkestart.gateway.support.DatabaseState;
 import nl.kansrijkestart.gateway.support.ExternalSystems;
 import nl.kansrijkestart.gateway.support.Family;
 import nl.kansrijkestart.gateway.support.FhirHttp;
@@ -127,7 +128,7 @@ class LogScanTest extends ExternalSystems {
 			vsvB.post("/inbound/kernset", kernset, "application/xml");
 			vsvB.as("jgz-a").post("/inbound/kernset", kernset, "application/xml");
 			vsvB.post("/inbound/kernset", kernset.replace("</ClinicalDocument>", "<broken>"), "application/xml");
-			awaitBackgroundWork(jdbc);
+			DatabaseState.awaitBackgroundWork(jdbc);
 		}
 		finally {
 			root.detachAppender(captured);

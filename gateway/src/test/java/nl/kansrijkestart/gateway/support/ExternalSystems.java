@@ -143,20 +143,6 @@ public abstract class ExternalSystems {
 			.stubFor(post(urlPathEqualTo("/fhir/Bundle")).atPriority(10).willReturn(aResponse().withStatus(201)));
 	}
 
-	/**
-	 * Waits until the gateway has nothing left to do: consent changes, handover checks
-	 * and due deliveries all processed.
-	 */
-	protected static void awaitBackgroundWork(org.springframework.jdbc.core.JdbcTemplate jdbc) {
-		org.awaitility.Awaitility.await()
-			.atMost(java.time.Duration.ofSeconds(30))
-			.until(() -> jdbc.queryForObject(
-					"select (select count(*) from int_channel_message) + (select count(*) from handover_check)"
-							+ " + (select count(*) from monitoring_check)"
-							+ " + (select count(*) from handover_delivery where status = 'pending' and next_attempt_at <= now())",
-					Long.class) == 0);
-	}
-
 	/** The request the gateway makes for a person's consents. */
 	protected static MappingBuilder searchFor(String bsn) {
 		return get(urlPathEqualTo("/fhir/Consent")).withQueryParam("patient:identifier",
