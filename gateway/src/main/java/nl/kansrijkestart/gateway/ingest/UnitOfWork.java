@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -211,14 +212,13 @@ class UnitOfWork {
 			throw invalid(e,
 					"conditional criteria '" + query + "' are not supported: use identifier=system|value or _id=id");
 		}
-		String value = java.net.URLDecoder.decode(pair[1], java.nio.charset.StandardCharsets.UTF_8);
+		String value = decode(pair[1]);
 		List<String> ids;
 		if (pair[0].equals("identifier")) {
-			int bar = value.indexOf('|');
-			ids = bar <= 0 ? store.idsByIdentifier(type, null, value.substring(bar + 1), owner)
-					: identifierMatches.computeIfAbsent(
-							new ResourceStore.IdentifierKey(type, value.substring(0, bar), value.substring(bar + 1)),
-							k -> store.idsByIdentifier(k.type(), k.system(), k.value(), owner));
+			ids = qualified(type, value)
+				.map(key -> identifierMatches.computeIfAbsent(key,
+						k -> store.idsByIdentifier(k.type(), k.system(), k.value(), owner)))
+				.orElseGet(() -> store.idsByIdentifier(type, null, value.substring(value.indexOf('|') + 1), owner));
 		}
 		else if (pair[0].equals("_id")) {
 			ids = store.read(type, value, owner).map(r -> List.of(r.id())).orElse(List.of());
@@ -239,6 +239,18 @@ class UnitOfWork {
 			.forEach(r -> current.put(r.resourceType() + "/" + r.id(), r));
 	}
 
+	private static String decode(String criterion) {
+		return java.net.URLDecoder.decode(criterion, java.nio.charset.StandardCharsets.UTF_8);
+	}
+
+	/** An identifier criterion's key when it names a system ({@code system|value}). */
+	private static Optional<ResourceStore.IdentifierKey> qualified(String type, String value) {
+		int bar = value.indexOf('|');
+		return bar > 0
+				? Optional.of(new ResourceStore.IdentifierKey(type, value.substring(0, bar), value.substring(bar + 1)))
+				: Optional.empty();
+	}
+
 	/**
 	 * The system-qualified identifiers of the entries' conditional urls, looked up in one
 	 * query instead of one per entry; every lookup of this unit happens before its
@@ -250,15 +262,9 @@ class UnitOfWork {
 			String url = e.url() == null ? "" : e.url();
 			String criteria = e.method().equals("POST") ? e.ifNoneExist()
 					: url.indexOf('?') >= 0 ? url.substring(url.indexOf('?') + 1) : null;
-			if (criteria == null || !criteria.startsWith("identifier=") || criteria.contains("&")) {
-				continue;
-			}
-			String value = java.net.URLDecoder.decode(criteria.substring("identifier=".length()),
-					java.nio.charset.StandardCharsets.UTF_8);
-			int bar = value.indexOf('|');
-			if (bar > 0) {
-				keys.add(new ResourceStore.IdentifierKey(e.resource().fhirType(), value.substring(0, bar),
-						value.substring(bar + 1)));
+			String[] pair = criteria == null ? new String[0] : criteria.split("=", 2);
+			if (pair.length == 2 && pair[0].equals("identifier") && !criteria.contains("&")) {
+				qualified(e.resource().fhirType(), decode(pair[1])).ifPresent(keys::add);
 			}
 		}
 		identifierMatches.putAll(store.idsByIdentifiers(keys, owner));
