@@ -34,15 +34,29 @@ public final class Tokens {
 		this.audience = audience;
 	}
 
-	/** Signed with a key nobody configured. */
+	/**
+	 * Signed with a key nobody configured, under a new key id each time (one stranger's
+	 * key: generating an RSA key per token took a second each in the tests' JVMs).
+	 */
 	public static Tokens withUnknownKey(String issuer, String audience) {
-		try {
-			RSAKey key = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
-			return new Tokens(new ImmutableJWKSet<>(new JWKSet(key)), issuer, audience);
+		RSAKey key = new RSAKey.Builder(Stranger.KEY).keyID(UUID.randomUUID().toString()).build();
+		return new Tokens(new ImmutableJWKSet<>(new JWKSet(key)), issuer, audience);
+	}
+
+	/** Made when first needed. */
+	private static final class Stranger {
+
+		static final RSAKey KEY = generate();
+
+		private static RSAKey generate() {
+			try {
+				return new RSAKeyGenerator(2048).generate();
+			}
+			catch (com.nimbusds.jose.JOSEException e) {
+				throw new IllegalStateException(e);
+			}
 		}
-		catch (com.nimbusds.jose.JOSEException e) {
-			throw new IllegalStateException(e);
-		}
+
 	}
 
 	/**
