@@ -25,6 +25,12 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class ResourceStore {
 
+	/**
+	 * References ({@code Type/id}) as a table {@code k(resource_type, id)}:
+	 * {@link #typesAndIds} binds it.
+	 */
+	private static final String REF_KEYS = "unnest(?::text[], ?::text[]) as k(resource_type, id)";
+
 	private static final String COLUMNS = "r.resource_type, r.id, r.version, r.last_updated, r.profile, r.content::text,"
 			+ " r.content_hash, r.owner";
 
@@ -86,12 +92,16 @@ public class ResourceStore {
 		if (refs.isEmpty()) {
 			return List.of();
 		}
-		String[] types = refs.stream().map(r -> r.substring(0, r.indexOf('/'))).toArray(String[]::new);
-		String[] ids = refs.stream().map(r -> r.substring(r.indexOf('/') + 1)).toArray(String[]::new);
 		return jdbc.query(
-				"select " + COLUMNS + " from resource r join unnest(?::text[], ?::text[]) as k(resource_type, id)"
+				"select " + COLUMNS + " from resource r join " + REF_KEYS
 						+ " on r.resource_type = k.resource_type and r.id = k.id where true" + inPartition(owner),
-				ROW, withOwner(owner, types, ids));
+				ROW, withOwner(owner, typesAndIds(refs)));
+	}
+
+	/** The two arrays {@link #REF_KEYS} takes: the references' types and their ids. */
+	private static Object[] typesAndIds(Collection<String> refs) {
+		return new Object[] { refs.stream().map(r -> r.substring(0, r.indexOf('/'))).toArray(String[]::new),
+				refs.stream().map(r -> r.substring(r.indexOf('/') + 1)).toArray(String[]::new) };
 	}
 
 	/** A conditional lookup's key: a resource type and a system-qualified identifier. */
@@ -225,7 +235,7 @@ public class ResourceStore {
 	 */
 	public Set<String> patientsOf(Collection<String> refs) {
 		Set<String> patients = new java.util.TreeSet<>();
-		Map<String, List<String>> idsByType = new HashMap<>();
+		List<String> wellFormed = new ArrayList<>();
 		for (String ref : refs) {
 			String[] parts = ref.split("/");
 			if (parts.length < 2) {
@@ -234,21 +244,15 @@ public class ResourceStore {
 			if (parts[0].equals("Patient")) {
 				patients.add("Patient/" + parts[1]);
 			}
-			idsByType.computeIfAbsent(parts[0], k -> new ArrayList<>()).add(parts[1]);
+			wellFormed.add(parts[0] + "/" + parts[1]);
 		}
 		// One query for all types; joined on (resource_type, id), the index still serves
 		// each pair.
-		List<String> types = new ArrayList<>();
-		List<String> ids = new ArrayList<>();
-		idsByType.forEach((type, ofType) -> ofType.forEach(id -> {
-			types.add(type);
-			ids.add(id);
-		}));
-		if (!ids.isEmpty()) {
-			patients.addAll(jdbc.queryForList("select distinct 'Patient/' || s.target_id from search_reference s"
-					+ " join unnest(?::text[], ?::text[]) as k(resource_type, id) on s.resource_type = k.resource_type"
-					+ " and s.id = k.id where s.target_type = 'Patient'", String.class, types.toArray(String[]::new),
-					ids.toArray(String[]::new)));
+		if (!wellFormed.isEmpty()) {
+			patients.addAll(jdbc.queryForList(
+					"select distinct 'Patient/' || s.target_id from search_reference s join " + REF_KEYS
+							+ " on s.resource_type = k.resource_type and s.id = k.id where s.target_type = 'Patient'",
+					String.class, typesAndIds(wellFormed)));
 		}
 		return patients;
 	}
@@ -262,28 +266,19 @@ public class ResourceStore {
 		if (refs.isEmpty()) {
 			return 0;
 		}
-		List<String> types = new ArrayList<>();
-		List<String> ids = new ArrayList<>();
-		refs.forEach(r -> {
-			types.add(r.substring(0, r.indexOf('/')));
-			ids.add(r.substring(r.indexOf('/') + 1));
-		});
-		String keys = "unnest(?::text[], ?::text[]) as k(resource_type, id)";
-		List<String> provenance = jdbc.queryForList("select distinct s.id from search_reference s join " + keys
+		List<String> provenance = jdbc.queryForList("select distinct s.id from search_reference s join " + REF_KEYS
 				+ " on s.target_type = k.resource_type and s.target_id = k.id where s.resource_type = 'Provenance'",
-				String.class, types.toArray(String[]::new), ids.toArray(String[]::new));
-		provenance.forEach(id -> {
-			types.add("Provenance");
-			ids.add(id);
-		});
-		Object[] args = { types.toArray(String[]::new), ids.toArray(String[]::new) };
+				String.class, typesAndIds(refs));
+		List<String> all = new ArrayList<>(refs);
+		provenance.forEach(id -> all.add("Provenance/" + id));
+		Object[] args = typesAndIds(all);
 		for (String table : List.of("resource_history", "resource_identifier", "search_token", "search_reference",
 				"search_date")) {
-			jdbc.update("delete from " + table + " t using " + keys
+			jdbc.update("delete from " + table + " t using " + REF_KEYS
 					+ " where t.resource_type = k.resource_type and t.id = k.id", args);
 		}
 		return jdbc.update(
-				"delete from resource t using " + keys + " where t.resource_type = k.resource_type and t.id = k.id",
+				"delete from resource t using " + REF_KEYS + " where t.resource_type = k.resource_type and t.id = k.id",
 				args);
 	}
 
