@@ -7,9 +7,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * the core count only queues
  * @param transactionRetries how often a transaction that lost a race with a concurrent
  * writer is recomputed
+ * @param hapiValidatorOnly every new resource goes through HAPI's validator, also those
+ * the compiled checker finds valid (for comparison; see docs/validation.md)
  */
 @ConfigurationProperties("gateway.ingest")
-public record IngestProperties(int validatorPoolSize, int transactionRetries) {
+public record IngestProperties(int validatorPoolSize, int transactionRetries, boolean hapiValidatorOnly) {
 
 	public IngestProperties {
 		validatorPoolSize = validatorPoolSize <= 0 ? Runtime.getRuntime().availableProcessors() : validatorPoolSize;

@@ -109,7 +109,8 @@ public class ProfileValidator {
 		this.engine = new CompletableFuture<>();
 		this.warmUp = new Thread(() -> {
 			try {
-				engine.complete(new Engine(fhirContext, properties.validatorPoolSize()).warmUp());
+				engine.complete(new Engine(fhirContext, properties.validatorPoolSize(), !properties.hapiValidatorOnly())
+					.warmUp());
 			}
 			catch (RuntimeException | Error e) {
 				log.error("The profile validator cannot be built: no write can be accepted", e);
@@ -180,7 +181,10 @@ public class ProfileValidator {
 
 		final Map<String, StructureDefinition> snapshots = new ConcurrentHashMap<>();
 
-		Engine(FhirContext fhirContext, int poolSize) {
+		/** Null when every resource goes to HAPI's validator. */
+		final CompiledChecker checker;
+
+		Engine(FhirContext fhirContext, int poolSize, boolean compiledChecker) {
 			PrePopulatedValidationSupport ours = new PrePopulatedValidationSupport(fhirContext);
 			catalog.structureDefinitions().forEach(ours::addStructureDefinition);
 			catalog.valueSets().forEach(ours::addValueSet);
@@ -203,6 +207,10 @@ public class ProfileValidator {
 			for (int i = 0; i < poolSize; i++) {
 				pool.add(new PooledValidator(newInstanceValidator()));
 			}
+			this.checker = compiledChecker ? new CompiledChecker(worker, url -> {
+				StructureDefinition sd = worker.fetchResource(StructureDefinition.class, url);
+				return sd != null && sd.hasSnapshot() ? sd : null;
+			}) : null;
 		}
 
 		private InstanceValidator newInstanceValidator() {
@@ -254,7 +262,11 @@ public class ProfileValidator {
 			});
 		}
 
-		List<ValidationMessage> run(Element element, String profile) {
+		List<ValidationMessage> run(Element element, String profile, boolean mayUseChecker) {
+			if (mayUseChecker && checker != null
+					&& checker.check(element, profile).verdict() == CompiledChecker.Verdict.VALID) {
+				return List.of();
+			}
 			StructureDefinition sd = snapshot(profile);
 			PooledValidator pooled;
 			try {
@@ -279,6 +291,33 @@ public class ProfileValidator {
 	/** The profile's snapshot, as the validator uses it. */
 	StructureDefinition snapshot(String url) {
 		return engine().snapshot(url);
+	}
+
+	/**
+	 * What the compiled checker alone says of one JSON resource, as {@link #validate}
+	 * would ask it (for the differential test).
+	 */
+	CompiledChecker.Result compiledVerdict(byte[] json) {
+		Engine engine = engine();
+		if (engine.checker == null) {
+			throw new IllegalStateException("The compiled checker is off");
+		}
+		Element root;
+		try {
+			List<ValidatedFragment> fragments = Manager.makeParser(engine.worker, Manager.FhirFormat.JSON)
+				.parse(new ByteArrayInputStream(json));
+			root = fragments.get(0).getElement();
+		}
+		catch (Exception e) {
+			return new CompiledChecker.Result(CompiledChecker.Verdict.NOT_UNDERSTOOD, "unreadable: " + e);
+		}
+		Optional<String> profile = root == null ? Optional.empty()
+				: catalog.select(root.fhirType(), declaredProfiles(root), codes(root));
+		if (profile.isEmpty()) {
+			return new CompiledChecker.Result(CompiledChecker.Verdict.NOT_UNDERSTOOD, "no profile");
+		}
+		conditionalReferencesAsTyped(root);
+		return engine.checker.check(root, profile.get());
 	}
 
 	/** For callers without a store: every resource is validated. */
@@ -374,13 +413,16 @@ public class ProfileValidator {
 		}
 		Set<String> known = pending.isEmpty() ? Set.of()
 				: alreadyValidated.apply(pending.stream().map(Pending::hash).collect(Collectors.toSet()));
+		// the checker sees the parsed tree only: where the parser dropped or reported
+		// something, HAPI's validator judges (and its messages stay as they were)
+		boolean parsedCleanly = issues.isEmpty();
 		List<ValidatedEntry> out = new ArrayList<>();
 		for (Pending p : pending) {
 			boolean revalidate = !known.contains(p.hash());
 			if (revalidate) {
 				conditionalReferencesAsTyped(p.element());
 				String prefix = bundle ? "Bundle.entry[" + p.index() + "].resource" : null;
-				engine.run(p.element(), p.profile())
+				engine.run(p.element(), p.profile(), parsedCleanly)
 					.forEach(m -> issues.add(toIssue(m, p.element().fhirType(), prefix)));
 			}
 			out.add(new ValidatedEntry(p.index(), p.element().fhirType(), p.profile(), p.hash(), revalidate));

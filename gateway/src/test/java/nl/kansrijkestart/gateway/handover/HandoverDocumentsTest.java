@@ -56,7 +56,7 @@ class HandoverDocumentsTest {
 	@BeforeAll
 	static void setUp() throws IOException {
 		documents = new HandoverDocuments(new HandoverMappings(CTX), CTX);
-		validator = new ProfileValidator(CTX, new ProfileCatalog(CTX), new IngestProperties(1, 1));
+		validator = new ProfileValidator(CTX, new ProfileCatalog(CTX), new IngestProperties(1, 1, false));
 		record = examples();
 	}
 

@@ -40,7 +40,7 @@ final class Goldens {
 		if (validator == null) {
 			try {
 				validator = new ProfileValidator(Stu3TranslationTest.R4, new ProfileCatalog(Stu3TranslationTest.R4),
-						new IngestProperties(1, 1));
+						new IngestProperties(1, 1, false));
 			}
 			catch (IOException e) {
 				throw new UncheckedIOException(e);

@@ -32,7 +32,7 @@ class ProfileExamplesTest {
 	static void setUp() throws IOException {
 		FhirContext ctx = FhirContext.forR4Cached();
 		catalog = new ProfileCatalog(ctx);
-		validator = new ProfileValidator(ctx, catalog, new IngestProperties(1, 1));
+		validator = new ProfileValidator(ctx, catalog, new IngestProperties(1, 1, false));
 	}
 
 	private static ValidationReport validate(Path file) throws IOException {

@@ -16,7 +16,8 @@ class ProfileValidatorWarmUpTest {
 	@Test
 	void aValidationBeforeTheWarmUpWaitsForItAndHealthTellsTheState() throws Exception {
 		FhirContext ctx = FhirContext.forR4Cached();
-		ProfileValidator validator = new ProfileValidator(ctx, new ProfileCatalog(ctx), new IngestProperties(1, 1));
+		ProfileValidator validator = new ProfileValidator(ctx, new ProfileCatalog(ctx),
+				new IngestProperties(1, 1, false));
 		ValidatorHealthIndicator health = new ValidatorHealthIndicator(validator);
 
 		assertThat(validator.state()).isEqualTo(ProfileValidator.State.WARMING);

@@ -1,0 +1,874 @@
+package nl.kansrijkestart.gateway.ingest;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.hl7.fhir.r5.context.IWorkerContext;
+import org.hl7.fhir.r5.elementmodel.Element;
+import org.hl7.fhir.r5.fhirpath.ExpressionNode;
+import org.hl7.fhir.r5.fhirpath.FHIRPathEngine;
+import org.hl7.fhir.r5.model.Base;
+import org.hl7.fhir.r5.model.ElementDefinition;
+import org.hl7.fhir.r5.model.ElementDefinition.ConstraintSeverity;
+import org.hl7.fhir.r5.model.Enumerations.BindingStrength;
+import org.hl7.fhir.r5.model.StructureDefinition;
+import org.hl7.fhir.r5.model.ValueSet;
+import org.hl7.fhir.r5.terminologies.utilities.ValidationResult;
+import org.hl7.fhir.utilities.FhirPublication;
+import org.hl7.fhir.utilities.validation.ValidationOptions;
+
+/**
+ * A checker compiled from our profiles' snapshots that answers, for one resource, whether
+ * it is valid, invalid or beyond what the checker understands. Only a
+ * {@link Verdict#VALID} answer is acted upon: it lets a resource skip HAPI's validator.
+ * Anything invalid or not understood still goes to HAPI's validator, whose messages the
+ * client gets, so this class may be stricter than HAPI but never more lenient (the
+ * differential test, {@code CompiledCheckerDifferentialTest}, holds it to that).
+ *
+ * <p>
+ * It understands a resource only if every element in it is one the compiled definitions
+ * know, and then checks cardinality, types, primitive formats, fixed and pattern values,
+ * the codes of every coding (against their code systems, through the same terminology
+ * services HAPI uses, memoised), required bindings, slices on extension URL and
+ * identifier system, reference types, extension contexts and every error-level invariant
+ * (ele-1 and ext-1 in Java, the others with the FHIRPath engine, parsed once).
+ * Narratives, contained resources, modifier extensions, unknown extensions and the rarer
+ * datatypes are left to HAPI.
+ */
+final class CompiledChecker {
+
+	enum Verdict {
+
+		VALID, INVALID, NOT_UNDERSTOOD
+
+	}
+
+	/** The verdict and, when not valid, the first reason (for tests and logs). */
+	record Result(Verdict verdict, String reason) {
+	}
+
+	private static final String CORE = "http://hl7.org/fhir/StructureDefinition/";
+
+	private static final String SYSTEM_TYPE = "http://hl7.org/fhirpath/System.";
+
+	private static final int MEMO_LIMIT = 50_000;
+
+	/** LOINC vital-sign codes: HAPI adds the core vital-signs profiles for these. */
+	private static final Set<String> VITAL_SIGNS = Set.of("85353-1", "9279-1", "8867-4", "2708-6", "59408-5", "8310-5",
+			"8302-2", "9843-4", "29463-7", "39156-5", "85354-9", "8480-6", "8462-4", "8478-0");
+
+	private static final Set<String> BACKBONE = Set.of("BackboneElement", "Element");
+
+	private static final Set<String> LEFT_TO_HAPI = Set.of("Narrative", "Attachment", "Signature", "Resource");
+
+	private static final Pattern CODE = Pattern.compile("[^\\s]+( [^\\s]+)*");
+
+	private static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
+	private static final Pattern INTEGER = Pattern.compile("-?(0|[1-9][0-9]{0,9})");
+
+	private static final Pattern DECIMAL = Pattern.compile("-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,17})?");
+
+	private static final Pattern DATE = Pattern.compile("([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?");
+
+	private static final Pattern DATE_TIME = Pattern.compile("([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])"
+			+ "(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?");
+
+	private static final Pattern URI = Pattern
+		.compile("https?://[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]+|urn:oid:[0-2](\\.(0|[1-9][0-9]*))+"
+				+ "|urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+	private static final Pattern REFERENCE = Pattern.compile("([A-Z][A-Za-z]+)/[A-Za-z0-9\\-.]{1,64}");
+
+	private static final Pattern URN_UUID = Pattern
+		.compile("urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+	private final IWorkerContext worker;
+
+	private final Function<String, StructureDefinition> snapshots;
+
+	private final Map<String, Optional<Node>> compiled = new ConcurrentHashMap<>();
+
+	private final Map<String, Optional<ExpressionNode>> expressions = new ConcurrentHashMap<>();
+
+	private final Map<String, Boolean> codings = new ConcurrentHashMap<>();
+
+	/** The FHIRPath engine keeps per-evaluation state: one per thread. */
+	private final ThreadLocal<FHIRPathEngine> fhirPath;
+
+	private final ValidationOptions options = new ValidationOptions(FhirPublication.R4);
+
+	/**
+	 * @param snapshots a profile's or core definition's snapshot by canonical URL, or
+	 * null
+	 */
+	CompiledChecker(IWorkerContext worker, Function<String, StructureDefinition> snapshots) {
+		this.worker = worker;
+		this.snapshots = snapshots;
+		this.fhirPath = ThreadLocal.withInitial(() -> new FHIRPathEngine(worker));
+	}
+
+	Result check(Element resource, String profile) {
+		Walk walk = new Walk(resource, profile);
+		Optional<Node> root = definition(profile);
+		if (root.isEmpty()) {
+			return new Result(Verdict.NOT_UNDERSTOOD, "no compiled definition for " + profile);
+		}
+		try {
+			walk.resourceLevel();
+			walk.element(resource, root.get(), root.get().path);
+			return new Result(Verdict.VALID, null);
+		}
+		catch (Stop stop) {
+			return new Result(stop.verdict, stop.getMessage());
+		}
+		catch (RuntimeException e) {
+			// whatever the checker cannot handle is HAPI's to judge
+			return new Result(Verdict.NOT_UNDERSTOOD, "the checker failed: " + e);
+		}
+	}
+
+	/** One definition in a compiled snapshot, with its children and slices. */
+	private static final class Node {
+
+		final ElementDefinition ed;
+
+		final String path;
+
+		final String name;
+
+		final List<Node> children = new ArrayList<>();
+
+		final List<Node> slices = new ArrayList<>();
+
+		/** For a slice: the value its discriminator must have. */
+		String discriminatorValue;
+
+		Node(ElementDefinition ed) {
+			this.ed = ed;
+			this.path = ed.getPath();
+			this.name = path.substring(path.lastIndexOf('.') + 1);
+		}
+
+		Node child(String propertyName) {
+			for (Node c : children) {
+				if (c.name.equals(propertyName)) {
+					return c;
+				}
+			}
+			return null;
+		}
+
+		int max() {
+			return "*".equals(ed.getMax()) ? Integer.MAX_VALUE : Integer.parseInt(ed.getMax());
+		}
+
+	}
+
+	private Optional<Node> definition(String url) {
+		Optional<Node> known = compiled.get(url);
+		if (known == null) {
+			known = Optional.ofNullable(compile(url));
+			compiled.put(url, known);
+		}
+		return known;
+	}
+
+	private Node compile(String url) {
+		StructureDefinition sd = snapshots.apply(url);
+		if (sd == null || !sd.hasSnapshot()) {
+			return null;
+		}
+		Map<String, Node> byId = new LinkedHashMap<>();
+		Node root = null;
+		for (ElementDefinition ed : sd.getSnapshot().getElement()) {
+			Node node = new Node(ed);
+			String id = ed.getId();
+			byId.put(id, node);
+			if (root == null) {
+				root = node;
+				continue;
+			}
+			int dot = id.lastIndexOf('.');
+			int colon = id.lastIndexOf(':');
+			if (colon > dot) {
+				Node sliced = byId.get(id.substring(0, colon));
+				if (sliced == null) {
+					return null;
+				}
+				sliced.slices.add(node);
+			}
+			else {
+				Node parent = byId.get(id.substring(0, dot));
+				if (parent == null) {
+					return null;
+				}
+				parent.children.add(node);
+			}
+		}
+		for (Node node : byId.values()) {
+			if (!node.slices.isEmpty() && !discriminate(node)) {
+				return null;
+			}
+		}
+		return root;
+	}
+
+	/**
+	 * Works out each slice's discriminator value; only value discriminators on an
+	 * extension's url or an identifier's system are compiled.
+	 */
+	private boolean discriminate(Node sliced) {
+		var slicing = sliced.ed.getSlicing();
+		if (slicing.getOrdered() || slicing.getDiscriminator().size() != 1) {
+			return false;
+		}
+		var d = slicing.getDiscriminator().get(0);
+		if (d.getType() != ElementDefinition.DiscriminatorType.VALUE
+				|| !(d.getPath().equals("url") || d.getPath().equals("system"))) {
+			return false;
+		}
+		for (Node slice : sliced.slices) {
+			Node fixed = slice.child(d.getPath());
+			if (fixed != null && fixed.ed.hasFixed()) {
+				slice.discriminatorValue = fixed.ed.getFixed().primitiveValue();
+			}
+			else if (d.getPath().equals("url") && slice.ed.getType().size() == 1
+					&& slice.ed.getType().get(0).getProfile().size() == 1) {
+				slice.discriminatorValue = slice.ed.getType().get(0).getProfile().get(0).getValue();
+			}
+			else {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** Stops the walk at the first element that is invalid or not understood. */
+	private static final class Stop extends RuntimeException {
+
+		final Verdict verdict;
+
+		Stop(Verdict verdict, String message) {
+			super(message, null, false, false);
+			this.verdict = verdict;
+		}
+
+	}
+
+	private static Stop invalid(String message) {
+		return new Stop(Verdict.INVALID, message);
+	}
+
+	private static Stop unknown(String message) {
+		return new Stop(Verdict.NOT_UNDERSTOOD, message);
+	}
+
+	private final class Walk {
+
+		final Element resource;
+
+		final String profile;
+
+		Walk(Element resource, String profile) {
+			this.resource = resource;
+			this.profile = profile;
+		}
+
+		/**
+		 * What makes HAPI check more than the one profile, or check the resource's text.
+		 */
+		void resourceLevel() {
+			for (String name : List.of("text", "contained", "modifierExtension", "implicitRules", "language")) {
+				if (!children(resource, name).isEmpty()) {
+					throw unknown(name + " is left to HAPI's validator");
+				}
+			}
+			for (Element meta : children(resource, "meta")) {
+				for (Element declared : children(meta, "profile")) {
+					if (!profile.equals(declared.primitiveValue())) {
+						throw unknown("declares another profile: " + declared.primitiveValue());
+					}
+				}
+			}
+			if (resource.fhirType().equals("Bundle")) {
+				throw unknown("Bundles are left to HAPI's validator");
+			}
+			if (resource.fhirType().equals("Observation")) {
+				for (Element concept : children(resource, "code")) {
+					for (Element coding : children(concept, "coding")) {
+						String code = value(coding, "code");
+						if ("http://loinc.org".equals(value(coding, "system")) && code != null
+								&& VITAL_SIGNS.contains(code)) {
+							throw unknown("a vital sign: HAPI adds the core vital-signs profile");
+						}
+					}
+				}
+			}
+		}
+
+		/**
+		 * Checks one element against its definition; {@code path} is where it sits in the
+		 * resource's definition (for extension contexts).
+		 */
+		void element(Element e, Node node, String path) {
+			ElementDefinition ed = node.ed;
+			String type = e.fhirType();
+			own(e, node, type);
+			Node typeRoot = null;
+			if (node.path.indexOf('.') < 0) {
+				typeRoot = node;
+			}
+			else if (isComplex(type) && !(BACKBONE.contains(type) && !node.children.isEmpty())) {
+				typeRoot = typeDefinition(ed, type, node.path);
+			}
+			else if (!type.equals("xhtml")) {
+				primitive(e, type, path);
+			}
+			else {
+				throw unknown("xhtml");
+			}
+			invariants(e, node);
+			if (typeRoot != null && typeRoot != node) {
+				invariants(e, typeRoot);
+			}
+			if (type.equals("Reference")) {
+				reference(e, ed);
+			}
+			if (type.equals("Coding")) {
+				coding(e);
+			}
+			if (type.equals("Quantity") && value(e, "code") != null) {
+				String system = value(e, "system");
+				if (system == null) {
+					throw unknown("a quantity code without a system");
+				}
+				requireCode(system, value(e, "code"), null);
+			}
+			List<Node> definitions = !node.children.isEmpty() ? node.children
+					: typeRoot == null ? List.of() : typeRoot.children;
+			childrenOf(e, definitions, path);
+		}
+
+		/** What a definition says of the element itself: values, type, binding. */
+		private void own(Element e, Node node, String type) {
+			ElementDefinition ed = node.ed;
+			if (ed.hasFixed()) {
+				if (!ed.getFixed().isPrimitive()) {
+					throw unknown("a complex fixed value at " + node.path);
+				}
+				if (!ed.getFixed().primitiveValue().equals(e.primitiveValue())) {
+					throw invalid(node.path + " is not its fixed value");
+				}
+			}
+			if (ed.hasPattern() && !matches(e, ed.getPattern())) {
+				throw invalid(node.path + " does not match its pattern");
+			}
+			if (ed.hasMaxLength() && e.hasPrimitiveValue() && e.primitiveValue().length() > ed.getMaxLength()) {
+				throw invalid(node.path + " is too long");
+			}
+			if (ed.hasMinValue() || ed.hasMaxValue()) {
+				throw unknown("min/max values at " + node.path);
+			}
+			if (node.name.endsWith("[x]") && ed.getType().stream().noneMatch(t -> t.getWorkingCode().equals(type))) {
+				throw invalid(node.path + " does not allow the type " + type);
+			}
+			binding(e, ed, type);
+		}
+
+		private void childrenOf(Element e, List<Node> definitions, String path) {
+			Map<Node, List<Element>> assigned = new HashMap<>();
+			if (e.hasChildren()) {
+				for (Element child : e.getChildren()) {
+					String name = child.getProperty().getName();
+					Node definition = null;
+					for (Node d : definitions) {
+						if (d.name.equals(name)) {
+							definition = d;
+							break;
+						}
+					}
+					if (definition == null) {
+						throw unknown("no definition for " + name + " under " + path);
+					}
+					assigned.computeIfAbsent(definition, k -> new ArrayList<>()).add(child);
+				}
+			}
+			for (Node d : definitions) {
+				List<Element> instances = assigned.getOrDefault(d, List.of());
+				if (instances.size() < d.ed.getMin() || instances.size() > d.max()) {
+					throw invalid(d.path + " has " + instances.size() + " (allowed " + d.ed.getMin() + ".."
+							+ d.ed.getMax() + ")");
+				}
+				if (instances.isEmpty()) {
+					for (Node slice : d.slices) {
+						if (slice.ed.getMin() > 0) {
+							throw invalid(slice.ed.getId() + " is required");
+						}
+					}
+					continue;
+				}
+				if (d.name.equals("modifierExtension")) {
+					throw unknown("modifier extensions are left to HAPI's validator");
+				}
+				String childPath = path + "." + d.name;
+				if (d.slices.isEmpty() && d.name.equals("extension")) {
+					for (Element instance : instances) {
+						unslicedExtension(instance, e, path);
+					}
+				}
+				else if (d.slices.isEmpty()) {
+					for (Element instance : instances) {
+						element(instance, d, childPath);
+					}
+				}
+				else {
+					sliced(instances, d, e, path, childPath);
+				}
+			}
+		}
+
+		private void sliced(List<Element> instances, Node d, Element parent, String parentPath, String childPath) {
+			String discriminator = d.ed.getSlicing().getDiscriminator().get(0).getPath();
+			Map<Node, Integer> counts = new HashMap<>();
+			for (Element instance : instances) {
+				String value = value(instance, discriminator);
+				Node slice = null;
+				for (Node s : d.slices) {
+					if (s.discriminatorValue.equals(value)) {
+						slice = s;
+						break;
+					}
+				}
+				if (slice != null) {
+					counts.merge(slice, 1, Integer::sum);
+					// the sliced element's own rules hold for every slice too
+					own(instance, d, instance.fhirType());
+					invariants(instance, d);
+					if (d.name.equals("extension") && slice.children.isEmpty()) {
+						extension(instance, slice, parent, parentPath);
+					}
+					else {
+						element(instance, slice, childPath);
+					}
+				}
+				else if (d.ed.getSlicing().getRules() == ElementDefinition.SlicingRules.CLOSED) {
+					throw invalid(childPath + " has an element no slice matches");
+				}
+				else if (d.name.equals("extension")) {
+					unslicedExtension(instance, parent, parentPath);
+				}
+				else {
+					element(instance, d, childPath);
+				}
+			}
+			for (Node s : d.slices) {
+				int count = counts.getOrDefault(s, 0);
+				if (count < s.ed.getMin() || count > s.max()) {
+					throw invalid(s.ed.getId() + " has " + count);
+				}
+			}
+		}
+
+		/** An extension no slice names: checked against its own definition, if known. */
+		private void unslicedExtension(Element instance, Element parent, String parentPath) {
+			String url = value(instance, "url");
+			if (url == null || worker.fetchResource(StructureDefinition.class, url) == null) {
+				throw unknown("an extension without a known definition: " + url);
+			}
+			extension(instance, null, parent, parentPath);
+		}
+
+		/** Checks an extension against its definition, and where it may be used. */
+		private void extension(Element instance, Node slice, Element parent, String parentPath) {
+			String url = slice != null ? slice.discriminatorValue : value(instance, "url");
+			if (!url.equals(value(instance, "url"))) {
+				throw invalid("extension url");
+			}
+			StructureDefinition sd = worker.fetchResource(StructureDefinition.class, url);
+			if (sd == null || !allowedHere(sd, parent, parentPath)) {
+				throw unknown("the extension " + url + " outside a context we can confirm");
+			}
+			Node root = definition(url).orElseThrow(() -> unknown("no compiled definition for " + url));
+			if (slice != null) {
+				invariants(instance, slice);
+			}
+			element(instance, root, "Extension");
+		}
+
+		private boolean allowedHere(StructureDefinition sd, Element parent, String parentPath) {
+			for (var context : sd.getContext()) {
+				if (context.getType() != StructureDefinition.ExtensionContextType.ELEMENT) {
+					continue;
+				}
+				String expression = context.getExpression();
+				if (expression.equals(parentPath) || expression.equals(parent.fhirType())
+						|| expression.equals("Element") || (parent == resource
+								&& (expression.equals("Resource") || expression.equals("DomainResource")))) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		private Node typeDefinition(ElementDefinition ed, String type, String path) {
+			ElementDefinition.TypeRefComponent ref = null;
+			for (var t : ed.getType()) {
+				if (t.getWorkingCode().equals(type)) {
+					ref = t;
+				}
+			}
+			if (ref == null) {
+				if (ed.getType().size() == 1 && ed.getType().get(0).getWorkingCode().equals("Resource")) {
+					throw unknown("an inline resource at " + path);
+				}
+				throw invalid(path + " does not allow the type " + type);
+			}
+			if (LEFT_TO_HAPI.contains(type)) {
+				throw unknown("the type " + type + " is left to HAPI's validator");
+			}
+			String url = ref.getProfile().size() == 1 ? ref.getProfile().get(0).getValue()
+					: ref.getProfile().isEmpty() ? CORE + type : null;
+			if (url == null) {
+				throw unknown("several type profiles at " + path);
+			}
+			String typeUrl = url;
+			return definition(url).orElseThrow(() -> unknown("no definition for " + typeUrl));
+		}
+
+		private void invariants(Element e, Node node) {
+			for (var constraint : node.ed.getConstraint()) {
+				if (constraint.getSeverity() != ConstraintSeverity.ERROR) {
+					continue;
+				}
+				String key = constraint.getKey();
+				boolean holds;
+				if (key.equals("ele-1")) {
+					holds = e.hasPrimitiveValue() || hasChildrenBesides(e, "id");
+				}
+				else if (key.equals("ext-1")) {
+					holds = !children(e, "extension").isEmpty() != hasValueChild(e);
+				}
+				else if (key.equals("ref-1")) {
+					// a reference into contained resources: those are left to HAPI
+					String reference = value(e, "reference");
+					holds = reference == null || !reference.startsWith("#");
+				}
+				else if (key.startsWith("dom-")) {
+					// every dom- invariant is about contained resources, which are left
+					// to
+					// HAPI
+					holds = true;
+				}
+				else {
+					holds = evaluate(e, constraint.getExpression(), key);
+				}
+				if (!holds) {
+					throw invalid(key + " fails at " + node.path);
+				}
+			}
+		}
+
+		private boolean evaluate(Element e, String expression, String key) {
+			ExpressionNode parsed = expressions.computeIfAbsent(expression, x -> Optional.ofNullable(parse(x)))
+				.orElseThrow(() -> unknown("the invariant " + key + " cannot be parsed"));
+			try {
+				return fhirPath.get().evaluateToBoolean(null, resource, resource, e, parsed);
+			}
+			catch (RuntimeException ex) {
+				throw unknown("the invariant " + key + " cannot be evaluated: " + ex.getMessage());
+			}
+		}
+
+		private ExpressionNode parse(String expression) {
+			try {
+				return fhirPath.get().parse(expression);
+			}
+			catch (RuntimeException ex) {
+				return null;
+			}
+		}
+
+		private void binding(Element e, ElementDefinition ed, String type) {
+			if (!ed.hasBinding() || ed.getBinding().getStrength() != BindingStrength.REQUIRED) {
+				return;
+			}
+			String valueSet = ed.getBinding().getValueSet();
+			ValueSet vs = worker.fetchResource(ValueSet.class, valueSet);
+			if (vs == null) {
+				throw unknown("the value set " + valueSet + " is not known");
+			}
+			switch (type) {
+				case "code" -> {
+					if (!inValueSet(vs, null, e.primitiveValue())) {
+						throw invalid(e.primitiveValue() + " is not in " + valueSet);
+					}
+				}
+				case "Coding" -> {
+					if (!inValueSet(vs, value(e, "system"), value(e, "code"))) {
+						throw invalid("a coding not in " + valueSet);
+					}
+				}
+				case "CodeableConcept" -> {
+					boolean any = false;
+					for (Element coding : children(e, "coding")) {
+						any |= inValueSet(vs, value(coding, "system"), value(coding, "code"));
+					}
+					if (!any) {
+						throw invalid("no coding in " + valueSet);
+					}
+				}
+				default -> throw unknown("a required binding on a " + type);
+			}
+		}
+
+		private boolean inValueSet(ValueSet vs, String system, String code) {
+			if (code == null || (system == null && !vs.hasUrl())) {
+				return false;
+			}
+			return memo("vs|" + vs.getUrl() + "|" + system + "|" + code, () -> {
+				ValidationResult r = system == null
+						? worker.validateCode(options.withGuessSystem(), null, null, code, null, vs)
+						: worker.validateCode(options, system, null, code, null, vs);
+				return r != null && r.isOk();
+			});
+		}
+
+		private void coding(Element coding) {
+			if (!children(coding, "version").isEmpty() || !children(coding, "userSelected").isEmpty()) {
+				throw unknown("a coding's version or userSelected");
+			}
+			String system = value(coding, "system");
+			String code = value(coding, "code");
+			if (system == null || code == null) {
+				throw unknown("a coding without system or code");
+			}
+			requireCode(system, code, value(coding, "display"));
+		}
+
+		private void requireCode(String system, String code, String display) {
+			boolean ok = memo("cs|" + system + "|" + code + "|" + display, () -> {
+				// HAPI's validator does not check codes of systems the terminology
+				// services do not support (SNOMED CT here)
+				if (!worker.getTxSupportInfo(system, null).isSupported()) {
+					return true;
+				}
+				ValidationResult r = worker.validateCode(options, system, null, code, display);
+				return r != null && r.isOk();
+			});
+			if (!ok) {
+				throw invalid("the code " + system + "|" + code + " is not known to be valid");
+			}
+		}
+
+		private boolean memo(String key, java.util.function.BooleanSupplier compute) {
+			Boolean known = codings.get(key);
+			if (known == null) {
+				known = compute.getAsBoolean();
+				if (codings.size() < MEMO_LIMIT) {
+					codings.put(key, known);
+				}
+			}
+			return known;
+		}
+
+		private void reference(Element e, ElementDefinition ed) {
+			if (!children(e, "type").isEmpty()) {
+				throw unknown("Reference.type");
+			}
+			String reference = value(e, "reference");
+			if (reference == null || URN_UUID.matcher(reference).matches()) {
+				return;
+			}
+			var m = REFERENCE.matcher(reference);
+			if (!m.matches()) {
+				throw unknown("a reference that is not Type/id: " + reference);
+			}
+			Set<String> allowed = new HashSet<>();
+			for (var t : ed.getType()) {
+				if (!t.getWorkingCode().equals("Reference")) {
+					continue;
+				}
+				if (!t.hasTargetProfile()) {
+					return;
+				}
+				for (var target : t.getTargetProfile()) {
+					StructureDefinition sd = worker.fetchResource(StructureDefinition.class, target.getValue());
+					if (sd == null) {
+						throw unknown("an unknown target profile " + target.getValue());
+					}
+					allowed.add(sd.getType());
+				}
+			}
+			if (!allowed.contains(m.group(1)) && !allowed.contains("Resource")) {
+				throw invalid("a reference to a " + m.group(1) + " where " + allowed + " is expected");
+			}
+		}
+
+		private void primitive(Element e, String type, String path) {
+			if (!e.hasPrimitiveValue()) {
+				return;
+			}
+			String v = e.primitiveValue();
+			if (type.startsWith(SYSTEM_TYPE)) {
+				if (v.isEmpty() || v.isBlank()) {
+					throw invalid("an empty " + path);
+				}
+				if (path.endsWith(".id") && !path.contains(".extension") && !ID.matcher(v).matches()) {
+					throw invalid("an id that is not one");
+				}
+				return;
+			}
+			boolean ok = switch (type) {
+				case "boolean" -> v.equals("true") || v.equals("false");
+				case "integer" -> INTEGER.matcher(v).matches() && fitsInt(v, Integer.MIN_VALUE);
+				case "positiveInt" -> INTEGER.matcher(v).matches() && fitsInt(v, 1);
+				case "unsignedInt" -> INTEGER.matcher(v).matches() && fitsInt(v, 0);
+				case "decimal" -> DECIMAL.matcher(v).matches();
+				case "string", "markdown" -> plainText(v);
+				case "code" -> CODE.matcher(v).matches() && plainText(v);
+				case "id" -> ID.matcher(v).matches();
+				case "uri" -> URI.matcher(v).matches();
+				// meta.profile is checked to be the profile validated against
+				case "canonical" -> path.endsWith(".meta.profile") && v.equals(profile);
+				case "date" -> date(v, DATE);
+				case "dateTime" -> date(v, DATE_TIME);
+				case "instant" -> v.length() > 19 && date(v, DATE_TIME);
+				default -> throw unknown("the primitive type " + type + " at " + path);
+			};
+			if (!ok) {
+				throw unknown("the " + type + " value at " + path + " is left to HAPI's validator");
+			}
+		}
+
+	}
+
+	private static boolean fitsInt(String v, long min) {
+		long n = Long.parseLong(v);
+		return n >= min && n <= Integer.MAX_VALUE;
+	}
+
+	/** No control characters, no leading or trailing white space, at most 1 MB. */
+	private static boolean plainText(String v) {
+		if (v.isEmpty() || v.length() > 1024 * 1024 || Character.isWhitespace(v.charAt(0))
+				|| Character.isWhitespace(v.charAt(v.length() - 1))) {
+			return false;
+		}
+		for (int i = 0; i < v.length(); i++) {
+			char c = v.charAt(i);
+			if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** The pattern, and a day that exists in its month. */
+	private static boolean date(String v, Pattern pattern) {
+		var m = pattern.matcher(v);
+		if (!m.matches()) {
+			return false;
+		}
+		int year = Integer.parseInt(m.group(1));
+		if (year < 1800 || year > 2200) {
+			return false;
+		}
+		if (m.group(5) != null) {
+			try {
+				LocalDate.of(year, Integer.parseInt(m.group(3)), Integer.parseInt(m.group(5)));
+			}
+			catch (java.time.DateTimeException e) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static boolean isComplex(String type) {
+		return !type.isEmpty() && Character.isUpperCase(type.charAt(0));
+	}
+
+	/**
+	 * A pattern: primitive values equal, and each of its complex values matched by one of
+	 * the element's children.
+	 */
+	private static boolean matches(Element e, Base pattern) {
+		if (pattern.isPrimitive()) {
+			if (!e.hasPrimitiveValue()) {
+				return false;
+			}
+			if (pattern.fhirType().equals("decimal")) {
+				return new BigDecimal(pattern.primitiveValue()).compareTo(new BigDecimal(e.primitiveValue())) == 0;
+			}
+			return pattern.primitiveValue().equals(e.primitiveValue());
+		}
+		for (var property : pattern.children()) {
+			if (!property.hasValues()) {
+				continue;
+			}
+			if (property.getName().endsWith("[x]")) {
+				throw unknown("a choice in a pattern");
+			}
+			for (Base wanted : property.getValues()) {
+				if (wanted == null || wanted.isEmpty()) {
+					continue;
+				}
+				boolean found = false;
+				for (Element candidate : children(e, property.getName())) {
+					if (matches(candidate, wanted)) {
+						found = true;
+						break;
+					}
+				}
+				if (!found) {
+					return false;
+				}
+			}
+		}
+		return true;
+	}
+
+	private static boolean hasChildrenBesides(Element e, String name) {
+		if (!e.hasChildren()) {
+			return false;
+		}
+		for (Element c : e.getChildren()) {
+			if (!c.getName().equals(name)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean hasValueChild(Element e) {
+		if (!e.hasChildren()) {
+			return false;
+		}
+		for (Element c : e.getChildren()) {
+			if (c.getProperty().getName().equals("value[x]")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static List<Element> children(Element parent, String name) {
+		return parent.hasChildren() ? parent.getChildrenByName(name) : List.of();
+	}
+
+	private static String value(Element parent, String name) {
+		List<Element> found = children(parent, name);
+		return found.size() == 1 && found.get(0).hasPrimitiveValue() ? found.get(0).primitiveValue() : null;
+	}
+
+}
