@@ -30,9 +30,13 @@ trap 'kill $gateway $relay 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -sf "http://localhost:$http_port/fhir/metadata" > /dev/null && break; sleep 1; done
 curl -sf "http://localhost:$http_port/fhir/metadata" > /dev/null || { tail -20 "$work/gateway.log"; exit 1; }
 counts() { sleep 6; tail -1 "$work/relay.log" | cut -f3,4; }
+# CPU time (clock ticks) of a process list: where the machine's two cores go in the measured phase
+ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
+cpu() { echo "$(ticks $gateway) $(ticks $relay) $(ticks $(pgrep -x postgres; pgrep -f '^postgres: '))"; }
 url=http://localhost:$http_port/fhir
 java -jar tools/target/tools-cli.jar bench --url "$url" --count "$warmup" --warmup 0 --clients "$clients" --seed 17 | tail -2
 read -r statements0 trips0 < <(counts)
+read -r gw0 relay0 pg0 < <(cpu)
 # With pg_stat_statements preloaded on the server, the measured phase's statements are listed too.
 top=$(psql -h 127.0.0.1 -U postgres -d "$db" -Atc "select 1 from pg_available_extensions a, pg_settings s where a.name = 'pg_stat_statements' and s.name = 'shared_preload_libraries' and s.setting like '%pg_stat_statements%'")
 if [ "$top" = 1 ]; then
@@ -41,8 +45,12 @@ fi
 java -jar tools/target/tools-cli.jar bench --url "$url" --count "$count" --warmup 0 --clients "$clients" --seed 70 \
   --settle 0 ${compare[@]:+"${compare[@]}" --compare-warmup "$warmup"} | tee "$work/bench.txt"
 read -r statements1 trips1 < <(counts)
+read -r gw1 relay1 pg1 < <(cpu)
 if [ "$top" = 1 ]; then
   psql -h 127.0.0.1 -U postgres -d "$db" -c "select calls, round((calls::numeric / $count), 1) as per_bundle, round(total_exec_time::numeric / $count, 2) as ms_per_bundle, left(regexp_replace(query, '\s+', ' ', 'g'), 110) as query from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) order by calls desc limit 30" | tee "$work/statements.txt"
 fi
 awk -v s=$((statements1 - statements0)) -v t=$((trips1 - trips0)) -v n="$count" \
   'BEGIN { printf "per bundle: %.1f statements, %.1f round trips (%d and %d for %d bundles)\n", s / n, t / n, s, t, n }'
+hz=$(getconf CLK_TCK)
+awk -v g=$((gw1 - gw0)) -v r=$((relay1 - relay0)) -v p=$((pg1 - pg0)) -v n="$count" -v hz="$hz" \
+  'BEGIN { printf "CPU per bundle: gateway %.1f ms, PostgreSQL %.1f ms, relay %.1f ms\n", g * 1000 / hz / n, p * 1000 / hz / n, r * 1000 / hz / n }'
