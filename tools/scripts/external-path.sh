@@ -51,6 +51,8 @@ if [ "$top" = 1 ]; then
 fi
 awk -v s=$((statements1 - statements0)) -v t=$((trips1 - trips0)) -v n="$count" \
   'BEGIN { printf "per bundle: %.1f statements, %.1f round trips (%d and %d for %d bundles)\n", s / n, t / n, s, t, n }'
+# PostgreSQL's share only without --compare-url: the other server's run uses the same PostgreSQL
 hz=$(getconf CLK_TCK)
-awk -v g=$((gw1 - gw0)) -v r=$((relay1 - relay0)) -v p=$((pg1 - pg0)) -v n="$count" -v hz="$hz" \
-  'BEGIN { printf "CPU per bundle: gateway %.1f ms, PostgreSQL %.1f ms, relay %.1f ms\n", g * 1000 / hz / n, p * 1000 / hz / n, r * 1000 / hz / n }'
+awk -v g=$((gw1 - gw0)) -v r=$((relay1 - relay0)) -v p=$((pg1 - pg0)) -v n="$count" -v hz="$hz" -v c=${#compare[@]} \
+  'BEGIN { printf "CPU per bundle: gateway %.1f ms, relay %.1f ms", g * 1000 / hz / n, r * 1000 / hz / n;
+           if (c == 0) printf ", PostgreSQL %.1f ms", p * 1000 / hz / n; printf "\n" }'
