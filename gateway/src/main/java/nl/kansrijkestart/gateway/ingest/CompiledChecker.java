@@ -154,10 +154,13 @@ final class CompiledChecker {
 		/** For a slice: the value its discriminator must have. */
 		String discriminatorValue;
 
+		final PatternValue pattern;
+
 		Node(ElementDefinition ed) {
 			this.ed = ed;
 			this.path = ed.getPath();
 			this.name = path.substring(path.lastIndexOf('.') + 1);
+			this.pattern = ed.hasPattern() ? PatternValue.of(ed.getPattern()) : null;
 		}
 
 		Node child(String propertyName) {
@@ -371,7 +374,10 @@ final class CompiledChecker {
 					throw invalid(node.path + " is not its fixed value");
 				}
 			}
-			if (ed.hasPattern() && !matches(e, ed.getPattern())) {
+			if (ed.hasPattern() && node.pattern == null) {
+				throw unknown("a pattern with a choice at " + node.path);
+			}
+			if (node.pattern != null && !node.pattern.matches(e)) {
 				throw invalid(node.path + " does not match its pattern");
 			}
 			if (ed.hasMaxLength() && e.hasPrimitiveValue() && e.primitiveValue().length() > ed.getMaxLength()) {
@@ -799,33 +805,44 @@ final class CompiledChecker {
 	}
 
 	/**
-	 * A pattern: primitive values equal, and each of its complex values matched by one of
-	 * the element's children.
+	 * A pattern compiled once: a primitive value to equal, or named values each of which
+	 * one of the element's children must match.
 	 */
-	private static boolean matches(Element e, Base pattern) {
-		if (pattern.isPrimitive()) {
-			if (!e.hasPrimitiveValue()) {
-				return false;
+	private record PatternValue(String primitive, boolean decimal, List<Map.Entry<String, PatternValue>> parts) {
+
+		/** Null for a pattern the checker does not compile (a choice inside it). */
+		static PatternValue of(Base pattern) {
+			if (pattern.isPrimitive()) {
+				return new PatternValue(pattern.primitiveValue(), pattern.fhirType().equals("decimal"), List.of());
 			}
-			if (pattern.fhirType().equals("decimal")) {
-				return new BigDecimal(pattern.primitiveValue()).compareTo(new BigDecimal(e.primitiveValue())) == 0;
-			}
-			return pattern.primitiveValue().equals(e.primitiveValue());
-		}
-		for (var property : pattern.children()) {
-			if (!property.hasValues()) {
-				continue;
-			}
-			if (property.getName().endsWith("[x]")) {
-				throw unknown("a choice in a pattern");
-			}
-			for (Base wanted : property.getValues()) {
-				if (wanted == null || wanted.isEmpty()) {
-					continue;
+			List<Map.Entry<String, PatternValue>> parts = new ArrayList<>();
+			for (var property : pattern.children()) {
+				for (Base wanted : property.getValues()) {
+					if (wanted == null || wanted.isEmpty()) {
+						continue;
+					}
+					PatternValue part = property.getName().endsWith("[x]") ? null : of(wanted);
+					if (part == null) {
+						return null;
+					}
+					parts.add(Map.entry(property.getName(), part));
 				}
+			}
+			return new PatternValue(null, false, List.copyOf(parts));
+		}
+
+		boolean matches(Element e) {
+			if (primitive != null) {
+				if (!e.hasPrimitiveValue()) {
+					return false;
+				}
+				return decimal ? new BigDecimal(primitive).compareTo(new BigDecimal(e.primitiveValue())) == 0
+						: primitive.equals(e.primitiveValue());
+			}
+			for (Map.Entry<String, PatternValue> part : parts) {
 				boolean found = false;
-				for (Element candidate : children(e, property.getName())) {
-					if (matches(candidate, wanted)) {
+				for (Element candidate : children(e, part.getKey())) {
+					if (part.getValue().matches(candidate)) {
 						found = true;
 						break;
 					}
@@ -834,8 +851,9 @@ final class CompiledChecker {
 					return false;
 				}
 			}
+			return true;
 		}
-		return true;
+
 	}
 
 	private static boolean hasChildrenBesides(Element e, String name) {
