@@ -84,11 +84,14 @@ final class CompiledChecker {
 	private static final Pattern DATE_TIME = Pattern.compile("([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])"
 			+ "(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?");
 
+	/** Absolute URLs, OIDs and UUIDs, and a resource type name (Reference.type). */
 	private static final Pattern URI = Pattern
-		.compile("https?://[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]+|urn:oid:[0-2](\\.(0|[1-9][0-9]*))+"
+		.compile("[A-Z][A-Za-z]+|https?://[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]+|urn:oid:[0-2](\\.(0|[1-9][0-9]*))+"
 				+ "|urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
 	private static final Pattern REFERENCE = Pattern.compile("([A-Z][A-Za-z]+)/[A-Za-z0-9\\-.]{1,64}");
+
+	private static final Pattern REFERENCE_TYPE = Pattern.compile("[A-Z][A-Za-z]+");
 
 	private static final Pattern URN_UUID = Pattern
 		.compile("urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -283,6 +286,12 @@ final class CompiledChecker {
 
 		final String profile;
 
+		/**
+		 * Each walked element's path in the definition that describes it (e.g.
+		 * HumanName.family), for extension contexts.
+		 */
+		final Map<Element, String> definitionPaths = new java.util.IdentityHashMap<>();
+
 		Walk(Element resource, String profile) {
 			this.resource = resource;
 			this.profile = profile;
@@ -337,6 +346,10 @@ final class CompiledChecker {
 			}
 			else if (!type.equals("xhtml")) {
 				primitive(e, type, path);
+				if (e.hasChildren()) {
+					// a primitive's id and extensions
+					typeRoot = typeDefinition(ed, type, node.path);
+				}
 			}
 			else {
 				throw unknown("xhtml");
@@ -360,6 +373,7 @@ final class CompiledChecker {
 			}
 			List<Node> definitions = !node.children.isEmpty() ? node.children
 					: typeRoot == null ? List.of() : typeRoot.children;
+			definitionPaths.put(e, node.path);
 			childrenOf(e, definitions, path);
 		}
 
@@ -519,7 +533,8 @@ final class CompiledChecker {
 				}
 				String expression = context.getExpression();
 				if (expression.equals(parentPath) || expression.equals(parent.fhirType())
-						|| expression.equals("Element") || (parent == resource
+						|| expression.equals(definitionPaths.get(parent)) || expression.equals("Element")
+						|| (parent == resource
 								&& (expression.equals("Resource") || expression.equals("DomainResource")))) {
 					return true;
 				}
@@ -689,16 +704,30 @@ final class CompiledChecker {
 		}
 
 		private void reference(Element e, ElementDefinition ed) {
-			if (!children(e, "type").isEmpty()) {
-				throw unknown("Reference.type");
-			}
 			String reference = value(e, "reference");
-			if (reference == null || URN_UUID.matcher(reference).matches()) {
-				return;
+			String declared = value(e, "type");
+			if (!children(e, "type").isEmpty() && (declared == null || !REFERENCE_TYPE.matcher(declared).matches())) {
+				throw unknown("a Reference.type that is not a resource type name");
 			}
-			var m = REFERENCE.matcher(reference);
-			if (!m.matches()) {
-				throw unknown("a reference that is not Type/id: " + reference);
+			String type;
+			if (reference == null || URN_UUID.matcher(reference).matches()) {
+				if (declared == null) {
+					return;
+				}
+				type = declared;
+			}
+			else {
+				var m = REFERENCE.matcher(reference);
+				if (!m.matches()) {
+					throw unknown("a reference that is not Type/id: " + reference);
+				}
+				type = m.group(1);
+				if (declared != null && !declared.equals(type)) {
+					throw invalid("Reference.type " + declared + " beside a reference to a " + type);
+				}
+			}
+			if (worker.fetchResource(StructureDefinition.class, CORE + type) == null) {
+				throw invalid("no resource type " + type);
 			}
 			Set<String> allowed = new HashSet<>();
 			for (var t : ed.getType()) {
@@ -716,8 +745,8 @@ final class CompiledChecker {
 					allowed.add(sd.getType());
 				}
 			}
-			if (!allowed.contains(m.group(1)) && !allowed.contains("Resource")) {
-				throw invalid("a reference to a " + m.group(1) + " where " + allowed + " is expected");
+			if (!allowed.contains(type) && !allowed.contains("Resource")) {
+				throw invalid("a reference to a " + type + " where " + allowed + " is expected");
 			}
 		}
 
