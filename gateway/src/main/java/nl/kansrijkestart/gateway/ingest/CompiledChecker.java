@@ -63,13 +63,19 @@ final class CompiledChecker {
 
 	private static final int MEMO_LIMIT = 50_000;
 
-	/** LOINC vital-sign codes: HAPI adds the core vital-signs profiles for these. */
+	/**
+	 * LOINC vital-sign codes: HAPI's validator adds the core vital-signs profiles for
+	 * these. The checker adds the head circumference's (ours has one); the others are
+	 * left to HAPI.
+	 */
 	private static final Set<String> VITAL_SIGNS = Set.of("85353-1", "9279-1", "8867-4", "2708-6", "59408-5", "8310-5",
 			"8302-2", "9843-4", "29463-7", "39156-5", "85354-9", "8480-6", "8462-4", "8478-0");
 
 	private static final Set<String> BACKBONE = Set.of("BackboneElement", "Element");
 
 	private static final Set<String> LEFT_TO_HAPI = Set.of("Narrative", "Attachment", "Signature", "Resource");
+
+	private static final String HEAD_CIRCUMFERENCE = "9843-4";
 
 	private static final Pattern CODE = Pattern.compile("[^\\s]+( [^\\s]+)*");
 
@@ -128,8 +134,13 @@ final class CompiledChecker {
 			return new Result(Verdict.NOT_UNDERSTOOD, "no compiled definition for " + profile);
 		}
 		try {
-			walk.resourceLevel();
+			String implied = walk.resourceLevel();
 			walk.element(resource, root.get(), root.get().path);
+			if (implied != null) {
+				Node impliedRoot = definition(implied)
+					.orElseThrow(() -> unknown("no compiled definition for " + implied));
+				new Walk(resource, profile).element(resource, impliedRoot, impliedRoot.path);
+			}
 			return new Result(Verdict.VALID, null);
 		}
 		catch (Stop stop) {
@@ -154,8 +165,14 @@ final class CompiledChecker {
 
 		final List<Node> slices = new ArrayList<>();
 
-		/** For a slice: the value its discriminator must have. */
-		String discriminatorValue;
+		/**
+		 * For a sliced element: its discriminators' paths (null for a type
+		 * discriminator).
+		 */
+		final List<String> discriminators = new ArrayList<>();
+
+		/** For a slice: the values its discriminators must have, in the same order. */
+		final List<String> discriminatorValues = new ArrayList<>();
 
 		final PatternValue pattern;
 
@@ -231,33 +248,52 @@ final class CompiledChecker {
 	}
 
 	/**
-	 * Works out each slice's discriminator value; only value discriminators on an
-	 * extension's url or an identifier's system are compiled.
+	 * Works out each slice's discriminator values. Compiled: value discriminators on a
+	 * path of element names with a fixed value at its end (or an extension slice's
+	 * profile URL), and type discriminators on a choice ({@code $this}).
 	 */
 	private boolean discriminate(Node sliced) {
 		var slicing = sliced.ed.getSlicing();
-		if (slicing.getOrdered() || slicing.getDiscriminator().size() != 1) {
+		if (slicing.getOrdered() || slicing.getDiscriminator().isEmpty()) {
 			return false;
 		}
-		var d = slicing.getDiscriminator().get(0);
-		if (d.getType() != ElementDefinition.DiscriminatorType.VALUE
-				|| !(d.getPath().equals("url") || d.getPath().equals("system"))) {
-			return false;
+		for (var d : slicing.getDiscriminator()) {
+			boolean type = d.getType() == ElementDefinition.DiscriminatorType.TYPE && d.getPath().equals("$this");
+			if (!type && (d.getType() != ElementDefinition.DiscriminatorType.VALUE
+					|| !d.getPath().matches("[a-z][A-Za-z]*(\\.[a-z][A-Za-z]*)*"))) {
+				return false;
+			}
+			sliced.discriminators.add(type ? null : d.getPath());
 		}
 		for (Node slice : sliced.slices) {
-			Node fixed = slice.child(d.getPath());
-			if (fixed != null && fixed.ed.hasFixed()) {
-				slice.discriminatorValue = fixed.ed.getFixed().primitiveValue();
-			}
-			else if (d.getPath().equals("url") && slice.ed.getType().size() == 1
-					&& slice.ed.getType().get(0).getProfile().size() == 1) {
-				slice.discriminatorValue = slice.ed.getType().get(0).getProfile().get(0).getValue();
-			}
-			else {
-				return false;
+			for (String path : sliced.discriminators) {
+				String value = path == null ? onlyType(slice) : fixedAt(slice, path);
+				if (value == null) {
+					return false;
+				}
+				slice.discriminatorValues.add(value);
 			}
 		}
 		return true;
+	}
+
+	private static String onlyType(Node slice) {
+		return slice.ed.getType().size() == 1 ? slice.ed.getType().get(0).getWorkingCode() : null;
+	}
+
+	private static String fixedAt(Node slice, String path) {
+		Node node = slice;
+		for (String name : path.split("\\.")) {
+			node = node == null ? null : node.child(name);
+		}
+		if (node != null && node.ed.hasFixed() && node.ed.getFixed().isPrimitive()) {
+			return node.ed.getFixed().primitiveValue();
+		}
+		if (node == null && path.equals("url") && slice.ed.getType().size() == 1
+				&& slice.ed.getType().get(0).getProfile().size() == 1) {
+			return slice.ed.getType().get(0).getProfile().get(0).getValue();
+		}
+		return null;
 	}
 
 	/** Stops the walk at the first element that is invalid or not understood. */
@@ -298,9 +334,10 @@ final class CompiledChecker {
 		}
 
 		/**
-		 * What makes HAPI check more than the one profile, or check the resource's text.
+		 * What makes HAPI check more than the one profile, or check the resource's text;
+		 * returns the core profile HAPI's validator adds for this resource, if any.
 		 */
-		void resourceLevel() {
+		String resourceLevel() {
 			for (String name : List.of("text", "contained", "modifierExtension", "implicitRules", "language")) {
 				if (!children(resource, name).isEmpty()) {
 					throw unknown(name + " is left to HAPI's validator");
@@ -316,17 +353,22 @@ final class CompiledChecker {
 			if (resource.fhirType().equals("Bundle")) {
 				throw unknown("Bundles are left to HAPI's validator");
 			}
+			String implied = null;
 			if (resource.fhirType().equals("Observation")) {
 				for (Element concept : children(resource, "code")) {
 					for (Element coding : children(concept, "coding")) {
 						String code = value(coding, "code");
 						if ("http://loinc.org".equals(value(coding, "system")) && code != null
 								&& VITAL_SIGNS.contains(code)) {
-							throw unknown("a vital sign: HAPI adds the core vital-signs profile");
+							if (!code.equals(HEAD_CIRCUMFERENCE) || implied != null) {
+								throw unknown("a vital sign: HAPI adds the core vital-signs profile");
+							}
+							implied = CORE + "headcircum";
 						}
 					}
 				}
 			}
+			return implied;
 		}
 
 		/**
@@ -459,13 +501,15 @@ final class CompiledChecker {
 		}
 
 		private void sliced(List<Element> instances, Node d, Element parent, String parentPath, String childPath) {
-			String discriminator = d.ed.getSlicing().getDiscriminator().get(0).getPath();
 			Map<Node, Integer> counts = new HashMap<>();
 			for (Element instance : instances) {
-				String value = value(instance, discriminator);
+				List<String> values = new ArrayList<>();
+				for (String path : d.discriminators) {
+					values.add(path == null ? instance.fhirType() : valueAt(instance, path));
+				}
 				Node slice = null;
 				for (Node s : d.slices) {
-					if (s.discriminatorValue.equals(value)) {
+					if (s.discriminatorValues.equals(values)) {
 						slice = s;
 						break;
 					}
@@ -511,7 +555,7 @@ final class CompiledChecker {
 
 		/** Checks an extension against its definition, and where it may be used. */
 		private void extension(Element instance, Node slice, Element parent, String parentPath) {
-			String url = slice != null ? slice.discriminatorValue : value(instance, "url");
+			String url = slice != null ? slice.discriminatorValues.get(0) : value(instance, "url");
 			if (!url.equals(value(instance, "url"))) {
 				throw invalid("extension url");
 			}
@@ -911,6 +955,25 @@ final class CompiledChecker {
 
 	private static List<Element> children(Element parent, String name) {
 		return parent.hasChildren() ? parent.getChildrenByName(name) : List.of();
+	}
+
+	/**
+	 * The one primitive value at a path of element names; where there are several, the
+	 * slice cannot be told here.
+	 */
+	private static String valueAt(Element e, String path) {
+		List<Element> found = List.of(e);
+		for (String name : path.split("\\.")) {
+			List<Element> next = new ArrayList<>();
+			for (Element f : found) {
+				next.addAll(children(f, name));
+			}
+			found = next;
+		}
+		if (found.size() > 1) {
+			throw unknown("several values at the discriminator " + path);
+		}
+		return found.size() == 1 && found.get(0).hasPrimitiveValue() ? found.get(0).primitiveValue() : null;
 	}
 
 	private static String value(Element parent, String name) {
