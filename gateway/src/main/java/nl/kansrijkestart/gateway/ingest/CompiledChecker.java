@@ -90,9 +90,9 @@ final class CompiledChecker {
 	private static final Pattern DATE_TIME = Pattern.compile("([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])"
 			+ "(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?");
 
-	/** Absolute URLs, OIDs and UUIDs, and a resource type name (Reference.type). */
+	/** Absolute URLs, OIDs and UUIDs. */
 	private static final Pattern URI = Pattern
-		.compile("[A-Z][A-Za-z]+|https?://[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]+|urn:oid:[0-2](\\.(0|[1-9][0-9]*))+"
+		.compile("https?://[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]+|urn:oid:[0-2](\\.(0|[1-9][0-9]*))+"
 				+ "|urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
 	private static final Pattern REFERENCE = Pattern.compile("([A-Z][A-Za-z]+)/[A-Za-z0-9\\-.]{1,64}");
@@ -387,7 +387,7 @@ final class CompiledChecker {
 				typeRoot = typeDefinition(ed, type, node.path);
 			}
 			else if (!type.equals("xhtml")) {
-				primitive(e, type, path);
+				primitive(e, type, path, node.path);
 				if (e.hasChildren()) {
 					// a primitive's id and extensions
 					typeRoot = typeDefinition(ed, type, node.path);
@@ -794,7 +794,7 @@ final class CompiledChecker {
 			}
 		}
 
-		private void primitive(Element e, String type, String path) {
+		private void primitive(Element e, String type, String path, String definitionPath) {
 			if (!e.hasPrimitiveValue()) {
 				return;
 			}
@@ -817,7 +817,9 @@ final class CompiledChecker {
 				case "string", "markdown" -> plainText(v);
 				case "code" -> CODE.matcher(v).matches() && plainText(v);
 				case "id" -> ID.matcher(v).matches();
-				case "uri" -> URI.matcher(v).matches();
+				// a relative URI only as Reference.type's resource type name
+				case "uri" -> URI.matcher(v).matches()
+						|| (definitionPath.equals("Reference.type") && REFERENCE_TYPE.matcher(v).matches());
 				// meta.profile is checked to be the profile validated against
 				case "canonical" -> path.endsWith(".meta.profile") && v.equals(profile);
 				case "date" -> date(v, DATE);

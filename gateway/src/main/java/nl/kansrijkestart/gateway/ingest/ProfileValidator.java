@@ -324,6 +324,11 @@ public class ProfileValidator {
 		Element root;
 		try {
 			List<ValidatedFragment> fragments = engine.parser(Format.JSON).parse(new ByteArrayInputStream(json));
+			if (fragments.stream().anyMatch(f -> !f.getErrors().isEmpty())) {
+				// as in validate: the checker is not asked when the parser reported
+				// anything
+				return new CompiledChecker.Result(CompiledChecker.Verdict.NOT_UNDERSTOOD, "parse issues");
+			}
 			root = fragments.get(0).getElement();
 		}
 		catch (Exception e) {
