@@ -295,13 +295,28 @@ public class ProfileValidator {
 				Thread.currentThread().interrupt();
 				throw new IllegalStateException("Interrupted while waiting for a validator", e);
 			}
+			boolean failed = false;
 			try {
 				List<ValidationMessage> messages = new ArrayList<>();
 				pooled.validator.validate(null, messages, null, element, new ArrayList<>(List.of(sd)));
 				return messages;
 			}
+			catch (RuntimeException e) {
+				// HAPI's validator throws on some bad input (a UCUM code of eleven
+				// digits: an
+				// int overflow in the UCUM parser): that is the client's 422, not our 500
+				failed = true;
+				log.debug("The validator failed on a {}", element.fhirType(), e);
+				return List.of(new ValidationMessage(ValidationMessage.Source.InstanceValidator,
+						org.hl7.fhir.utilities.validation.ValidationMessage.IssueType.PROCESSING, element.fhirType(),
+						"This resource could not be validated: the validator failed on a value in it "
+								+ "(e.g. a unit code it cannot read)",
+						ValidationMessage.IssueSeverity.ERROR));
+			}
 			finally {
-				pool.add(++pooled.uses < USES_PER_VALIDATOR ? pooled : new PooledValidator(newInstanceValidator()));
+				// a validator that threw may be left in any state
+				pool.add(!failed && ++pooled.uses < USES_PER_VALIDATOR ? pooled
+						: new PooledValidator(newInstanceValidator()));
 			}
 		}
 

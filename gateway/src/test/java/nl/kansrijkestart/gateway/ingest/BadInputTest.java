@@ -109,6 +109,18 @@ class BadInputTest extends RefusedRequests {
 	}
 
 	@Test
+	void aUnitTheValidatorCannotParseIs422NotA500() {
+		// found by the compiled checker's differential test: HAPI's UCUM parser overflows
+		String json = FhirHttp.json(pregnancy(207)).replaceFirst("\"code\":\"g\"", "\"code\":\"99999999999\"");
+		assertThat(json).contains("99999999999");
+		OperationOutcome oo = refused(http.submit("/fhir", json), 422);
+		assertThat(oo.getIssue()).anySatisfy(i -> {
+			assertThat(i.getSeverity()).isEqualTo(OperationOutcome.IssueSeverity.ERROR);
+			assertThat(i.getExpression().get(0).getValue()).startsWith("Bundle.entry[");
+		});
+	}
+
+	@Test
 	void everyErrorInTheBundleIsReportedAtOnce() {
 		Bundle bundle = pregnancy(205);
 		((Patient) bundle.getEntry().get(1).getResource()).getIdentifierFirstRep().setValue("111111111");
