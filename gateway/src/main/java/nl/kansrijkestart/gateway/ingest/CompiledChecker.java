@@ -63,19 +63,9 @@ final class CompiledChecker {
 
 	private static final int MEMO_LIMIT = 50_000;
 
-	/**
-	 * LOINC vital-sign codes: HAPI's validator adds the core vital-signs profiles for
-	 * these. The checker adds the head circumference's (ours has one); the others are
-	 * left to HAPI.
-	 */
-	private static final Set<String> VITAL_SIGNS = Set.of("85353-1", "9279-1", "8867-4", "2708-6", "59408-5", "8310-5",
-			"8302-2", "9843-4", "29463-7", "39156-5", "85354-9", "8480-6", "8462-4", "8478-0");
-
 	private static final Set<String> BACKBONE = Set.of("BackboneElement", "Element");
 
 	private static final Set<String> LEFT_TO_HAPI = Set.of("Narrative", "Attachment", "Signature", "Resource");
-
-	private static final String HEAD_CIRCUMFERENCE = "9843-4";
 
 	private static final Pattern CODE = Pattern.compile("[^\\s]+( [^\\s]+)*");
 
@@ -134,13 +124,8 @@ final class CompiledChecker {
 			return new Result(Verdict.NOT_UNDERSTOOD, "no compiled definition for " + profile);
 		}
 		try {
-			String implied = walk.resourceLevel();
+			walk.resourceLevel();
 			walk.element(resource, root.get(), root.get().path);
-			if (implied != null) {
-				Node impliedRoot = definition(implied)
-					.orElseThrow(() -> unknown("no compiled definition for " + implied));
-				new Walk(resource, profile).element(resource, impliedRoot, impliedRoot.path);
-			}
 			return new Result(Verdict.VALID, null);
 		}
 		catch (Stop stop) {
@@ -334,10 +319,9 @@ final class CompiledChecker {
 		}
 
 		/**
-		 * What makes HAPI check more than the one profile, or check the resource's text;
-		 * returns the core profile HAPI's validator adds for this resource, if any.
+		 * What makes HAPI check more than the one profile, or check the resource's text.
 		 */
-		String resourceLevel() {
+		void resourceLevel() {
 			for (String name : List.of("text", "contained", "modifierExtension", "implicitRules", "language")) {
 				if (!children(resource, name).isEmpty()) {
 					throw unknown(name + " is left to HAPI's validator");
@@ -353,22 +337,6 @@ final class CompiledChecker {
 			if (resource.fhirType().equals("Bundle")) {
 				throw unknown("Bundles are left to HAPI's validator");
 			}
-			String implied = null;
-			if (resource.fhirType().equals("Observation")) {
-				for (Element concept : children(resource, "code")) {
-					for (Element coding : children(concept, "coding")) {
-						String code = value(coding, "code");
-						if ("http://loinc.org".equals(value(coding, "system")) && code != null
-								&& VITAL_SIGNS.contains(code)) {
-							if (!code.equals(HEAD_CIRCUMFERENCE) || implied != null) {
-								throw unknown("a vital sign: HAPI adds the core vital-signs profile");
-							}
-							implied = CORE + "headcircum";
-						}
-					}
-				}
-			}
-			return implied;
 		}
 
 		/**
