@@ -1,16 +1,19 @@
 package nl.kansrijkestart.gateway.ingest;
 
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r5.context.IWorkerContext;
@@ -311,7 +314,7 @@ final class CompiledChecker {
 		 * Each walked element's path in the definition that describes it (e.g.
 		 * HumanName.family), for extension contexts.
 		 */
-		final Map<Element, String> definitionPaths = new java.util.IdentityHashMap<>();
+		final Map<Element, String> definitionPaths = new IdentityHashMap<>();
 
 		Walk(Element resource, String profile) {
 			this.resource = resource;
@@ -704,7 +707,7 @@ final class CompiledChecker {
 			}
 		}
 
-		private boolean memo(String key, java.util.function.BooleanSupplier compute) {
+		private boolean memo(String key, BooleanSupplier compute) {
 			Boolean known = codings.get(key);
 			if (known == null) {
 				known = compute.getAsBoolean();
@@ -836,7 +839,7 @@ final class CompiledChecker {
 			try {
 				LocalDate.of(year, Integer.parseInt(m.group(3)), Integer.parseInt(m.group(5)));
 			}
-			catch (java.time.DateTimeException e) {
+			catch (DateTimeException e) {
 				return false;
 			}
 		}

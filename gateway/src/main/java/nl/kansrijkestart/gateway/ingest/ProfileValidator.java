@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,7 +187,7 @@ public class ProfileValidator {
 		 * (its ProfileUtilities and ContextUtilities), which cost a fifth of the
 		 * gateway's CPU when rebuilt per request. A parser keeps no state between parses.
 		 */
-		private final Map<Format, ThreadLocal<ParserBase>> parsers = new java.util.EnumMap<>(Format.class);
+		private final Map<Format, ThreadLocal<ParserBase>> parsers = new EnumMap<>(Format.class);
 
 		ParserBase parser(Format format) {
 			return parsers.get(format).get();
@@ -302,13 +303,12 @@ public class ProfileValidator {
 				return messages;
 			}
 			catch (RuntimeException e) {
-				// HAPI's validator throws on some bad input (a UCUM code of eleven
-				// digits: an
-				// int overflow in the UCUM parser): that is the client's 422, not our 500
+				// HAPI's validator throws on some bad input (an eleven-digit UCUM code
+				// overflows its parser): that is the client's 422, not our 500
 				failed = true;
 				log.debug("The validator failed on a {}", element.fhirType(), e);
 				return List.of(new ValidationMessage(ValidationMessage.Source.InstanceValidator,
-						org.hl7.fhir.utilities.validation.ValidationMessage.IssueType.PROCESSING, element.fhirType(),
+						ValidationMessage.IssueType.PROCESSING, element.fhirType(),
 						"This resource could not be validated: the validator failed on a value in it "
 								+ "(e.g. a unit code it cannot read)",
 						ValidationMessage.IssueSeverity.ERROR));
@@ -340,8 +340,7 @@ public class ProfileValidator {
 		try {
 			List<ValidatedFragment> fragments = engine.parser(Format.JSON).parse(new ByteArrayInputStream(json));
 			if (fragments.stream().anyMatch(f -> !f.getErrors().isEmpty())) {
-				// as in validate: the checker is not asked when the parser reported
-				// anything
+				// as in validate: not asked when the parser reported anything
 				return new CompiledChecker.Result(CompiledChecker.Verdict.NOT_UNDERSTOOD, "parse issues");
 			}
 			root = fragments.get(0).getElement();

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import nl.kansrijkestart.tools.PregnancyGenerator;
 import org.hl7.fhir.r4.model.Bundle;
@@ -72,7 +74,7 @@ class CompiledCheckerDifferentialTest {
 				String json = Files.readAllLines(f)
 					.stream()
 					.filter(line -> !line.startsWith("//"))
-					.collect(java.util.stream.Collectors.joining("\n"));
+					.collect(Collectors.joining("\n"));
 				for (JsonNode entry : JSON.readTree(json).path("entry")) {
 					corpus.add((ObjectNode) entry.get("resource"));
 				}
@@ -324,11 +326,11 @@ class CompiledCheckerDifferentialTest {
 			return false;
 		}
 
-		private Slot slotOf(List<Slot> slots, java.util.function.Predicate<JsonNode> shape) {
+		private Slot slotOf(List<Slot> slots, Predicate<JsonNode> shape) {
 			return slotOf(slots, shape, slots);
 		}
 
-		private Slot slotOf(List<Slot> slots, java.util.function.Predicate<JsonNode> shape, List<Slot> otherwise) {
+		private Slot slotOf(List<Slot> slots, Predicate<JsonNode> shape, List<Slot> otherwise) {
 			List<Slot> fitting = slots.stream().filter(s -> shape.test(s.value())).toList();
 			return fitting.isEmpty() ? otherwise.get(random.nextInt(otherwise.size()))
 					: fitting.get(random.nextInt(fitting.size()));
