@@ -11,8 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -105,8 +107,11 @@ final class CompiledChecker {
 
 	private final Map<String, Boolean> codings = new ConcurrentHashMap<>();
 
-	/** The FHIRPath engine keeps per-evaluation state: one per thread. */
-	private final ThreadLocal<FHIRPathEngine> fhirPath;
+	/**
+	 * The FHIRPath engine keeps per-evaluation state: one per check, reused (as many as
+	 * checks ran at once).
+	 */
+	private final Queue<FHIRPathEngine> engines = new ConcurrentLinkedQueue<>();
 
 	private final ValidationOptions options = new ValidationOptions(FhirPublication.R4);
 
@@ -117,7 +122,6 @@ final class CompiledChecker {
 	CompiledChecker(IWorkerContext worker, Function<String, StructureDefinition> snapshots) {
 		this.worker = worker;
 		this.snapshots = snapshots;
-		this.fhirPath = ThreadLocal.withInitial(() -> new FHIRPathEngine(worker));
 	}
 
 	Result check(Element resource, String profile) {
@@ -137,6 +141,11 @@ final class CompiledChecker {
 		catch (RuntimeException e) {
 			// whatever the checker cannot handle is HAPI's to judge
 			return new Result(Verdict.NOT_UNDERSTOOD, "the checker failed: " + e);
+		}
+		finally {
+			if (walk.engine != null) {
+				engines.offer(walk.engine);
+			}
 		}
 	}
 
@@ -315,6 +324,19 @@ final class CompiledChecker {
 		 * HumanName.family), for extension contexts.
 		 */
 		final Map<Element, String> definitionPaths = new IdentityHashMap<>();
+
+		/** Borrowed at the first invariant that needs it, returned after the check. */
+		FHIRPathEngine engine;
+
+		private FHIRPathEngine engine() {
+			if (engine == null) {
+				engine = engines.poll();
+				if (engine == null) {
+					engine = new FHIRPathEngine(worker);
+				}
+			}
+			return engine;
+		}
 
 		Walk(Element resource, String profile) {
 			this.resource = resource;
@@ -619,7 +641,7 @@ final class CompiledChecker {
 			ExpressionNode parsed = expressions.computeIfAbsent(expression, x -> Optional.ofNullable(parse(x)))
 				.orElseThrow(() -> unknown("the invariant " + key + " cannot be parsed"));
 			try {
-				return fhirPath.get().evaluateToBoolean(null, resource, resource, e, parsed);
+				return engine().evaluateToBoolean(null, resource, resource, e, parsed);
 			}
 			catch (RuntimeException ex) {
 				throw unknown("the invariant " + key + " cannot be evaluated: " + ex.getMessage());
@@ -628,7 +650,7 @@ final class CompiledChecker {
 
 		private ExpressionNode parse(String expression) {
 			try {
-				return fhirPath.get().parse(expression);
+				return engine().parse(expression);
 			}
 			catch (RuntimeException ex) {
 				return null;

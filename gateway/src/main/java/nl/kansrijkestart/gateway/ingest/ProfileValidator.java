@@ -3,6 +3,7 @@ package nl.kansrijkestart.gateway.ingest;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -12,12 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -183,14 +186,24 @@ public class ProfileValidator {
 		final Map<String, StructureDefinition> snapshots = new ConcurrentHashMap<>();
 
 		/**
-		 * A parser per thread and format: a new one starts with empty definition caches
-		 * (its ProfileUtilities and ContextUtilities), which cost a fifth of the
-		 * gateway's CPU when rebuilt per request. A parser keeps no state between parses.
+		 * Reused parsers by format: a new one starts with empty definition caches (its
+		 * ProfileUtilities and ContextUtilities), which cost a fifth of the gateway's CPU
+		 * when rebuilt per request. A parser keeps no state between parses but is not
+		 * thread-safe; there are as many as parses ever ran at once.
 		 */
-		private final Map<Format, ThreadLocal<ParserBase>> parsers = new EnumMap<>(Format.class);
+		private final Map<Format, Queue<ParserBase>> parsers = new EnumMap<>(Format.class);
 
-		ParserBase parser(Format format) {
-			return parsers.get(format).get();
+		List<ValidatedFragment> parse(Format format, byte[] body) throws IOException {
+			ParserBase parser = parsers.get(format).poll();
+			if (parser == null) {
+				parser = Manager.makeParser(worker,
+						format == Format.XML ? Manager.FhirFormat.XML : Manager.FhirFormat.JSON);
+				parser.setupValidation(ParserBase.ValidationPolicy.EVERYTHING);
+			}
+			List<ValidatedFragment> fragments = parser.parse(new ByteArrayInputStream(body));
+			// one that threw is dropped
+			parsers.get(format).offer(parser);
+			return fragments;
 		}
 
 		/** Null when every resource goes to HAPI's validator. */
@@ -220,12 +233,7 @@ public class ProfileValidator {
 				pool.add(new PooledValidator(newInstanceValidator()));
 			}
 			for (Format format : Format.values()) {
-				parsers.put(format, ThreadLocal.withInitial(() -> {
-					ParserBase parser = Manager.makeParser(worker,
-							format == Format.XML ? Manager.FhirFormat.XML : Manager.FhirFormat.JSON);
-					parser.setupValidation(ParserBase.ValidationPolicy.EVERYTHING);
-					return parser;
-				}));
+				parsers.put(format, new ConcurrentLinkedQueue<>());
 			}
 			this.checker = compiledChecker ? new CompiledChecker(worker, url -> {
 				StructureDefinition sd = worker.fetchResource(StructureDefinition.class, url);
@@ -338,7 +346,7 @@ public class ProfileValidator {
 		}
 		Element root;
 		try {
-			List<ValidatedFragment> fragments = engine.parser(Format.JSON).parse(new ByteArrayInputStream(json));
+			List<ValidatedFragment> fragments = engine.parse(Format.JSON, json);
 			if (fragments.stream().anyMatch(f -> !f.getErrors().isEmpty())) {
 				// as in validate: not asked when the parser reported anything
 				return new CompiledChecker.Result(CompiledChecker.Verdict.NOT_UNDERSTOOD, "parse issues");
@@ -379,7 +387,7 @@ public class ProfileValidator {
 		}
 		Element root;
 		try {
-			List<ValidatedFragment> fragments = engine.parser(format).parse(new ByteArrayInputStream(body));
+			List<ValidatedFragment> fragments = engine.parse(format, body);
 			root = fragments.isEmpty() ? null : fragments.get(0).getElement();
 			for (ValidatedFragment fragment : fragments) {
 				fragment.getErrors().forEach(m -> issues.add(toIssue(m, null, null)));
