@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r5.context.IWorkerContext;
 import org.hl7.fhir.r5.elementmodel.Element;
@@ -99,8 +98,6 @@ final class CompiledChecker {
 
 	private final IWorkerContext worker;
 
-	private final Function<String, StructureDefinition> snapshots;
-
 	private final Map<String, Optional<Node>> compiled = new ConcurrentHashMap<>();
 
 	private final Map<String, Optional<ExpressionNode>> expressions = new ConcurrentHashMap<>();
@@ -116,23 +113,19 @@ final class CompiledChecker {
 	private final ValidationOptions options = new ValidationOptions(FhirPublication.R4);
 
 	/**
-	 * @param snapshots a profile's or core definition's snapshot by canonical URL, or
-	 * null
+	 * @param worker the validator's worker context: its definitions (with snapshots) and
+	 * terminology
 	 */
-	CompiledChecker(IWorkerContext worker, Function<String, StructureDefinition> snapshots) {
+	CompiledChecker(IWorkerContext worker) {
 		this.worker = worker;
-		this.snapshots = snapshots;
 	}
 
 	Result check(Element resource, String profile) {
 		Walk walk = new Walk(resource, profile);
-		Optional<Node> root = definition(profile);
-		if (root.isEmpty()) {
-			return new Result(Verdict.NOT_UNDERSTOOD, "no compiled definition for " + profile);
-		}
 		try {
+			Node root = definition(profile).orElseThrow(() -> unknown("no compiled definition for " + profile));
 			walk.resourceLevel();
-			walk.element(resource, root.get(), root.get().path);
+			walk.element(resource, root, root.path);
 			return new Result(Verdict.VALID, null);
 		}
 		catch (Stop stop) {
@@ -173,11 +166,14 @@ final class CompiledChecker {
 
 		final PatternValue pattern;
 
+		final int max;
+
 		Node(ElementDefinition ed) {
 			this.ed = ed;
 			this.path = ed.getPath();
 			this.name = path.substring(path.lastIndexOf('.') + 1);
 			this.pattern = ed.hasPattern() ? PatternValue.of(ed.getPattern()) : null;
+			this.max = "*".equals(ed.getMax()) ? Integer.MAX_VALUE : Integer.parseInt(ed.getMax());
 		}
 
 		Node child(String propertyName) {
@@ -189,8 +185,11 @@ final class CompiledChecker {
 			return null;
 		}
 
-		int max() {
-			return "*".equals(ed.getMax()) ? Integer.MAX_VALUE : Integer.parseInt(ed.getMax());
+		/** This element's or slice's cardinality, for the number of instances given. */
+		void requireCount(int count) {
+			if (count < ed.getMin() || count > max) {
+				throw invalid(ed.getId() + " has " + count + " (allowed " + ed.getMin() + ".." + ed.getMax() + ")");
+			}
 		}
 
 	}
@@ -205,7 +204,7 @@ final class CompiledChecker {
 	}
 
 	private Node compile(String url) {
-		StructureDefinition sd = snapshots.apply(url);
+		StructureDefinition sd = worker.fetchResource(StructureDefinition.class, url);
 		if (sd == null || !sd.hasSnapshot()) {
 			return null;
 		}
@@ -461,16 +460,9 @@ final class CompiledChecker {
 			}
 			for (Node d : definitions) {
 				List<Element> instances = assigned.getOrDefault(d, List.of());
-				if (instances.size() < d.ed.getMin() || instances.size() > d.max()) {
-					throw invalid(d.path + " has " + instances.size() + " (allowed " + d.ed.getMin() + ".."
-							+ d.ed.getMax() + ")");
-				}
+				d.requireCount(instances.size());
 				if (instances.isEmpty()) {
-					for (Node slice : d.slices) {
-						if (slice.ed.getMin() > 0) {
-							throw invalid(slice.ed.getId() + " is required");
-						}
-					}
+					d.slices.forEach(slice -> slice.requireCount(0));
 					continue;
 				}
 				if (d.name.equals("modifierExtension")) {
@@ -479,7 +471,7 @@ final class CompiledChecker {
 				String childPath = path + "." + d.name;
 				if (d.slices.isEmpty() && d.name.equals("extension")) {
 					for (Element instance : instances) {
-						unslicedExtension(instance, e, path);
+						extension(instance, null, e, path);
 					}
 				}
 				else if (d.slices.isEmpty()) {
@@ -523,37 +515,32 @@ final class CompiledChecker {
 					throw invalid(childPath + " has an element no slice matches");
 				}
 				else if (d.name.equals("extension")) {
-					unslicedExtension(instance, parent, parentPath);
+					extension(instance, null, parent, parentPath);
 				}
 				else {
 					element(instance, d, childPath);
 				}
 			}
-			for (Node s : d.slices) {
-				int count = counts.getOrDefault(s, 0);
-				if (count < s.ed.getMin() || count > s.max()) {
-					throw invalid(s.ed.getId() + " has " + count);
-				}
-			}
+			d.slices.forEach(s -> s.requireCount(counts.getOrDefault(s, 0)));
 		}
 
-		/** An extension no slice names: checked against its own definition, if known. */
-		private void unslicedExtension(Element instance, Element parent, String parentPath) {
-			String url = value(instance, "url");
-			if (url == null || worker.fetchResource(StructureDefinition.class, url) == null) {
-				throw unknown("an extension without a known definition: " + url);
-			}
-			extension(instance, null, parent, parentPath);
-		}
-
-		/** Checks an extension against its definition, and where it may be used. */
+		/**
+		 * Checks an extension against its definition (its slice's, or the one its url
+		 * names), and where it may be used.
+		 */
 		private void extension(Element instance, Node slice, Element parent, String parentPath) {
 			String url = slice != null ? slice.discriminatorValues.get(0) : value(instance, "url");
+			if (url == null) {
+				throw unknown("an extension without a url");
+			}
 			if (!url.equals(value(instance, "url"))) {
 				throw invalid("extension url");
 			}
 			StructureDefinition sd = worker.fetchResource(StructureDefinition.class, url);
-			if (sd == null || !allowedHere(sd, parent, parentPath)) {
+			if (sd == null) {
+				throw unknown("an extension without a known definition: " + url);
+			}
+			if (!allowedHere(sd, parent, parentPath)) {
 				throw unknown("the extension " + url + " outside a context we can confirm");
 			}
 			Node root = definition(url).orElseThrow(() -> unknown("no compiled definition for " + url));
@@ -600,8 +587,7 @@ final class CompiledChecker {
 			if (url == null) {
 				throw unknown("several type profiles at " + path);
 			}
-			String typeUrl = url;
-			return definition(url).orElseThrow(() -> unknown("no definition for " + typeUrl));
+			return definition(url).orElseThrow(() -> unknown("no definition for " + url));
 		}
 
 		private void invariants(Element e, Node node) {
@@ -623,9 +609,7 @@ final class CompiledChecker {
 					holds = reference == null || !reference.startsWith("#");
 				}
 				else if (key.startsWith("dom-")) {
-					// every dom- invariant is about contained resources, which are left
-					// to
-					// HAPI
+					// all about contained resources, which are left to HAPI
 					holds = true;
 				}
 				else {
@@ -793,7 +777,7 @@ final class CompiledChecker {
 			}
 			String v = e.primitiveValue();
 			if (type.startsWith(SYSTEM_TYPE)) {
-				if (v.isEmpty() || v.isBlank()) {
+				if (v.isBlank()) {
 					throw invalid("an empty " + path);
 				}
 				if (path.endsWith(".id") && !path.contains(".extension") && !ID.matcher(v).matches()) {

@@ -235,10 +235,7 @@ public class ProfileValidator {
 			for (Format format : Format.values()) {
 				parsers.put(format, new ConcurrentLinkedQueue<>());
 			}
-			this.checker = compiledChecker ? new CompiledChecker(worker, url -> {
-				StructureDefinition sd = worker.fetchResource(StructureDefinition.class, url);
-				return sd != null && sd.hasSnapshot() ? sd : null;
-			}) : null;
+			this.checker = compiledChecker ? new CompiledChecker(worker) : null;
 		}
 
 		private InstanceValidator newInstanceValidator() {
